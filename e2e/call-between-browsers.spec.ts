@@ -1,0 +1,77 @@
+import type { Page } from '@playwright/test'
+import { expect, test } from './fixtures'
+
+/** Bytes of audio received on the page's RTCPeerConnection(s), read from getStats(). */
+async function audioBytesReceived(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __tsunaguPeerConnections?: RTCPeerConnection[] }).__tsunaguPeerConnections ?? []
+    let total = 0
+    for (const pc of pcs) {
+      const stats = await pc.getStats()
+      stats.forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0
+      })
+    }
+    return total
+  })
+}
+
+/** Collect every RTCPeerConnection the page creates, so the test can read its stats. */
+const TRACK_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection
+  const list = []
+  window.__tsunaguPeerConnections = list
+  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); list.push(pc); return pc }
+  window.RTCPeerConnection.prototype = Native.prototype
+  Object.setPrototypeOf(window.RTCPeerConnection, Native)
+})()`
+
+test('two browsers call each other through Kamailio with audio both ways', async ({ phones }) => {
+  const a = await phones({ user: '1001', displayName: 'Agent 1001' })
+  const b = await phones({ user: '1002', displayName: 'Agent 1002' })
+  await a.page.addInitScript(TRACK_PEER_CONNECTIONS)
+  await b.page.addInitScript(TRACK_PEER_CONNECTIONS)
+  await a.page.reload()
+  await b.page.reload()
+  for (const p of [a.page, b.page]) await expect(p.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+  await expect(a.page.getByTestId('registration-status')).toHaveText(/registered/i)
+
+  await b.page.getByTestId('dial-input').locator('input').fill('1001')
+  await b.page.getByTestId('dial-call').click()
+
+  const popup = a.page.getByTestId('incoming-popup')
+  await expect(popup).toHaveCount(1)
+  await expect(popup).toContainText('1002')
+  await expect(popup).toContainText('Agent 1002')
+  await expect(a.page.getByTestId('call-answer')).toBeVisible()
+  await expect(a.page.getByTestId('call-decline')).toBeVisible()
+
+  await a.page.getByTestId('popup-answer').click()
+  await expect(popup).toHaveCount(0)
+  await expect(a.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await expect(b.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+
+  await expect.poll(() => audioBytesReceived(a.page)).toBeGreaterThan(0)
+  await expect.poll(() => audioBytesReceived(b.page)).toBeGreaterThan(0)
+  // Each side plays the other's audio in an element attached to the call.
+  await expect(a.page.locator('audio[data-testid=remote-audio]')).toHaveCount(1)
+
+  await a.page.getByTestId('call-hangup').click()
+  for (const p of [a.page, b.page]) {
+    await expect(p.getByTestId('call')).toHaveCount(0)
+    await expect(p.getByTestId('idle')).toBeVisible()
+  }
+  await expect(a.page.locator('audio[data-testid=remote-audio]')).toHaveCount(0)
+})
+
+test('the main screen can decline a ringing call with 486', async ({ phones }) => {
+  const a = await phones({ user: '1003' })
+  const b = await phones({ user: '1004' })
+  await b.page.getByTestId('dial-input').locator('input').fill('1003')
+  await b.page.getByTestId('dial-call').click()
+  await expect(a.page.getByTestId('incoming-popup')).toBeVisible()
+  await a.page.getByTestId('call-decline').click()
+  await expect(a.page.getByTestId('incoming-popup')).toHaveCount(0)
+  await expect(b.page.getByTestId('call')).toHaveCount(0)
+  await expect(a.page.getByTestId('idle')).toBeVisible()
+})

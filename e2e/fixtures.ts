@@ -1,0 +1,86 @@
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { startKamailio } from '../lab/kamailio.mjs'
+import { startCrm } from '../lab/crm-server.mjs'
+import { startStaticServer } from '../lab/static-server.mjs'
+
+export interface Lab {
+  kamailio: Awaited<ReturnType<typeof startKamailio>>
+  crm: Awaited<ReturnType<typeof startCrm>>
+  appUrl: string
+}
+
+export interface PhoneOptions {
+  user: string
+  displayName?: string
+  /** Settings laid over the SIP account in the provisioning document. */
+  settings?: Record<string, unknown>
+  /** Overrides `sip.server` (e.g. a wss:// URL). */
+  server?: string
+  /** Extra query parameters for the page URL. */
+  query?: Record<string, string>
+  /** Skip waiting for registration. */
+  noWait?: boolean
+}
+
+export interface Phone {
+  page: Page
+  context: BrowserContext
+  user: string
+}
+
+let provisionSeq = 0
+
+/** Provisions a page through `?config=` served by the CRM stand-in, like IT would. */
+export async function openPhone(browser: Browser, lab: Lab, options: PhoneOptions): Promise<Phone> {
+  const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+  const page = await context.newPage()
+  page.on('pageerror', (error) => console.log(`[page ${options.user}] ${error.message}`))
+  const name = `p${++provisionSeq}-${options.user}`
+  lab.crm.setProvision(name, {
+    version: 1,
+    ...options.settings,
+    sip: {
+      server: options.server ?? lab.kamailio.wsUrl,
+      domain: lab.kamailio.domain,
+      user: options.user,
+      password: '',
+      displayName: options.displayName ?? `Agent ${options.user}`,
+      ...(options.settings?.sip as object | undefined),
+    },
+  })
+  const query = new URLSearchParams({ config: `${lab.crm.url}/provision/${name}.json`, ...options.query })
+  await page.goto(`${lab.appUrl}/?${query}`)
+  if (!options.noWait) await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+  return { page, context, user: options.user }
+}
+
+export const test = base.extend<{ phones: (options: PhoneOptions) => Promise<Phone> }, { lab: Lab }>({
+  lab: [async ({}, use) => {
+    const kamailio = await startKamailio()
+    const crm = await startCrm({})
+    const app = await startStaticServer({ dir: 'dist' })
+    await use({ kamailio, crm, appUrl: app.url })
+    await app.stop()
+    await crm.stop()
+    await kamailio.stop()
+  }, { scope: 'worker' }],
+
+  phones: async ({ browser, lab }, use) => {
+    const opened: Phone[] = []
+    await use(async (options) => {
+      const phone = await openPhone(browser, lab, options)
+      opened.push(phone)
+      return phone
+    })
+    for (const phone of opened) await phone.context.close()
+  },
+})
+
+export { expect }
+
+let userSeq = 0
+/** A fresh extension per test, so no test inherits another's registration. */
+export function nextUser(): string {
+  userSeq += 1
+  return String(3000 + ((process.pid * 7 + userSeq) % 6000))
+}

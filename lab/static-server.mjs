@@ -1,0 +1,54 @@
+/**
+ * Serves the built phone (dist/) over HTTP on loopback, with the SPA fallback to
+ * index.html. Used by `npm start` and the browser tests; production deployments put dist/
+ * behind any HTTPS web server instead (see README).
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { extname, join, normalize, resolve } from 'node:path'
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.webmanifest': 'application/manifest+json',
+}
+
+/**
+ * @param {{ dir: string, port?: number, host?: string }} options
+ * @returns {Promise<{ url: string, port: number, stop: () => Promise<void> }>}
+ */
+export function startStaticServer({ dir, port = 0, host = '127.0.0.1' }) {
+  const root = resolve(dir)
+  if (!existsSync(join(root, 'index.html'))) {
+    return Promise.reject(new Error(`${root}/index.html not found: build the phone first (npm run build)`))
+  }
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    let file = normalize(join(root, path))
+    if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html')
+    const type = TYPES[extname(file)] ?? 'application/octet-stream'
+    const immutable = file.includes(`${root}/assets/`)
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    })
+    createReadStream(file).pipe(res)
+  })
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      const actual = /** @type {import('node:net').AddressInfo} */ (server.address()).port
+      resolvePromise({
+        url: `http://${host}:${actual}`,
+        port: actual,
+        stop: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()) }),
+      })
+    })
+  })
+}

@@ -1,0 +1,60 @@
+import { inject, type InjectionKey } from 'vue'
+
+/**
+ * Every browser effect the app uses, each behind one small interface with one browser
+ * implementation (`browser/*.ts`) and fakes for tests. Provided once in `main.ts`;
+ * stores take them with `usePorts()`.
+ */
+export interface KeyValueStore {
+  get<T>(key: string): Promise<T | undefined>
+  set(key: string, value: unknown): Promise<void>
+  del(key: string): Promise<void>
+}
+
+export interface Notifier {
+  readonly permission: NotificationPermission | 'unsupported'
+  /** Must be called from a user gesture (a click), never on load. */
+  requestPermission(): Promise<NotificationPermission | 'unsupported'>
+  /** Shows a notification; `onClick` runs after the phone tab was focused. Returns a closer. */
+  show(options: { tag: string; title: string; body: string; onClick: () => void }): { close(): void } | undefined
+}
+
+export interface Ringer {
+  /** False until the page had a user gesture; browsers refuse to start audio before that. */
+  readonly unlocked: boolean
+  /** Call from any user gesture: resumes the audio context. */
+  unlock(): Promise<boolean>
+  start(): void
+  stop(): void
+}
+
+export interface RemoteAudio {
+  play(callId: string, stream: MediaStream): void
+  stop(callId: string): void
+}
+
+export interface PageVisibility {
+  /** True when the agent cannot see the phone: `document.hidden || !document.hasFocus()`. */
+  isHidden(): boolean
+  focusPhone(): void
+}
+
+export interface AppPorts {
+  storage: KeyValueStore
+  notifier: Notifier
+  ringer: Ringer
+  remoteAudio: RemoteAudio
+  visibility: PageVisibility
+  /** `fetch`, injectable so tests can answer provisioning requests. */
+  fetch: typeof fetch
+  /** The page's own URL, read once at start (provisioning, `?dial=`). */
+  location: { href: string }
+}
+
+export const PORTS: InjectionKey<AppPorts> = Symbol('tsunagu.ports')
+
+export function usePorts(): AppPorts {
+  const ports = inject(PORTS, undefined)
+  if (!ports) throw new Error('usePorts() needs the app to provide PORTS (see main.ts)')
+  return ports
+}

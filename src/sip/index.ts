@@ -1,0 +1,12 @@
+export type * from './softphone'
+export { registrationStateOf } from './registration-state'
+export { isAnonymousUser } from './caller-uri'
+
+/**
+ * sip.js is ~70 KB of gzip JavaScript: it is loaded with the first registration, not
+ * with the first paint.
+ */
+export async function createSoftphone(config: import('./softphone').SoftphoneConfig): Promise<import('./softphone').Softphone> {
+  const { SipJsSoftphone } = await import('./sipjs/sipjs-softphone')
+  return new SipJsSoftphone(config)
+}

@@ -1,0 +1,108 @@
+/**
+ * Our own telephony interface. Everything outside `src/sip` talks to a phone through
+ * these types; `src/sip/sipjs` is the only implementation that touches sip.js, and
+ * `fake-softphone.ts` serves store and component tests.
+ */
+
+/**
+ * What the agent sees of the line.
+ *
+ * ```
+ *  unregistered ──start()──► connecting ──REGISTER 200──► registered
+ *                               │  ▲                          │
+ *                     rejected  │  └──── reconnecting ◄───────┘ socket lost
+ *                               ▼          (backoff)
+ *                             failed
+ * ```
+ */
+export type RegistrationState = 'unregistered' | 'connecting' | 'registered' | 'reconnecting' | 'failed'
+
+export interface RegistrationStatus {
+  state: RegistrationState
+  /** Why the last attempt failed, in plain words (a SIP status line or a socket error). */
+  reason?: string
+}
+
+export type CallDirection = 'in' | 'out'
+
+/**
+ * `ringing`: incoming, not answered yet. `dialing`: outgoing, INVITE sent, no answer yet.
+ * `active`: media established. `ended`: final; the call is removed shortly after.
+ */
+export type CallState = 'ringing' | 'dialing' | 'active' | 'ended'
+
+export type EndReason = 'hangup-local' | 'hangup-remote' | 'declined' | 'cancelled' | 'rejected' | 'failed' | 'answered-elsewhere'
+
+export interface CallInfo {
+  id: string
+  direction: CallDirection
+  state: CallState
+  /**
+   * The other party's SIP user exactly as it arrived, `#` codes included
+   * (`0312345678#A1#B2`). Incoming: the From user. Outgoing: the number dialled.
+   */
+  remoteUser: string
+  remoteDisplayName: string
+  /** Incoming: the To user (never the Request-URI, which is a contact token). Outgoing: our own user. */
+  localUser: string
+  /** Request headers of the initial INVITE, lower-cased names, first value of each. */
+  headers: Readonly<Record<string, string>>
+  /** From user `anonymous`/empty, or `Privacy: id`. */
+  anonymous: boolean
+  startedAt: number
+  answeredAt?: number
+  endedAt?: number
+  endReason?: EndReason
+}
+
+export interface SoftphoneConfig {
+  /** ws:// or wss:// URL of the PBX's SIP WebSocket. */
+  server: string
+  /** SIP domain of the account (`user@domain`). */
+  domain: string
+  user: string
+  password: string
+  /** Digest user name when it differs from `user`. */
+  authUser?: string
+  displayName: string
+  /**
+   * Stable per browser, saved with the settings, so a reload replaces its registration
+   * instead of leaving a stale contact behind on the registrar.
+   */
+  contactName: string
+  viaHost: string
+  iceServers: RTCIceServer[]
+  /**
+   * Upper bound on ICE gathering before an offer or answer is sent. With STUN/TURN servers
+   * gathering can take seconds; the INVITE must not wait for that.
+   */
+  iceGatheringTimeoutMs: number
+  /** Seconds between registrations (the registrar may shorten it). */
+  registerExpires: number
+}
+
+export interface SoftphoneEvents {
+  registration: (status: RegistrationStatus) => void
+  /** A call appeared (incoming INVITE or our own dial). */
+  callAdded: (call: CallInfo) => void
+  /** Any change of a call's state; `call` is a fresh snapshot. */
+  callUpdated: (call: CallInfo) => void
+  /** Remote audio for a call is available (or replaced). */
+  remoteStream: (callId: string, stream: MediaStream) => void
+}
+
+export interface Softphone {
+  readonly registration: RegistrationStatus
+  /** Connects and registers; resolves when the first attempt has settled. Never rejects. */
+  start(): Promise<void>
+  /** Hangs up every call, unregisters and disconnects. */
+  stop(): Promise<void>
+  /** Dials a number or SIP user; returns the new call's id, or a reason it could not start. */
+  dial(target: string): Promise<{ ok: true; callId: string } | { ok: false; reason: string }>
+  answer(callId: string): Promise<void>
+  /** Rejects a ringing incoming call with 486 Busy Here. */
+  decline(callId: string): Promise<void>
+  /** Ends a call in any state: CANCEL, BYE or reject, whichever fits. */
+  hangup(callId: string): Promise<void>
+  on<E extends keyof SoftphoneEvents>(event: E, listener: SoftphoneEvents[E]): () => void
+}

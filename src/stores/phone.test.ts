@@ -1,0 +1,144 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { FakeSoftphone } from '@/sip/fake-softphone'
+import type { SoftphoneConfig } from '@/sip'
+import { fakePorts } from '@/testing/fake-ports'
+import { setupStores } from '@/testing/setup-store'
+import { usePhoneStore } from './phone'
+import { usePopupStore } from './popup'
+import { useSessionStore } from './session'
+import { useSettingsStore } from './settings'
+
+const CONFIG_URL = 'http://crm.test/provision/agent.json'
+const PROVISIONING = { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', password: '', displayName: 'Agent 1001' } }
+
+function setup() {
+  const fake = fakePorts({ location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` } })
+  fake.respond(CONFIG_URL, PROVISIONING)
+  setupStores(fake.ports)
+  const softphone = new FakeSoftphone()
+  let config: SoftphoneConfig | undefined
+  const factory = async (c: SoftphoneConfig) => {
+    config = c
+    return softphone
+  }
+  return { fake, softphone, factory, config: () => config }
+}
+
+describe('session start-up', () => {
+  it('provisions from ?config=, saves the settings and registers with a stable contact', async () => {
+    const { fake, factory, config } = setup()
+    await useSessionStore().start(factory)
+    expect(usePhoneStore().registration.state).toBe('registered')
+    expect(config()).toMatchObject({ server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', displayName: 'Agent 1001' })
+    expect(config()!.contactName).toMatch(/^[a-z0-9]{8}$/)
+    expect(config()!.viaHost).toBe(`${config()!.contactName}.invalid`)
+    expect(fake.store.get('tsunagu.settings')).toMatchObject({ sip: { user: '1001' } })
+  })
+
+  it('keeps the saved settings and says why when the provisioning URL fails', async () => {
+    const { fake, factory } = setup()
+    fake.store.set('tsunagu.settings', { ...PROVISIONING, sip: { ...PROVISIONING.sip, user: '2002' } })
+    fake.respond(CONFIG_URL, new TypeError('Failed to fetch'))
+    await useSessionStore().start(factory)
+    const settings = useSettingsStore()
+    expect(settings.settings.sip.user).toBe('2002')
+    expect(settings.problems).toEqual([{ kind: 'provisioning-fetch', url: CONFIG_URL, message: 'Failed to fetch' }])
+  })
+
+  it('reports an invalid provisioning file field by field and applies nothing', async () => {
+    const { fake, factory } = setup()
+    fake.respond(CONFIG_URL, { version: 1, sip: { server: 'http://wrong' } })
+    await useSessionStore().start(factory)
+    expect(useSettingsStore().problems[0]).toMatchObject({ kind: 'provisioning-invalid', errors: [{ path: 'sip.server' }] })
+    expect(useSessionStore().configured).toBe(false)
+  })
+
+  it('reuses the device identity across starts', async () => {
+    const first = setup()
+    await useSessionStore().start(first.factory)
+    const saved = first.fake.store.get('tsunagu.device')
+    const second = fakePorts()
+    second.store.set('tsunagu.device', saved)
+    second.store.set('tsunagu.settings', PROVISIONING)
+    setupStores(second.ports)
+    let contact = ''
+    await useSessionStore().start(async (c) => { contact = c.contactName; return new FakeSoftphone() })
+    expect(contact).toBe((saved as { contactName: string }).contactName)
+  })
+})
+
+describe('calls', () => {
+  let ctx: ReturnType<typeof setup>
+  beforeEach(async () => {
+    ctx = setup()
+    await useSessionStore().start(ctx.factory)
+  })
+
+  it('rings, pops up without # codes, answers and returns to idle', async () => {
+    const phone = usePhoneStore()
+    const popups = usePopupStore()
+    const call = ctx.softphone.ring({ remoteUser: '0312345678#A1#B2', remoteDisplayName: 'Yamada' })
+    expect(phone.ringing.map((c) => c.id)).toEqual([call.id])
+    expect(popups.popups).toEqual([{ callId: call.id, number: '0312345678', name: 'Yamada', anonymous: false }])
+    expect(ctx.fake.log).toContain('ring')
+    await phone.answer(call.id)
+    expect(popups.popups).toEqual([])
+    expect(phone.active[0]?.state).toBe('active')
+    expect(ctx.fake.log.at(-1)).toBe('silence')
+    await phone.hangup(call.id)
+    expect(phone.active).toEqual([])
+  })
+
+  it('declines with the main screen and emits ended once', async () => {
+    const phone = usePhoneStore()
+    const ended: string[] = []
+    phone.onCall('ended', (c) => ended.push(`${c.id}:${c.endReason}`))
+    const call = ctx.softphone.ring({ remoteUser: '0312345678' })
+    await phone.decline(call.id)
+    ctx.softphone.remoteHangup(call.id)
+    expect(ended).toEqual([`${call.id}:declined`])
+    expect(ctx.softphone.actions).toContain(`decline ${call.id}`)
+  })
+
+  it('gives a second concurrent call its own popup', () => {
+    ctx.softphone.ring({ remoteUser: '0312345678' })
+    ctx.softphone.ring({ remoteUser: '0663334444' })
+    expect(usePopupStore().popups.map((p) => p.number)).toEqual(['0312345678', '0663334444'])
+  })
+
+  it('shows the anonymous label for a withheld number', () => {
+    ctx.softphone.ring({ remoteUser: 'anonymous', anonymous: true })
+    expect(usePopupStore().popups[0]?.number).toBe('非通知')
+  })
+
+  it('notifies only when the agent cannot see the page, and closes the notification on answer', async () => {
+    const popups = usePopupStore()
+    void popups
+    ctx.softphone.ring({ remoteUser: '0312345678' })
+    expect(ctx.fake.shown).toHaveLength(0)
+    ctx.fake.setHidden(true)
+    const call = ctx.softphone.ring({ remoteUser: '0663334444', remoteDisplayName: 'Sato' })
+    expect(ctx.fake.shown).toHaveLength(1)
+    expect(ctx.fake.shown[0]).toMatchObject({ title: 'Sato (0663334444)', body: '0663334444', closed: false })
+    ctx.fake.shown[0]!.onClick()
+    expect(ctx.fake.log).toContain('focus')
+    ctx.softphone.remoteAnswer(call.id)
+    expect(ctx.fake.shown[0]!.closed).toBe(true)
+  })
+
+  it('plays remote audio for a call and stops it when the call ends', async () => {
+    const call = ctx.softphone.ring({ remoteUser: '1002' })
+    ctx.softphone.events.emit('remoteStream', call.id, {} as MediaStream)
+    ctx.softphone.remoteHangup(call.id)
+    expect(ctx.fake.log).toEqual(expect.arrayContaining([`play ${call.id}`, `stop ${call.id}`]))
+  })
+
+  it('dials and reports not-registered without a line', async () => {
+    const phone = usePhoneStore()
+    expect(await phone.dial('1002')).toBe(true)
+    expect(phone.active[0]).toMatchObject({ direction: 'out', state: 'dialing', remoteUser: '1002' })
+    ctx.softphone.setRegistration({ state: 'reconnecting' })
+    expect(await phone.dial('1003')).toBe(false)
+    expect(phone.lastError).toBe('not-registered')
+  })
+})

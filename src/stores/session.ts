@@ -1,0 +1,35 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { createSoftphone } from '@/sip'
+import { isSipConfigured } from '@/settings/settings'
+import { usePhoneStore, type SoftphoneFactory } from './phone'
+import { useSettingsStore } from './settings'
+
+/** Start-up: settings (saved, then provisioned by URL), then the line. */
+export const useSessionStore = defineStore('session', () => {
+  const settingsStore = useSettingsStore()
+  const phone = usePhoneStore()
+  const configured = ref(false)
+
+  async function start(factory: SoftphoneFactory = createSoftphone): Promise<void> {
+    await settingsStore.load()
+    const { sip } = settingsStore.settings
+    configured.value = isSipConfigured(sip)
+    if (!configured.value) return
+    await phone.connect({
+      server: sip.server,
+      domain: sip.domain,
+      user: sip.user,
+      password: sip.password,
+      authUser: sip.authUser || undefined,
+      displayName: sip.displayName,
+      contactName: settingsStore.device.contactName,
+      viaHost: settingsStore.device.viaHost,
+      iceServers: sip.iceServers,
+      iceGatheringTimeoutMs: 500,
+      registerExpires: 300,
+    }, factory)
+  }
+
+  return { configured, start }
+})
