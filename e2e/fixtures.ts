@@ -20,6 +20,8 @@ export interface PhoneOptions {
   query?: Record<string, string>
   /** Skip waiting for registration. */
   noWait?: boolean
+  /** Extra browser-context options (e.g. `ignoreHTTPSErrors` for a self-signed wss:// server). */
+  contextOptions?: Parameters<Browser['newContext']>[0]
 }
 
 export interface Phone {
@@ -32,7 +34,7 @@ let provisionSeq = 0
 
 /** Provisions a page through `?config=` served by the CRM stand-in, like IT would. */
 export async function openPhone(browser: Browser, lab: Lab, options: PhoneOptions): Promise<Phone> {
-  const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+  const context = await browser.newContext({ permissions: ['microphone', 'notifications'], ...options.contextOptions })
   const page = await context.newPage()
   page.on('pageerror', (error) => console.log(`[page ${options.user}] ${error.message}`))
   const name = `p${++provisionSeq}-${options.user}`

@@ -14,6 +14,7 @@ export default {
   provisioning: {
     fetchFailed: 'Could not load the provisioning file {url}: {message}. The saved settings are kept.',
     invalid: 'The provisioning file {url} has errors; the saved settings are kept.',
+    storageFailed: 'Settings could not be saved in this browser ({message}); they apply until the page is closed.',
   },
   dial: {
     label: 'Number',

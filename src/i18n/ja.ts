@@ -16,6 +16,7 @@ const ja: typeof en = {
   provisioning: {
     fetchFailed: '設定ファイル {url} を読み込めませんでした: {message}。保存済みの設定を使います。',
     invalid: '設定ファイル {url} に誤りがあります。保存済みの設定を使います。',
+    storageFailed: 'このブラウザに設定を保存できませんでした（{message}）。ページを閉じるまで有効です。',
   },
   dial: {
     label: '電話番号',

@@ -15,6 +15,7 @@ export interface DeviceIdentity {
 export type LoadProblem =
   | { kind: 'provisioning-fetch'; url: string; message: string }
   | { kind: 'provisioning-invalid'; url: string; errors: FieldError[] }
+  | { kind: 'storage'; message: string }
 
 /**
  * Settings as saved in this browser, with provisioning by URL applied on start.
@@ -56,7 +57,12 @@ export const useSettingsStore = defineStore('settings', () => {
       return
     }
     settings.value = parsed.settings
-    await ports.storage.set(SETTINGS_KEY, settings.value)
+    try {
+      await ports.storage.set(SETTINGS_KEY, settings.value)
+    } catch (error) {
+      // The phone still works with the provisioned settings for this session.
+      problems.value.push({ kind: 'storage', message: error instanceof Error ? error.message : String(error) })
+    }
   }
 
   async function loadDevice(): Promise<DeviceIdentity> {
