@@ -80,6 +80,7 @@ export const usePhoneStore = defineStore('phone', () => {
   }
 
   async function dial(target: string): Promise<boolean> {
+    performance.mark('tsunagu:dial')
     lastError.value = undefined
     if (!phone) {
       lastError.value = 'not-registered'

@@ -218,8 +218,7 @@ export class SipJsSoftphone implements Softphone {
         if (record) record.localEnd ??= 'cancelled'
       },
     }
-    // 180 Ringing so the caller hears ringback; sip.js sends 100 Trying by itself.
-    invitation.progress().catch(() => undefined)
+    // sip.js sends 100 Trying and 180 Ringing by itself (sendInitialProvisionalResponse).
   }
 
   private track(info: CallInfo, session: Session): void {

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: measures the budgets of the design card on this machine, against the real
+ * lab (Kamailio, sipp, Debian Chromium), and writes bench/results.json and bench/RESULTS.md.
+ *
+ *  - initial JS (gzip): the scripts index.html loads before first paint, vs. lazy chunks
+ *  - INVITE reaching the page → popup painted: `tsunagu:invite` → `tsunagu:popup` marks, N sipp calls
+ *  - dial click → INVITE on the wire: `tsunagu:dial` → `tsunagu:invite-sent` marks, N calls page to page
+ *
+ * Times are read inside the page (performance marks), never around Playwright actions.
+ *   npm run bench -- --calls 30
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { chromium } from '@playwright/test'
+import { startKamailio } from '../lab/kamailio.mjs'
+import { startCrm } from '../lab/crm-server.mjs'
+import { startStaticServer } from '../lab/static-server.mjs'
+import { runSipp } from '../lab/sipp.mjs'
+import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const callsArg = process.argv.indexOf('--calls')
+const CALLS = callsArg > 0 ? Number(process.argv[callsArg + 1]) : 30
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']
+
+ensureNodeModules()
+ensureSystemPackages()
+execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+
+function bundle() {
+  const dist = join(root, 'dist')
+  const html = readFileSync(join(dist, 'index.html'), 'utf8')
+  const initial = new Set([...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]))
+  const files = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js') || f.endsWith('.css'))
+  const rows = files.map((f) => {
+    const buf = readFileSync(join(dist, 'assets', f))
+    return { file: f, bytes: buf.length, gzip: gzipSync(buf, { level: 9 }).length, initial: initial.has(`assets/${f}`) }
+  })
+  const sum = (list) => list.reduce((a, r) => a + r.gzip, 0)
+  const js = rows.filter((r) => r.file.endsWith('.js'))
+  return {
+    initialJsGzipKB: +(sum(js.filter((r) => r.initial)) / 1024).toFixed(1),
+    lazyJsGzipKB: +(sum(js.filter((r) => !r.initial)) / 1024).toFixed(1),
+    cssGzipKB: +(sum(rows.filter((r) => r.file.endsWith('.css'))) / 1024).toFixed(1),
+    files: rows,
+  }
+}
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b)
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]
+  return { n: s.length, p50: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s.at(-1).toFixed(1), min: +s[0].toFixed(1) }
+}
+
+const delta = (page, from, to) => page.evaluate(([a, b]) => {
+  const x = performance.getEntriesByName(a).at(-1)
+  const y = performance.getEntriesByName(b).at(-1)
+  return x && y ? y.startTime - x.startTime : undefined
+}, [from, to])
+
+const kamailio = await startKamailio()
+const crm = await startCrm({})
+const app = await startStaticServer({ dir: join(root, 'dist') })
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS })
+
+async function openPhone(user) {
+  crm.setProvision(`bench-${user}`, { version: 1, sip: { server: kamailio.wsUrl, domain: kamailio.domain, user, password: '', displayName: `Agent ${user}` } })
+  const context = await browser.newContext({ permissions: ['microphone'] })
+  const page = await context.newPage()
+  await page.goto(`${app.url}/?config=${crm.url}/provision/bench-${user}.json`)
+  await page.locator('[data-testid=registration-status][data-state=registered]').waitFor({ timeout: 15000 })
+  return page
+}
+
+try {
+  const agent = await openPhone('1001')
+  const popupMs = []
+  for (let i = 0; i < CALLS; i++) {
+    await agent.evaluate(() => performance.clearMarks())
+    const sipp = await runSipp({ scenario: 'cancel', udpPort: kamailio.udpPort, to: '1001', fromUser: `03123456${String(i).padStart(2, '0')}#A1#B2`, fromName: 'Bench', holdMs: 300 })
+    await agent.getByTestId('incoming-popup').waitFor({ timeout: 10000 })
+    await agent.waitForFunction(() => performance.getEntriesByName('tsunagu:popup').length > 0)
+    const ms = await delta(agent, 'tsunagu:invite', 'tsunagu:popup')
+    if (ms !== undefined) popupMs.push(ms)
+    await sipp.done
+    await agent.getByTestId('incoming-popup').waitFor({ state: 'detached', timeout: 10000 })
+  }
+
+  const callee = await openPhone('1002')
+  const dialMs = []
+  for (let i = 0; i < Math.min(CALLS, 20); i++) {
+    await agent.evaluate(() => performance.clearMarks())
+    await agent.getByTestId('dial-input').locator('input').fill('1002')
+    await agent.getByTestId('dial-call').click()
+    await agent.waitForFunction(() => performance.getEntriesByName('tsunagu:invite-sent').length > 0, undefined, { timeout: 10000 })
+    const ms = await delta(agent, 'tsunagu:dial', 'tsunagu:invite-sent')
+    if (ms !== undefined) dialMs.push(ms)
+    await callee.getByTestId('incoming-popup').waitFor({ timeout: 10000 })
+    await agent.getByTestId('call-hangup').click()
+    await agent.getByTestId('idle').waitFor({ timeout: 10000 })
+    await callee.getByTestId('idle').waitFor({ timeout: 10000 })
+  }
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, chromium: browser.version() },
+    bundle: bundle(),
+    inviteToPopupMs: stats(popupMs),
+    dialToInviteSentMs: stats(dialMs),
+    budgets: { initialJsGzipKB: 250, inviteToPopupP95Ms: 50, dialToInviteSentMs: 150 },
+  }
+  mkdirSync(join(root, 'bench'), { recursive: true })
+  writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  const md = `# Benchmark results
+
+Measured ${results.date} on ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, Chromium ${results.machine.chromium} (headless), real Kamailio + sipp on loopback. Produced by \`npm run bench\`.
+
+| measure | result | budget |
+|---|---|---|
+| initial JS, gzip | ${results.bundle.initialJsGzipKB} KB (lazy chunks: ${results.bundle.lazyJsGzipKB} KB; CSS ${results.bundle.cssGzipKB} KB) | ≤ 250 KB |
+| INVITE reaching the page → popup painted (${results.inviteToPopupMs.n} calls) | p50 ${results.inviteToPopupMs.p50} ms, p95 ${results.inviteToPopupMs.p95} ms, max ${results.inviteToPopupMs.max} ms | p95 ≤ 50 ms |
+| dial click → INVITE sent (${results.dialToInviteSentMs.n} calls) | p50 ${results.dialToInviteSentMs.p50} ms, p95 ${results.dialToInviteSentMs.p95} ms, max ${results.dialToInviteSentMs.max} ms | ≤ 150 ms |
+`
+  writeFileSync(join(root, 'bench', 'RESULTS.md'), md)
+  console.log(md)
+} finally {
+  await browser.close()
+  await app.stop()
+  await crm.stop()
+  await kamailio.stop()
+}
