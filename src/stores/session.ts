@@ -26,7 +26,8 @@ export const useSessionStore = defineStore('session', () => {
       contactName: settingsStore.device.contactName,
       viaHost: settingsStore.device.viaHost,
       iceServers: sip.iceServers,
-      iceGatheringTimeoutMs: 500,
+      // A cap for STUN/TURN gathering; without servers the INVITE leaves after the host candidates.
+      iceGatheringTimeoutMs: 1500,
       registerExpires: 300,
     }, factory)
   }

@@ -19,6 +19,7 @@ import type {
   SoftphoneEvents,
 } from '../softphone'
 import { TypedEmitter } from '../typed-emitter'
+import { fastIceFactory } from './fast-ice'
 import { HashSafeTransport } from './hash-safe-transport'
 
 const AUDIO_ONLY = { constraints: { audio: true, video: false } }
@@ -62,6 +63,7 @@ export class SipJsSoftphone implements Softphone {
       logConnector: (level, category, _label, content) => {
         if (level === 'error' || level === 'warn') console.warn(`[sip.js ${category}] ${content}`)
       },
+      sessionDescriptionHandlerFactory: fastIceFactory(config.iceServers.length > 0),
       sessionDescriptionHandlerFactoryOptions: {
         peerConnectionConfiguration: { iceServers: config.iceServers },
         iceGatheringTimeout: config.iceGatheringTimeoutMs,
