@@ -1,4 +1,5 @@
 import { inject, type InjectionKey } from 'vue'
+import type { CtiPorts } from '@/cti/ports'
 
 /**
  * Every browser effect the app uses, each behind one small interface with one browser
@@ -39,6 +40,10 @@ export interface PageVisibility {
   focusPhone(): void
 }
 
+export interface Clipboard {
+  writeText(text: string): Promise<boolean>
+}
+
 export interface AppPorts {
   storage: KeyValueStore
   notifier: Notifier
@@ -47,6 +52,9 @@ export interface AppPorts {
   visibility: PageVisibility
   /** `fetch`, injectable so tests can answer provisioning requests. */
   fetch: typeof fetch
+  /** The CTI engine's effects (fetch, CRM tab, form, timers). */
+  cti: CtiPorts
+  clipboard: Clipboard
   /** The page's own URL, read once at start (provisioning, `?dial=`). */
   location: { href: string }
 }

@@ -79,7 +79,7 @@ describe('calls', () => {
     const popups = usePopupStore()
     const call = ctx.softphone.ring({ remoteUser: '0312345678#A1#B2', remoteDisplayName: 'Yamada' })
     expect(phone.ringing.map((c) => c.id)).toEqual([call.id])
-    expect(popups.popups).toEqual([{ callId: call.id, number: '0312345678', name: 'Yamada', anonymous: false }])
+    expect(popups.popups).toEqual([{ callId: call.id, number: '0312345678', name: 'Yamada', anonymous: false, values: {}, searching: false, searchFailed: false }])
     expect(ctx.fake.log).toContain('ring')
     await phone.answer(call.id)
     expect(popups.popups).toEqual([])

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
-import { computed } from 'vue'
+import { computed, ref, watch } from 'vue'
 import { usePorts } from '@/ports/ports'
 import type { CallInfo } from '@/sip'
+import { useCtiStore } from './cti'
 import { usePhoneStore } from './phone'
 import { useSettingsStore } from './settings'
 
@@ -11,51 +12,120 @@ export interface PopupView {
   number: string
   name: string
   anonymous: boolean
+  /** What the CRM search extracted (NAME, COMPANY, …), as text. */
+  values: Readonly<Record<string, string>>
+  searching: boolean
+  searchFailed: boolean
 }
 
-/** The caller's number as shown and searched: the From user without BIZTEL `#` codes. */
+/** The caller's number as shown: the From user without BIZTEL `#` codes. */
 export function numberOf(call: Pick<CallInfo, 'remoteUser'>): string {
   return call.remoteUser.split('#')[0] ?? ''
 }
 
 /**
- * What pops up for ringing calls: the in-page popups, and a notification when the agent
- * cannot see the phone. One popup per call; a second concurrent call gets its own.
+ * What pops up for ringing calls: one in-page popup per call (a second concurrent call gets
+ * its own), and a notification when the agent cannot see the phone. The CTI engine decides
+ * whether a call pops up at all (untargeted numbers and 9999 do not); the popup settings
+ * decide how.
  */
 export const usePopupStore = defineStore('popup', () => {
   const ports = usePorts()
+  const cti = useCtiStore()
   const phone = usePhoneStore()
-  const settings = useSettingsStore()
+  const settingsStore = useSettingsStore()
   const notifications = new Map<string, { close(): void }>()
+  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Popups closed by their display time (the call may still ring in the main screen). */
+  const expired = ref(new Set<string>())
 
-  const popups = computed<PopupView[]>(() => {
-    if (settings.settings.popup.size === 'hidden') return []
-    return phone.ringing.map((call) => ({
-      callId: call.id,
-      number: call.anonymous ? settings.settings.popup.anonymousLabel : numberOf(call),
-      name: call.remoteDisplayName,
-      anonymous: call.anonymous,
+  const popupSettings = computed(() => settingsStore.settings.popup)
+
+  function shows(call: CallInfo): boolean {
+    return popupSettings.value.size !== 'hidden' && (cti.calls[call.id]?.showPopup ?? true)
+  }
+
+  const popups = computed<PopupView[]>(() => phone.ringing
+    .filter((call) => shows(call) && !expired.value.has(call.id))
+    .map((call) => {
+      const info = cti.calls[call.id]
+      return {
+        callId: call.id,
+        number: call.anonymous ? popupSettings.value.anonymousLabel : numberOf(call),
+        name: call.remoteDisplayName,
+        anonymous: call.anonymous,
+        values: info?.values ?? {},
+        searching: info?.searchState === 'pending',
+        searchFailed: info?.searchState === 'failed',
+      }
     }))
-  })
+
+  /** CRM tabs the browser refused to open, newest first: offered as links. */
+  const blockedTabs = computed(() => Object.values(cti.calls).flatMap((info) => (info.blockedUrl ? [{ callId: info.callId, url: info.blockedUrl }] : [])))
 
   phone.onCall('added', (call) => {
-    if (call.direction !== 'in' || settings.settings.popup.size === 'hidden') return
-    if (!ports.visibility.isHidden()) return
-    const number = call.anonymous ? settings.settings.popup.anonymousLabel : numberOf(call)
+    if (call.direction !== 'in' || !shows(call)) return
+    const seconds = popupSettings.value.displaySeconds
+    if (seconds > 0) {
+      timers.set(call.id, setTimeout(() => {
+        expired.value = new Set([...expired.value, call.id])
+        closeNotification(call)
+      }, seconds * 1000))
+    }
+    if (ports.visibility.isHidden()) notify(call)
+  })
+  phone.onCall('answered', forget)
+  phone.onCall('ended', forget)
+
+  function notify(call: CallInfo): void {
+    const info = cti.calls[call.id]
+    const number = call.anonymous ? popupSettings.value.anonymousLabel : numberOf(call)
+    const name = info?.values.NAME || call.remoteDisplayName
+    const company = info?.values.COMPANY ?? ''
     const handle = ports.notifier.show({
       tag: `tsunagu-call-${call.id}`,
-      title: call.remoteDisplayName ? `${call.remoteDisplayName} (${number})` : number,
-      body: number,
-      onClick: () => ports.visibility.focusPhone(),
+      title: name ? `${name} (${number})` : number,
+      body: [company, number].filter(Boolean).join('\n'),
+      onClick: () => {
+        ports.visibility.focusPhone()
+        clicked(call.id)
+      },
     })
     if (handle) notifications.set(call.id, handle)
+  }
+
+  // When the search answers while the notification is up, show the name and company in it
+  // (same tag: the browser replaces the notification instead of adding one).
+  watch(() => cti.calls, (now, before) => {
+    for (const callId of notifications.keys()) {
+      const values = now[callId]?.values
+      const call = phone.ringing.find((c) => c.id === callId)
+      if (call && values && values !== before[callId]?.values && Object.keys(values).length) notify(call)
+    }
   })
-  const closeNotification = (call: CallInfo) => {
+
+  function forget(call: CallInfo): void {
+    clearTimeout(timers.get(call.id))
+    timers.delete(call.id)
+    closeNotification(call)
+    if (expired.value.has(call.id)) {
+      const next = new Set(expired.value)
+      next.delete(call.id)
+      expired.value = next
+    }
+  }
+
+  function closeNotification(call: Pick<CallInfo, 'id'>): void {
     notifications.get(call.id)?.close()
     notifications.delete(call.id)
   }
-  phone.onCall('answered', closeNotification)
-  phone.onCall('ended', closeNotification)
 
-  return { popups }
+  /** A click on the popup body or its notification: the click access, and the number copied when set. */
+  function clicked(callId: string): void {
+    cti.popupClicked(callId)
+    const call = phone.ringing.find((c) => c.id === callId) ?? phone.active.find((c) => c.id === callId)
+    if (popupSettings.value.copyNumberOnClick && call && !call.anonymous) void ports.clipboard.writeText(numberOf(call))
+  }
+
+  return { popups, blockedTabs, popupSettings, clicked }
 })

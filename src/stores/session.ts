@@ -2,13 +2,18 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { createSoftphone } from '@/sip'
 import { isSipConfigured } from '@/settings/settings'
+import { useCtiStore } from './cti'
 import { usePhoneStore, type SoftphoneFactory } from './phone'
+import { usePopupStore } from './popup'
 import { useSettingsStore } from './settings'
 
 /** Start-up: settings (saved, then provisioned by URL), then the line. */
 export const useSessionStore = defineStore('session', () => {
   const settingsStore = useSettingsStore()
   const phone = usePhoneStore()
+  const cti = useCtiStore()
+  // Created here, before any call can ring: their call listeners must be in place (CTI first).
+  usePopupStore()
   const configured = ref(false)
 
   async function start(factory: SoftphoneFactory = createSoftphone): Promise<void> {
@@ -16,6 +21,8 @@ export const useSessionStore = defineStore('session', () => {
     const { sip } = settingsStore.settings
     configured.value = isSipConfigured(sip)
     if (!configured.value) return
+    // The engine is ready before the line: no call can ring past the integration.
+    await cti.start()
     await phone.connect({
       server: sip.server,
       domain: sip.domain,

@@ -57,12 +57,8 @@ export const useSettingsStore = defineStore('settings', () => {
       return
     }
     settings.value = parsed.settings
-    try {
-      await ports.storage.set(SETTINGS_KEY, settings.value)
-    } catch (error) {
-      // The phone still works with the provisioned settings for this session.
-      problems.value.push({ kind: 'storage', message: error instanceof Error ? error.message : String(error) })
-    }
+    // If saving fails the phone still works with the provisioned settings for this session.
+    await save()
   }
 
   async function loadDevice(): Promise<DeviceIdentity> {
@@ -74,7 +70,21 @@ export const useSettingsStore = defineStore('settings', () => {
     return identity
   }
 
-  return { settings, device, loaded, problems, load }
+  /** The agent's CTI login, saved for the next start (password only when remembered). */
+  async function saveAgent(agent: Settings['agent']): Promise<void> {
+    settings.value = { ...settings.value, agent: { ...agent } }
+    await save()
+  }
+
+  async function save(): Promise<void> {
+    try {
+      await ports.storage.set(SETTINGS_KEY, settings.value)
+    } catch (error) {
+      problems.value.push({ kind: 'storage', message: error instanceof Error ? error.message : String(error) })
+    }
+  }
+
+  return { settings, device, loaded, problems, load, save, saveAgent }
 })
 
 function randomToken(): string {

@@ -1,3 +1,4 @@
+import { createFakeWorld } from '@/cti/testing/fakes'
 import { toPlainJson } from '@/ports/plain-json'
 import type { AppPorts } from '@/ports/ports'
 
@@ -8,7 +9,11 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   const shown: { tag: string; title: string; body: string; onClick: () => void; closed: boolean }[] = []
   let hidden = false
   const responses = new Map<string, unknown>()
+  const copied: string[] = []
+  const world = createFakeWorld({ withHelper: false })
   const ports: AppPorts = {
+    cti: world.ports,
+    clipboard: { writeText: async (text) => { copied.push(text); return true } },
     storage: {
       get: async <T>(key: string) => structuredClone(store.get(key)) as T | undefined,
       set: async (key, value) => { store.set(key, toPlainJson(value)) },
@@ -48,6 +53,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     ports,
     store,
     log,
+    world,
+    copied,
     shown,
     setHidden: (value: boolean) => { hidden = value },
     respond: (url: string, body: unknown) => responses.set(url, body),

@@ -1,6 +1,7 @@
 import { del, get, set } from 'idb-keyval'
 import { toPlainJson } from '../plain-json'
 import type { AppPorts, KeyValueStore, Notifier, PageVisibility, RemoteAudio } from '../ports'
+import { browserCtiPorts } from './cti'
 import { WebAudioRinger } from './web-audio-ringer'
 
 const storage: KeyValueStore = {
@@ -62,8 +63,21 @@ const visibility: PageVisibility = {
   focusPhone: () => window.focus(),
 }
 
+const clipboard = {
+  async writeText(text: string): Promise<boolean> {
+    try {
+      await navigator.clipboard.writeText(text)
+      return true
+    } catch {
+      return false
+    }
+  },
+}
+
 export function browserPorts(): AppPorts {
   return {
+    cti: browserCtiPorts(),
+    clipboard,
     storage,
     notifier,
     ringer: new WebAudioRinger(),

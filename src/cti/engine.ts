@@ -1,0 +1,504 @@
+/**
+ * The CTI engine: call events in, accesses out, in the order of spec §4, through injected ports.
+ */
+
+import { createAuthSession, type AuthResult, type AuthSession, type AuthStatus, type AuthValues } from './auth-session'
+import { deriveCallParties, type CallDirection, type CallFacts, type CallParties } from './call-parties'
+import type { AccessName, AgentCredentials, CtiConfig } from './config'
+import type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
+import { decideAccess, planCall, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
+import type { CtiPorts, TimerHandle } from './ports'
+import { formatVariables } from './response-format'
+import { runAccess, type AccessOutcome, type RunnerDeps } from './runner'
+import { templateNames } from './template'
+import { buildVariables } from './variables'
+
+export type SearchState = 'idle' | 'pending' | 'done' | 'failed' | 'skipped'
+
+/** What the UI shows about a call; a fresh immutable snapshot on every change. */
+export interface CallInfo {
+  readonly callId: string
+  readonly direction: CallDirection
+  /** `{TEL}`: the caller without `#` codes (incoming; '' when anonymous) or our extension (outgoing). */
+  readonly tel: string
+  readonly code1: string
+  readonly code2: string
+  readonly anonymous: boolean
+  /** `{CALLED}` */
+  readonly called: string
+  /** `{REMOTE}`: the other party's number. */
+  readonly remote: string
+  /** `{TELNAME}` */
+  readonly displayName: string
+  /** `{CALLEDNAME}` */
+  readonly calledName: string
+  /** `{ID}` */
+  readonly requestId: string
+  /** Show the popup and (page not seen) a notification. False for outgoing, untargeted and 9999 calls. */
+  readonly showPopup: boolean
+  /** Set when no access runs for this call, with the reason. */
+  readonly noAccess?: CallSkipReason
+  /** `idle`: no search configured; `skipped`: not run for this call (anonymous, internal, ...). */
+  readonly searchState: SearchState
+  readonly searchError?: AccessFailure
+  /** Values the search extracted (NAME, COMPANY, ...): plain text, never HTML. */
+  readonly values: Readonly<Record<string, string>>
+  readonly answered: boolean
+  readonly ended: boolean
+  /** The last CRM tab the browser refused to open for this call: offer it as a link. */
+  readonly blockedUrl?: string
+}
+
+export interface CtiEngineOptions {
+  /** A normalized config (see normalizeCtiConfig); fixed for the engine's life — build a new engine to change it. */
+  readonly config: CtiConfig
+  readonly ports: CtiPorts
+  /** Provisioned `agent.*`: used by `login()` without arguments, and for `{AID}`/`{APW}` until then. */
+  readonly agent?: AgentCredentials
+  /** Receives every CTI log entry, secrets already masked. */
+  readonly log?: CtiLogger
+  /** Ended calls kept for `callInfo` (default 200); their IDs are remembered far longer. */
+  readonly keepEndedCalls?: number
+}
+
+export interface CtiEngine {
+  /** Sets the credentials, runs auth (when configured) and starts polling. Re-login restarts auth. */
+  login(agent?: AgentCredentials): Promise<AuthResult>
+  /** Stops polling and forgets the auth values and credentials. */
+  logout(): void
+  authStatus(): AuthStatus
+  /** Returns the unsubscribe function. */
+  onAuthChange(listener: (status: AuthStatus) => void): () => void
+  /** An incoming call rings or an outgoing call is dialled. Idempotent per callId. */
+  callStarted(call: CallFacts): CallInfo
+  /** The call was answered (here or auto-answered). Idempotent; ignored after the end. */
+  callAnswered(callId: string): void
+  /** Our leg of the call ended (hang-up, cancel, decline, missed, transferred away). Idempotent. */
+  callEnded(callId: string): void
+  /** The popup body or its notification was clicked: runs the click access once per click. */
+  popupClicked(callId: string): void
+  callInfo(callId: string): CallInfo | undefined
+  /** Every change of a call's info; returns the unsubscribe function. */
+  onUpdate(listener: (info: CallInfo) => void): () => void
+  /** Resolves when no access is in flight or waiting (a pending answer delay counts as waiting). */
+  idle(): Promise<void>
+  /** Stops timers, abandons requests in flight, runs nothing more. */
+  dispose(): void
+}
+
+interface CallRecord {
+  readonly parties: CallParties
+  readonly plan: CallPlan
+  answered: boolean
+  ended: boolean
+  searchState: SearchState
+  searchError?: AccessFailure
+  values: Readonly<Record<string, string>>
+  blockedUrl?: string
+  /** Settles when the search finished (result, error or timeout) or was skipped. */
+  search: Promise<void>
+  /** Accesses of this call in flight or waiting. */
+  readonly tasks: Set<Promise<void>>
+  /** Exactly once per call and event: accesses already started (click excluded). */
+  readonly started: Set<AccessName>
+  /** The answer access's wait; `cancel` ends it early. */
+  answerWait?: { readonly timer: TimerHandle; readonly cancel: (why: 'ended' | 'disposed') => void }
+}
+
+const INTERNAL_METHODS = new Set(['get-internal', 'post-internal'])
+const SEEN_LIMIT = 10_000
+
+/** Skips worth a log line: the access is configured and the integration is on. */
+function reportable(reason: SkipReason): boolean {
+  return reason !== 'not-configured' && reason !== 'integration-off'
+}
+
+/**
+ * Creates the CTI engine. Contract:
+ *
+ * - **Input**: call events from the softphone, in any number and order. `callStarted` MUST come
+ *   first for a call; the others are ignored for unknown or ended calls. Every event is
+ *   idempotent per `callId`, so re-INVITEs, CANCEL races or duplicate reports never run an access
+ *   twice: each access runs at most once per call and event; the click access once per
+ *   `popupClicked`. Calls rejected by do-not-disturb should not be reported at all. Coordination
+ *   between tabs (one leader runs the accesses) is the app's job.
+ * - **Order within a call** (spec §4): the popup never waits (`callStarted` returns the info at
+ *   once); search starts at once; ring runs when search has finished (result, error or timeout),
+ *   or at once without search; answer runs after its `delaySeconds` and after search, and is
+ *   skipped (logged) when the call ends during that wait; hang-up runs after every other access of
+ *   the call has finished, and only for answered calls when `onlyIfAnswered`.
+ * - **Which calls** (spec §1, §2, §9): see `planCall` — untargeted and 9999 calls: no popup, no
+ *   access; internal calls with `skipInternal`: popup, no access; outgoing calls: no popup, accesses
+ *   only with `cti.outgoing`; anonymous calls: search and ring skipped.
+ * - **Auth**: `login` runs it; values live `sessionKeepMinutes` and are re-acquired before an
+ *   access that needs them (one using a variable the auth format extracts, or any internal HTTP
+ *   access); `pollingMinutes` keeps them alive; a 401/403 from an internal access re-runs auth
+ *   and, when that succeeds, retries the access once.
+ * - **Failures** are values: each access ends `ok`, `failed` (with a reason) or `skipped`, and is
+ *   logged through `options.log` with every secret masked. Nothing here throws at the caller, and
+ *   listener exceptions are contained.
+ * - **Time** comes only from `ports.clock`; `timeoutSeconds` ends each request (logged as
+ *   `timeout`) and later accesses still run.
+ */
+export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
+  const { config, ports } = options
+  const clock = ports.clock
+  const keepEnded = options.keepEndedCalls ?? 200
+  const cancel = new AbortController()
+  const calls = new Map<string, CallRecord>()
+  const seen = new Set<string>()
+  const allTasks = new Set<Promise<void>>()
+  const updateListeners = new Set<(info: CallInfo) => void>()
+  const authListeners = new Set<(status: AuthStatus) => void>()
+  let agent: AgentCredentials | undefined = options.agent
+  let disposed = false
+
+  const log = (entry: CtiLogEntry): void => {
+    try {
+      options.log?.(entry)
+    } catch {
+      // The log panel's bug must not stop a call's accesses.
+    }
+  }
+  const runner: RunnerDeps = { config, ports, log, cancel: cancel.signal }
+
+  const integrated = config.target === 'custom'
+  const authAccess = config.accesses.auth
+  const authConfigured = integrated && authAccess.method !== 'none'
+  // Only an internal auth has a response to read; a tab or command auth extracts nothing.
+  const authFormat = INTERNAL_METHODS.has(authAccess.method) ? authAccess.format : undefined
+  const authVariables = authFormat === undefined ? [] : formatVariables(authFormat)
+  const searchFormat = config.accesses.search.format
+  const knownExtracted = [...authVariables, ...(searchFormat === undefined ? [] : formatVariables(searchFormat))]
+
+  const utcOffset = (at: Date): number => ports.clock.utcOffsetMinutes?.(at) ?? -at.getTimezoneOffset()
+
+  const variablesFor = (parties: CallParties | undefined, extracted: readonly AuthValues[]) => {
+    const now = clock.now()
+    return buildVariables({
+      config,
+      ...(parties === undefined ? {} : { parties }),
+      ...(agent === undefined ? {} : { agent }),
+      now,
+      utcOffsetMinutes: utcOffset(now),
+      knownExtracted,
+      extracted,
+    })
+  }
+  const secrets = (): string[] => (agent?.password ? [agent.password] : [])
+
+  const auth: AuthSession = createAuthSession({
+    clock,
+    configured: authConfigured,
+    sessionKeepMinutes: config.sessionKeepMinutes,
+    pollingMinutes: config.pollingMinutes,
+    onChange: (status) => {
+      for (const listener of authListeners) {
+        try {
+          listener(status)
+        } catch {
+          // Contained: see log().
+        }
+      }
+    },
+    authenticate: async () => {
+      const outcome = await runAccess(runner, { access: 'auth', variables: variablesFor(undefined, []), secrets: secrets() })
+      if (!outcome.ok) return { ok: false, reason: outcome.reason, ...(outcome.status === undefined ? {} : { status: outcome.status }) }
+      // A 2xx that yields none of the format's values is a refused login page, not a session.
+      if (authVariables.length > 0 && authVariables.every((name) => !outcome.values[name]))
+        return { ok: false, reason: 'no-values', ...(outcome.status === undefined ? {} : { status: outcome.status }) }
+      return { ok: true, values: outcome.values }
+    },
+  })
+
+  const needsAuth = (access: AccessName): boolean => {
+    if (!authConfigured || access === 'auth') return false
+    const { method, url } = config.accesses[access]
+    return INTERNAL_METHODS.has(method) || templateNames(url).some((name) => authVariables.includes(name))
+  }
+
+  const snapshot = (callId: string, record: CallRecord): CallInfo => {
+    const { parties, plan } = record
+    return {
+      callId,
+      direction: parties.direction,
+      tel: parties.tel,
+      code1: parties.code1,
+      code2: parties.code2,
+      anonymous: parties.anonymous,
+      called: parties.called,
+      remote: parties.remote,
+      displayName: parties.telName,
+      calledName: parties.calledName,
+      requestId: parties.requestId,
+      showPopup: plan.showPopup,
+      ...(plan.noAccess === undefined ? {} : { noAccess: plan.noAccess }),
+      searchState: record.searchState,
+      ...(record.searchError === undefined ? {} : { searchError: record.searchError }),
+      values: record.values,
+      answered: record.answered,
+      ended: record.ended,
+      ...(record.blockedUrl === undefined ? {} : { blockedUrl: record.blockedUrl }),
+    }
+  }
+
+  const emit = (callId: string, record: CallRecord): void => {
+    const info = snapshot(callId, record)
+    for (const listener of updateListeners) {
+      try {
+        listener(info)
+      } catch {
+        // Contained: see log().
+      }
+    }
+  }
+
+  const track = (record: CallRecord, work: Promise<unknown>): Promise<void> => {
+    const task = work.then(
+      () => undefined,
+      () => undefined,
+    )
+    record.tasks.add(task)
+    allTasks.add(task)
+    void task.then(() => {
+      record.tasks.delete(task)
+      allTasks.delete(task)
+    })
+    return task
+  }
+
+  const logSkip = (callId: string, access: AccessName, reason: SkipReason): void => {
+    if (!reportable(reason)) return
+    log({
+      time: clock.now().toISOString(),
+      callId,
+      access,
+      method: config.accesses[access].method,
+      outcome: 'skipped',
+      skipped: reason,
+    })
+  }
+
+  /** Runs one access of a call with fresh variables; the single 401/403 retry lives here. */
+  const execute = async (callId: string, record: CallRecord, access: AccessName): Promise<AccessOutcome | undefined> => {
+    if (disposed) return undefined
+    const authValues = needsAuth(access) ? await auth.ensure() : auth.values()
+    if (disposed) return undefined
+    let outcome = await runAccess(runner, {
+      access,
+      callId,
+      variables: variablesFor(record.parties, [authValues, record.values]),
+      secrets: secrets(),
+    })
+    const rejected = !outcome.ok && outcome.reason === 'http-error' && (outcome.status === 401 || outcome.status === 403)
+    if (rejected && authConfigured && INTERNAL_METHODS.has(config.accesses[access].method) && !disposed) {
+      const again = await auth.refresh()
+      // Retrying with the same refused session would only send the request twice for nothing.
+      if (again.ok && !disposed) {
+        outcome = await runAccess(runner, {
+          access,
+          callId,
+          variables: variablesFor(record.parties, [again.values, record.values]),
+          secrets: secrets(),
+          attempt: 2,
+        })
+      }
+    }
+    if (!outcome.ok && outcome.blockedUrl !== undefined) {
+      record.blockedUrl = outcome.blockedUrl
+      emit(callId, record)
+    }
+    return outcome
+  }
+
+  const runOnce = async (callId: string, record: CallRecord, access: AccessName): Promise<void> => {
+    if (record.started.has(access)) return
+    record.started.add(access)
+    await execute(callId, record, access)
+  }
+
+  const runSearch = async (callId: string, record: CallRecord): Promise<void> => {
+    record.started.add('search')
+    const outcome = await execute(callId, record, 'search')
+    if (outcome === undefined) record.searchState = 'skipped'
+    else if (outcome.ok) {
+      record.values = Object.freeze({ ...outcome.values })
+      record.searchState = 'done'
+    } else {
+      record.searchState = 'failed'
+      record.searchError = outcome.reason
+    }
+    emit(callId, record)
+  }
+
+  /** Resolves 'elapsed' after `ms`, or early with why the wait was cancelled. */
+  const answerWait = (record: CallRecord, ms: number): Promise<'elapsed' | 'ended' | 'disposed'> =>
+    new Promise((resolve) => {
+      const timer = clock.setTimeout(() => {
+        record.answerWait = undefined
+        resolve('elapsed')
+      }, ms)
+      record.answerWait = {
+        timer,
+        cancel: (why) => {
+          clock.clearTimeout(timer)
+          record.answerWait = undefined
+          resolve(why)
+        },
+      }
+    })
+
+  const remember = (callId: string): void => {
+    seen.add(callId)
+    if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value!)
+    let ended = 0
+    for (const record of calls.values()) if (record.ended && record.tasks.size === 0) ended++
+    for (const [id, record] of calls) {
+      if (ended <= keepEnded) break
+      if (record.ended && record.tasks.size === 0) {
+        calls.delete(id)
+        ended--
+      }
+    }
+  }
+
+  return {
+    login(credentials) {
+      if (disposed) return Promise.resolve({ ok: false, reason: 'logged-out' })
+      agent = credentials ?? options.agent ?? { id: '', password: '' }
+      return auth.start()
+    },
+
+    logout() {
+      auth.stop()
+      agent = undefined
+    },
+
+    authStatus: () => auth.status(),
+
+    onAuthChange(listener) {
+      authListeners.add(listener)
+      return () => authListeners.delete(listener)
+    },
+
+    callStarted(facts) {
+      const existing = calls.get(facts.callId)
+      if (existing) return snapshot(facts.callId, existing)
+      const parties = deriveCallParties(facts, config, ports)
+      const plan = planCall(config, parties)
+      const record: CallRecord = {
+        parties,
+        plan,
+        answered: false,
+        // A call ID seen before whose record was pruned: treat it as ended, run nothing.
+        ended: seen.has(facts.callId),
+        searchState: 'idle',
+        values: Object.freeze({}),
+        search: Promise.resolve(),
+        tasks: new Set(),
+        started: new Set(),
+      }
+      const callId = facts.callId
+      calls.set(callId, record)
+      remember(callId)
+      if (record.ended || disposed) return snapshot(callId, record)
+
+      const search = decideAccess(config, plan, parties, 'search', false)
+      if (search.run) {
+        record.searchState = 'pending'
+        record.search = track(record, runSearch(callId, record))
+      } else {
+        record.searchState = search.reason === 'not-configured' ? 'idle' : 'skipped'
+        logSkip(callId, 'search', search.reason)
+      }
+      const ring = decideAccess(config, plan, parties, 'ring', false)
+      if (ring.run) track(record, record.search.then(() => runOnce(callId, record, 'ring')))
+      else logSkip(callId, 'ring', ring.reason)
+      const info = snapshot(callId, record)
+      emit(callId, record)
+      return info
+    },
+
+    callAnswered(callId) {
+      const record = calls.get(callId)
+      if (!record || record.answered || record.ended) return
+      record.answered = true
+      emit(callId, record)
+      if (disposed) return
+      const decision = decideAccess(config, record.plan, record.parties, 'answer', true)
+      if (!decision.run) {
+        logSkip(callId, 'answer', decision.reason)
+        return
+      }
+      const delayMs = config.accesses.answer.delaySeconds * 1000
+      track(
+        record,
+        (async () => {
+          if (delayMs > 0) {
+            const waited = await answerWait(record, delayMs)
+            if (waited !== 'elapsed') {
+              if (waited === 'ended') logSkip(callId, 'answer', 'ended-during-wait')
+              return
+            }
+          }
+          await record.search
+          await runOnce(callId, record, 'answer')
+        })(),
+      )
+    },
+
+    callEnded(callId) {
+      const record = calls.get(callId)
+      if (!record || record.ended) return
+      record.ended = true
+      record.answerWait?.cancel('ended')
+      emit(callId, record)
+      if (disposed) return
+      const decision = decideAccess(config, record.plan, record.parties, 'hangup', record.answered)
+      if (!decision.run) {
+        logSkip(callId, 'hangup', decision.reason)
+        return
+      }
+      const others = [...record.tasks]
+      track(
+        record,
+        Promise.allSettled(others).then(() => runOnce(callId, record, 'hangup')),
+      )
+    },
+
+    popupClicked(callId) {
+      const record = calls.get(callId)
+      if (!record || disposed) return
+      const decision = decideAccess(config, record.plan, record.parties, 'click', record.answered)
+      if (!decision.run) {
+        logSkip(callId, 'click', decision.reason)
+        return
+      }
+      track(record, execute(callId, record, 'click'))
+    },
+
+    callInfo(callId) {
+      const record = calls.get(callId)
+      return record ? snapshot(callId, record) : undefined
+    },
+
+    onUpdate(listener) {
+      updateListeners.add(listener)
+      return () => updateListeners.delete(listener)
+    },
+
+    async idle() {
+      while (allTasks.size > 0) await Promise.allSettled([...allTasks])
+    },
+
+    dispose() {
+      if (disposed) return
+      disposed = true
+      auth.stop()
+      for (const record of calls.values()) record.answerWait?.cancel('disposed')
+      cancel.abort('disposed')
+      updateListeners.clear()
+      authListeners.clear()
+    },
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Public API of the CTI engine (spec: ../../../shared/spec/cti-custom-integration.md). Pure
+ * TypeScript: no Vue, DOM or sip.js; effects go through {@link CtiPorts}.
+ */
+
+export { createCtiEngine } from './engine'
+export type { CallInfo, CtiEngine, CtiEngineOptions, SearchState } from './engine'
+
+export {
+  ACCESS_METHODS,
+  ACCESS_NAMES,
+  DEFAULT_INTERNAL_PATTERN,
+  DEFAULT_TAB_NAME,
+  defaultAccessConfig,
+  defaultCtiConfig,
+  deriveServerAddress,
+  normalizeCtiConfig,
+} from './config'
+export type {
+  AccessConfig,
+  AccessCredentials,
+  AccessMethod,
+  AccessName,
+  AgentCredentials,
+  ConfigIssue,
+  CtiConfig,
+  CtiTarget,
+  NormalizeResult,
+  SipBasics,
+} from './config'
+
+export type { CallDirection, CallFacts, CallParties } from './call-parties'
+export { parseCallerId, privacyWithholdsId } from './caller-id'
+export type { CallerId } from './caller-id'
+
+export type { AuthFailure, AuthResult, AuthState, AuthStatus } from './auth-session'
+export type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
+export type { CallPlan, CallSkipReason, SkipReason } from './plan'
+export { planCall } from './plan'
+
+export type {
+  ClockPort,
+  CommandResult,
+  CtiPorts,
+  HttpPort,
+  HttpRequest,
+  HttpResponse,
+  PhonebookPort,
+  RandomPort,
+  TabResult,
+  TimerHandle,
+} from './ports'
+export type { CharsetEncoder } from './charset'
+
+export { expandTemplate, expandCommand, splitCommandLine } from './template'
+export { prepareAccess } from './prepare-access'
+export type { PreparedAccess } from './prepare-access'
+export { parseResponse, formatVariables } from './response-format'
+export type { ResponseFormat, ParsedResponse } from './response-format'
+export { maskSecrets, MASK } from './secrets'
+export { applyNumberFilter, NUMBER_FILTERS } from './number-filters'
+export type { NumberFilter } from './number-filters'
+export { BUILTIN_NAMES } from './placeholders'

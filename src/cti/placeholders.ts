@@ -1,0 +1,41 @@
+/**
+ * Placeholder names of spec §6. Built-in names win over extracted variables of the same name;
+ * `NAME` and `COMPANY` are not built-in but always known (the original fills them from
+ * Salesforce; here a response format does), so they never show as "unknown" in the log.
+ */
+
+export const BUILTIN_NAMES = [
+  'TEL',
+  'TELNAME',
+  'CALLED',
+  'CALLEDNAME',
+  'REMOTE',
+  'DIRECTION',
+  'ID',
+  'CODE1',
+  'CODE2',
+  'SFID',
+  'DATE-YYYY',
+  'DATE-MM',
+  'DATE-DD',
+  'DATE-HH',
+  'DATE-II',
+  'DATE-SS',
+  'AID',
+  'APW',
+  'EXT',
+  'SVADDR',
+] as const
+export type BuiltinName = (typeof BUILTIN_NAMES)[number]
+
+/** Extracted names that are known even when no format extracts them. */
+export const ALWAYS_KNOWN_EXTRACTED = ['NAME', 'COMPANY'] as const
+
+/** Spec §6 grammar of a placeholder name. */
+export const PLACEHOLDER_NAME = /^[A-Z0-9_-]+$/
+
+const builtins: ReadonlySet<string> = new Set(BUILTIN_NAMES)
+
+export function isBuiltinName(name: string): name is BuiltinName {
+  return builtins.has(name)
+}

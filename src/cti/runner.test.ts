@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest'
+import { normalizeCtiConfig, type CtiConfig } from './config'
+import { runAccess, type AccessRequest } from './runner'
+import { createFakeWorld, type FakeWorld } from './testing/fakes'
+
+const sip = { user: '1001', server: 'wss://pbx.example.com/ws' }
+
+function configWith(accesses: Record<string, unknown>, extra: Record<string, unknown> = {}): CtiConfig {
+  const result = normalizeCtiConfig({ target: 'custom', timeoutSeconds: 5, accesses, ...extra }, sip)
+  if (!result.ok) throw new Error(JSON.stringify(result.errors))
+  return result.config
+}
+
+const variables = new Map([
+  ['TEL', '0312345678'],
+  ['NAME', '日本'],
+  ['AID', 'agent7'],
+  ['APW', 'p@ss word'],
+  ['SID', ''],
+])
+
+function request(access: AccessRequest['access'], extra: Partial<AccessRequest> = {}): AccessRequest {
+  return { access, callId: 'c1', variables, secrets: ['p@ss word'], ...extra }
+}
+
+function setup(config: CtiConfig, options: Parameters<typeof createFakeWorld>[0] = {}): FakeWorld & { run: (r: AccessRequest) => ReturnType<typeof runAccess> } {
+  const world = createFakeWorld(options)
+  return { ...world, run: (r) => runAccess({ config, ports: world.ports, log: world.log }, r) }
+}
+
+describe('methods', () => {
+  it('get opens the URL in the named CRM tab', async () => {
+    const world = setup(configWith({ ring: { method: 'get', url: 'https://www.google.com/search?q={TEL}' } }, { tabName: 'crm' }))
+    await expect(world.run(request('ring'))).resolves.toEqual({ ok: true, values: {}, missing: [] })
+    expect(world.tabs.opened).toEqual([{ url: 'https://www.google.com/search?q=0312345678', tabName: 'crm' }])
+    expect(world.logs).toEqual([
+      { time: '2025-04-01T00:30:45.000Z', callId: 'c1', access: 'ring', method: 'get', outcome: 'ok', url: 'https://www.google.com/search?q=0312345678', ms: 0 },
+    ])
+  })
+
+  it('get: a blocked tab is a failure carrying the URL for the banner', async () => {
+    const world = setup(configWith({ ring: { method: 'get', url: 'https://crm/?t={TEL}' } }))
+    world.tabs.blocked = true
+    await expect(world.run(request('ring'))).resolves.toEqual({ ok: false, reason: 'blocked', blockedUrl: 'https://crm/?t=0312345678' })
+    expect(world.logs[0]).toMatchObject({ outcome: 'failed', error: 'blocked' })
+  })
+
+  it('post submits the query fields into the named tab', async () => {
+    const world = setup(configWith({ click: { method: 'post', url: 'https://crm/open.php?tel={TEL}&name={NAME}' } }))
+    await world.run(request('click'))
+    expect(world.tabs.forms).toEqual([{ url: 'https://crm/open.php', fields: [['tel', '0312345678'], ['name', '日本']], tabName: 'tsunagu-crm' }])
+    expect(world.logs[0]).toMatchObject({ url: 'https://crm/open.php', body: 'tel=0312345678&name=%E6%97%A5%E6%9C%AC' })
+  })
+
+  it('get-internal sends a GET with the access credentials mode', async () => {
+    const world = setup(configWith({ ring: { method: 'get-internal', url: 'http://crm/ring?tel={TEL}', credentials: 'include' } }))
+    await world.run(request('ring'))
+    expect(world.http.requests).toEqual([{ method: 'GET', url: 'http://crm/ring?tel=0312345678', credentials: 'include', at: Date.parse('2025-04-01T00:30:45Z') }])
+  })
+
+  it('post-internal posts the query string as an urlencoded body', async () => {
+    const world = setup(configWith({ ring: { method: 'post-internal', url: 'http://crm/ring.php?tel={TEL}&n={NAME}' } }))
+    await world.run(request('ring'))
+    expect(world.http.requests[0]).toMatchObject({
+      method: 'POST',
+      url: 'http://crm/ring.php',
+      body: 'tel=0312345678&n=%E6%97%A5%E6%9C%AC',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+  })
+
+  it('command sends argv to the helper', async () => {
+    const world = setup(configWith({ answer: { method: 'command', url: '"C:\\Program Files\\crm.exe" {TEL} {NAME}' } }))
+    await expect(world.run(request('answer'))).resolves.toMatchObject({ ok: true })
+    expect(world.helper.commands).toEqual([['C:\\Program Files\\crm.exe', '0312345678', '日本']])
+    expect(world.logs[0]).toMatchObject({ argv: ['C:\\Program Files\\crm.exe', '0312345678', '日本'], outcome: 'ok' })
+  })
+
+  it.each([
+    [{ ok: false, reason: 'helper-not-installed' } as const, 'helper-not-installed'],
+    [{ ok: false, reason: 'not-allowed', message: 'not on the allow-list' } as const, 'command-not-allowed'],
+    [{ ok: true, exitCode: 2 } as const, 'command-failed'],
+  ])('command result %j → %s', async (result, reason) => {
+    const world = setup(configWith({ answer: { method: 'command', url: 'crm.exe {TEL}' } }))
+    world.helper.result = result
+    await expect(world.run(request('answer'))).resolves.toMatchObject({ ok: false, reason })
+  })
+
+  it('command without the helper: "helper not installed"', async () => {
+    const world = setup(configWith({ answer: { method: 'command', url: 'crm.exe {TEL}' } }), { withHelper: false })
+    await expect(world.run(request('answer'))).resolves.toEqual({ ok: false, reason: 'helper-not-installed' })
+    expect(world.logs[0]).toMatchObject({ outcome: 'failed', error: 'helper-not-installed', argv: ['crm.exe', '0312345678'] })
+  })
+
+  it('via helper without the helper: "helper not installed", never a silent fetch', async () => {
+    const world = setup(configWith({ ring: { method: 'get-internal', url: 'http://crm/ring', via: 'helper' } }))
+    await expect(world.run(request('ring'))).resolves.toEqual({ ok: false, reason: 'helper-not-installed' })
+    expect(world.http.requests).toEqual([])
+  })
+
+  it('via helper with the helper: goes through helperHttp', async () => {
+    const config = configWith({ ring: { method: 'get-internal', url: 'http://crm/ring', via: 'helper' } })
+    const world = createFakeWorld()
+    const seen: string[] = []
+    const ports = { ...world.ports, helperHttp: async (r: { url: string }) => (seen.push(r.url), { status: 200, headers: {}, body: new Uint8Array() }) }
+    await expect(runAccess({ config, ports, log: world.log }, request('ring'))).resolves.toMatchObject({ ok: true })
+    expect(seen).toEqual(['http://crm/ring'])
+    expect(world.http.requests).toEqual([])
+  })
+})
+
+describe('responses', () => {
+  const search = (extra: Record<string, unknown> = {}) =>
+    configWith({ search: { method: 'get-internal', url: 'http://crm/search?tel={TEL}', format: '{NAME}{COMPANY}', ...extra } })
+
+  it('parses a 2xx body of search by its format and logs the values', async () => {
+    const world = setup(search())
+    world.http.on('http://crm/search', { body: '山田太郎\r\n株式会社テスト\r\n' })
+    await expect(world.run(request('search'))).resolves.toEqual({ ok: true, status: 200, values: { NAME: '山田太郎', COMPANY: '株式会社テスト' }, missing: [] })
+    expect(world.logs[0]).toMatchObject({ status: 200, values: { NAME: '山田太郎', COMPANY: '株式会社テスト' } })
+  })
+
+  it.each([
+    ['Shift_JIS by the access charset', { charset: 'Shift_JIS' }, {}, [0x8e, 0x52, 0x93, 0x63, 0x0a, 0x8a, 0x94]],
+    ['EUC-JP by the Content-Type', {}, { 'content-type': 'text/plain; charset=EUC-JP' }, [0xbb, 0xb3, 0xc5, 0xc4, 0x0a, 0xb3, 0xf4]],
+  ])('decodes %s', async (_name, access, headers, bytes) => {
+    const world = setup(search(access))
+    world.http.on('http://crm/search', { body: Uint8Array.from(bytes), headers })
+    await expect(world.run(request('search'))).resolves.toMatchObject({ values: { NAME: '山田', COMPANY: '株' } })
+  })
+
+  it.each([301, 401, 404, 500, 503])('does not parse a %i body', async (status) => {
+    const world = setup(search())
+    world.http.on('http://crm/search', { status, body: 'Error\nPage' })
+    await expect(world.run(request('search'))).resolves.toEqual({ ok: false, reason: 'http-error', status })
+    expect(world.logs[0]).toMatchObject({ outcome: 'failed', error: 'http-error', status })
+    expect(world.logs[0]?.values).toBeUndefined()
+  })
+
+  it('logs why a body did not match', async () => {
+    const world = setup(search())
+    world.http.on('http://crm/search', { body: 'only one line' })
+    await expect(world.run(request('search'))).resolves.toMatchObject({ ok: true, missing: ['COMPANY'] })
+    expect(world.logs[0]?.warnings).toEqual(['format: no line left for {COMPANY}'])
+  })
+
+  it('reads no format for other accesses', async () => {
+    const world = setup(configWith({ ring: { method: 'get-internal', url: 'http://crm/ring', format: '{NAME}' } }))
+    world.http.on('http://crm/ring', { body: 'Taro' })
+    await expect(world.run(request('ring'))).resolves.toEqual({ ok: true, status: 200, values: {}, missing: [] })
+  })
+
+  it('a network failure is a value, with the message', async () => {
+    const world = setup(search())
+    world.http.on('http://crm/search', 'network-error')
+    await expect(world.run(request('search'))).resolves.toEqual({ ok: false, reason: 'network', detail: 'Failed to fetch' })
+  })
+})
+
+describe('timeout', () => {
+  it.each(['hang', 'hang-ignoring-abort'] as const)('ends a request that does not answer (%s) at timeoutSeconds', async (reply) => {
+    const world = setup(configWith({ search: { method: 'get-internal', url: 'http://crm/s', format: '{NAME}' } }))
+    world.http.on('http://crm/s', reply)
+    let outcome: unknown
+    void world.run(request('search')).then((result) => (outcome = result))
+    await world.clock.advance(4999)
+    expect(outcome).toBeUndefined()
+    await world.clock.advance(1)
+    expect(outcome).toEqual({ ok: false, reason: 'timeout' })
+    expect(world.logs[0]).toMatchObject({ outcome: 'failed', error: 'timeout', ms: 5000 })
+  })
+
+  it('applies to commands too', async () => {
+    const config = configWith({ answer: { method: 'command', url: 'crm.exe' } })
+    const world = createFakeWorld()
+    const ports = { ...world.ports, runCommand: () => new Promise<never>(() => {}) }
+    const result = runAccess({ config, ports, log: world.log }, request('answer'))
+    await world.clock.advance(5000)
+    await expect(result).resolves.toEqual({ ok: false, reason: 'timeout' })
+  })
+})
+
+describe('masking secrets in the log', () => {
+  it.each([
+    ['URL (get-internal)', { method: 'get-internal', url: 'http://crm/login?u={AID}&p={APW}' }, { url: 'http://crm/login?u=agent7&p=***' }],
+    ['body (post-internal)', { method: 'post-internal', url: 'http://crm/login?u={AID}&p={APW}' }, { url: 'http://crm/login', body: 'u=agent7&p=***' }],
+    ['form body (post)', { method: 'post', url: 'http://crm/login?u={AID}&p={APW}' }, { url: 'http://crm/login', body: 'u=agent7&p=***' }],
+    ['tab URL (get)', { method: 'get', url: 'http://crm/login?u={AID}&p={APW}' }, { url: 'http://crm/login?u=agent7&p=***' }],
+    ['argv (command)', { method: 'command', url: 'login.exe {AID} {APW} --pw={APW}' }, { argv: ['login.exe', 'agent7', '***', '--pw=***'] }],
+    ['a literal password', { method: 'get-internal', url: 'http://crm/login?userid=aaaa&password=bbbb' }, { url: 'http://crm/login?userid=aaaa&password=***' }],
+    ['a literal password in argv', { method: 'command', url: 'login.exe --password=hunter2 {TEL}' }, { argv: ['login.exe', '--password=***', '0312345678'] }],
+    ['Shift_JIS-encoded password', { method: 'get-internal', url: 'http://crm/l?p={APW}', charset: 'Shift_JIS' }, { url: 'http://crm/l?p=***' }],
+  ])('%s', async (_name, access, expected) => {
+    const world = setup(configWith({ auth: access }))
+    await world.run(request('auth'))
+    expect(world.logs[0]).toMatchObject(expected)
+    expect(JSON.stringify(world.logs)).not.toMatch(/p%40ss|p@ss|bbbb|hunter2/)
+  })
+
+  it('masks a password echoed in extracted values', async () => {
+    const world = setup(configWith({ auth: { method: 'get-internal', url: 'http://crm/login', format: '{SID}' } }))
+    world.http.on('http://crm/login', { body: 'token-p@ss word-1' })
+    const outcome = await world.run(request('auth'))
+    expect(outcome).toMatchObject({ values: { SID: 'token-p@ss word-1' } })
+    expect(world.logs[0]?.values).toEqual({ SID: 'token-***-1' })
+  })
+})
+
+describe('warnings', () => {
+  it('logs unknown placeholders', async () => {
+    const world = setup(configWith({ ring: { method: 'get', url: 'https://crm/?x={NOPE}' } }))
+    await world.run(request('ring'))
+    expect(world.logs[0]).toMatchObject({ url: 'https://crm/?x={NOPE}', warnings: ['unknown-placeholder: {NOPE} left as typed'] })
+  })
+})
+
+describe('robustness', () => {
+  it('an encoder that throws ends as a logged internal error, never an exception', async () => {
+    const config = configWith({ ring: { method: 'get-internal', url: 'http://crm/ring?n={NAME}', charset: 'gbk' } })
+    const world = createFakeWorld()
+    const ports = {
+      ...world.ports,
+      encodeCharset: () => {
+        throw new Error('encoder bug with p@ss word')
+      },
+    }
+    await expect(runAccess({ config, ports, log: world.log }, request('ring'))).resolves.toMatchObject({ ok: false, reason: 'internal-error' })
+    expect(world.logs).toEqual([
+      { time: '2025-04-01T00:30:45.000Z', callId: 'c1', access: 'ring', method: 'get-internal', outcome: 'failed', error: 'internal-error', detail: 'encoder bug with ***' },
+    ])
+  })
+})

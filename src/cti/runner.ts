@@ -1,0 +1,220 @@
+/**
+ * Runs one access through the ports (spec §5) and logs it: prepare the request, send it with
+ * the per-request timeout, read the response format (auth and search only), mask secrets in
+ * the log entry. Never throws; every failure is an {@link AccessOutcome} with a reason.
+ * Never repeats a request: the single 401/403 retry is the caller's decision (auth-session).
+ */
+
+import type { CtiLogEntry, CtiLogger, AccessFailure } from './cti-log'
+import { decodeBody } from './charset'
+import type { AccessName, CtiConfig } from './config'
+import type { CommandResult, CtiPorts, HttpResponse, TabResult } from './ports'
+import { prepareAccess, type PreparedRequest } from './prepare-access'
+import { parseResponse } from './response-format'
+import { literalSecrets, maskSecrets, secretForms } from './secrets'
+import type { TemplateVariables } from './template'
+import { withTimeout } from './timeout'
+
+export interface RunnerDeps {
+  readonly config: CtiConfig
+  readonly ports: CtiPorts
+  readonly log: CtiLogger
+  /** Aborted when the engine is disposed: in-flight requests are abandoned. */
+  readonly cancel?: AbortSignal
+}
+
+export interface AccessRequest {
+  readonly access: AccessName
+  readonly callId?: string
+  readonly variables: TemplateVariables
+  /** Secrets to mask (the agent password); literal passwords of the template are added here. */
+  readonly secrets: readonly string[]
+  /** 2 for the retry after a 401/403. */
+  readonly attempt?: number
+}
+
+export type AccessOutcome =
+  | {
+      readonly ok: true
+      readonly status?: number
+      /** Extracted values (auth and search with a format), else empty. */
+      readonly values: Readonly<Record<string, string>>
+      /** Format variables that could not be matched. */
+      readonly missing: readonly string[]
+    }
+  | {
+      readonly ok: false
+      readonly reason: AccessFailure
+      readonly status?: number
+      /** The unmasked URL of a blocked tab, for the "open it yourself" banner. */
+      readonly blockedUrl?: string
+      readonly detail?: string
+    }
+
+function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value
+  return undefined
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return typeof error === 'string' ? error : 'unknown error'
+}
+
+function requestFields(prepared: PreparedRequest, mask: (text: string) => string): Partial<CtiLogEntry> {
+  switch (prepared.kind) {
+    case 'tab':
+      return { url: mask(prepared.url) }
+    case 'form':
+      return { url: mask(prepared.url), body: mask(prepared.query) }
+    case 'http':
+      return prepared.body === undefined ? { url: mask(prepared.url) } : { url: mask(prepared.url), body: mask(prepared.body) }
+    case 'command':
+      return { argv: prepared.argv.map(mask) }
+  }
+}
+
+function tabOutcome(result: TabResult): AccessOutcome {
+  return result.ok ? { ok: true, values: {}, missing: [] } : { ok: false, reason: 'blocked', blockedUrl: result.url }
+}
+
+function commandOutcome(result: CommandResult): AccessOutcome {
+  if (result.ok) {
+    return result.exitCode === 0
+      ? { ok: true, values: {}, missing: [] }
+      : { ok: false, reason: 'command-failed', detail: `exit code ${result.exitCode}` }
+  }
+  const reason: AccessFailure =
+    result.reason === 'helper-not-installed' ? 'helper-not-installed' : result.reason === 'not-allowed' ? 'command-not-allowed' : 'command-failed'
+  return result.message === undefined ? { ok: false, reason } : { ok: false, reason, detail: result.message }
+}
+
+/**
+ * Runs one configured access; the caller has already decided that it should run. Resolves,
+ * never rejects: even a port or encoder that throws unexpectedly ends as a logged failure.
+ */
+export async function runAccess(deps: RunnerDeps, request: AccessRequest): Promise<AccessOutcome> {
+  try {
+    return await runAccessUnguarded(deps, request)
+  } catch (error) {
+    const access = deps.config.accesses[request.access]
+    let time = ''
+    try {
+      time = deps.ports.clock.now().toISOString()
+    } catch {
+      // keep the empty time: the entry matters more
+    }
+    deps.log({
+      time,
+      ...(request.callId === undefined ? {} : { callId: request.callId }),
+      access: request.access,
+      method: access.method,
+      outcome: 'failed',
+      error: 'internal-error',
+      detail: maskSecrets(describe(error), request.secrets),
+    })
+    return { ok: false, reason: 'internal-error', detail: describe(error) }
+  }
+}
+
+async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Promise<AccessOutcome> {
+  const { config, ports } = deps
+  const access = config.accesses[request.access]
+  const started = ports.clock.now()
+  const prepared = prepareAccess(access, request.variables, ports.encodeCharset)
+  if (!prepared) return { ok: true, values: {}, missing: [] }
+
+  const secrets = [...request.secrets, ...literalSecrets(access.url)].flatMap((secret) =>
+    secretForms(secret, access.charset, ports.encodeCharset),
+  )
+  const mask = (text: string): string => maskSecrets(text, secrets)
+  const warnings = [...prepared.warnings]
+  const timeoutMs = config.timeoutSeconds * 1000
+
+  let outcome: AccessOutcome
+  let parsed = false
+  switch (prepared.kind) {
+    case 'tab':
+    case 'form':
+      try {
+        outcome = tabOutcome(
+          prepared.kind === 'tab' ? ports.openTab(prepared.url, config.tabName) : ports.postForm(prepared.url, prepared.fields, config.tabName),
+        )
+      } catch (error) {
+        outcome = { ok: false, reason: 'blocked', blockedUrl: prepared.url, detail: describe(error) }
+      }
+      break
+    case 'command': {
+      const runCommand = ports.runCommand
+      if (!runCommand) {
+        outcome = { ok: false, reason: 'helper-not-installed' }
+        break
+      }
+      const timed = await withTimeout(ports.clock, timeoutMs, deps.cancel, () => runCommand(prepared.argv))
+      if (timed.kind === 'done') outcome = commandOutcome(timed.value)
+      else if (timed.kind === 'error') outcome = { ok: false, reason: 'command-failed', detail: describe(timed.error) }
+      else outcome = { ok: false, reason: timed.kind === 'timeout' ? 'timeout' : 'aborted' }
+      break
+    }
+    case 'http': {
+      const http = access.via === 'helper' ? ports.helperHttp : ports.http
+      if (!http) {
+        outcome = { ok: false, reason: 'helper-not-installed' }
+        break
+      }
+      const timed = await withTimeout<HttpResponse>(ports.clock, timeoutMs, deps.cancel, (signal) =>
+        http({
+          method: prepared.method,
+          url: prepared.url,
+          credentials: access.credentials,
+          signal,
+          ...(prepared.body === undefined ? {} : { body: prepared.body }),
+          ...(prepared.headers === undefined ? {} : { headers: prepared.headers }),
+        }),
+      )
+      if (timed.kind === 'timeout' || timed.kind === 'aborted') {
+        outcome = { ok: false, reason: timed.kind === 'timeout' ? 'timeout' : 'aborted' }
+        break
+      }
+      if (timed.kind === 'error') {
+        outcome = { ok: false, reason: 'network', detail: describe(timed.error) }
+        break
+      }
+      const response = timed.value
+      if (response.status < 200 || response.status > 299) {
+        outcome = { ok: false, reason: 'http-error', status: response.status }
+        break
+      }
+      const format = access.format
+      if (format === undefined || (request.access !== 'auth' && request.access !== 'search')) {
+        outcome = { ok: true, status: response.status, values: {}, missing: [] }
+        break
+      }
+      const decoded = decodeBody(response.body, access.charset, headerValue(response.headers, 'content-type'))
+      const result = parseResponse(format, decoded.text)
+      warnings.push(...decoded.warnings, ...result.problems.map((problem) => `format: ${problem}`))
+      parsed = true
+      outcome = { ok: true, status: response.status, values: result.values, missing: result.missing }
+      break
+    }
+  }
+
+  const ended = ports.clock.now()
+  const entry: CtiLogEntry = {
+    time: started.toISOString(),
+    ...(request.callId === undefined ? {} : { callId: request.callId }),
+    access: request.access,
+    method: access.method,
+    outcome: outcome.ok ? 'ok' : 'failed',
+    ...(request.attempt !== undefined && request.attempt > 1 ? { attempt: request.attempt } : {}),
+    ...requestFields(prepared, mask),
+    ...(outcome.status === undefined ? {} : { status: outcome.status }),
+    ms: Math.max(0, ended.getTime() - started.getTime()),
+    ...(outcome.ok && parsed ? { values: Object.fromEntries(Object.entries(outcome.values).map(([k, v]) => [k, mask(v)])) } : {}),
+    ...(outcome.ok ? {} : { error: outcome.reason }),
+    ...(!outcome.ok && outcome.detail !== undefined ? { detail: mask(outcome.detail) } : {}),
+    ...(warnings.length > 0 ? { warnings: warnings.map(mask) } : {}),
+  }
+  deps.log(entry)
+  return outcome
+}

@@ -1,0 +1,128 @@
+/**
+ * Template expansion (spec §6 grammar, §5 command lines).
+ *
+ * Grammar: `{NAME}` or `{NAME|filter}`, NAME in A–Z, 0–9, `_`, `-`; filters `e164`, `national`,
+ * `digits`. A placeholder whose name is not among the given variables, an unknown filter, and
+ * any other `{…}` stay exactly as typed and are reported as warnings. Expansion is one pass:
+ * a value is never expanded again, so a CRM or caller cannot inject placeholders.
+ *
+ * Modes:
+ * - `url`: each value is percent-encoded (UTF-8 or the given charset) so it cannot change the
+ *   URL's structure; `{SVADDR}` is inserted as is, because it is a URL prefix.
+ * - `raw`: values inserted as they are (command arguments, display).
+ * Command templates are split into argv first and expanded per argument ({@link expandCommand}).
+ */
+
+import { percentEncode, type CharsetEncoder } from './charset'
+import { applyNumberFilter, isNumberFilter } from './number-filters'
+
+/** Known names → values; a known name without a value yet maps to `''`. */
+export type TemplateVariables = ReadonlyMap<string, string>
+
+export type ExpansionMode =
+  | { readonly kind: 'url'; readonly charset?: string; readonly encoder?: CharsetEncoder }
+  | { readonly kind: 'raw' }
+
+export interface Expansion {
+  readonly text: string
+  readonly warnings: readonly string[]
+}
+
+const BRACED = /\{([^{}\r\n]*)\}/g
+const PLACEHOLDER = /^([A-Z0-9_-]+)(?:\|([A-Za-z0-9]+))?$/
+
+/** Values inserted unencoded in URL mode: they are URL prefixes by definition. */
+const URL_PREFIX_NAMES = new Set(['SVADDR'])
+
+/** The names a template refers to with valid placeholder syntax, known or not. */
+export function templateNames(template: string): string[] {
+  const names: string[] = []
+  for (const match of template.matchAll(BRACED)) {
+    const name = PLACEHOLDER.exec(match[1]!)?.[1]
+    if (name !== undefined && !names.includes(name)) names.push(name)
+  }
+  return names
+}
+
+/** True when the text holds something of placeholder syntax. */
+export function hasPlaceholder(text: string): boolean {
+  return templateNames(text).length > 0
+}
+
+export function expandTemplate(template: string, variables: TemplateVariables, mode: ExpansionMode): Expansion {
+  const warnings = new Set<string>()
+  const text = template.replace(BRACED, (whole, inner: string) => {
+    const parsed = PLACEHOLDER.exec(inner)
+    if (!parsed) {
+      warnings.add(`unknown-placeholder: ${whole} left as typed`)
+      return whole
+    }
+    const name = parsed[1]!
+    const filter = parsed[2]
+    const raw = variables.get(name)
+    if (raw === undefined) {
+      warnings.add(`unknown-placeholder: ${whole} left as typed`)
+      return whole
+    }
+    let value = raw
+    if (filter !== undefined) {
+      if (!isNumberFilter(filter)) {
+        warnings.add(`unknown-filter: ${whole} left as typed`)
+        return whole
+      }
+      value = applyNumberFilter(raw, filter)
+    }
+    if (mode.kind === 'raw' || URL_PREFIX_NAMES.has(name)) return value
+    const encoded = percentEncode(value, mode.charset, mode.encoder)
+    for (const warning of encoded.warnings) warnings.add(warning)
+    return encoded.text
+  })
+  return { text, warnings: [...warnings] }
+}
+
+export interface SplitCommand {
+  readonly argv: readonly string[]
+  readonly warnings: readonly string[]
+}
+
+/**
+ * Spec §5: spaces (and tabs) outside double quotes separate arguments; quotes are removed
+ * (`""` is an empty argument); backslashes are literal (Windows paths); a line with no quote
+ * and no placeholder is one program path (`C:\Program Files\sample.exe`).
+ */
+export function splitCommandLine(line: string): SplitCommand {
+  const trimmed = line.trim()
+  if (trimmed === '') return { argv: [], warnings: [] }
+  if (!trimmed.includes('"') && !hasPlaceholder(trimmed)) return { argv: [trimmed], warnings: [] }
+  const argv: string[] = []
+  let current = ''
+  let started = false
+  let quoted = false
+  for (const char of trimmed) {
+    if (char === '"') {
+      quoted = !quoted
+      started = true
+    } else if (!quoted && (char === ' ' || char === '\t')) {
+      if (started) argv.push(current)
+      current = ''
+      started = false
+    } else {
+      current += char
+      started = true
+    }
+  }
+  if (started) argv.push(current)
+  return { argv, warnings: quoted ? ['unbalanced-quote: the last argument runs to the end of the line'] : [] }
+}
+
+/** Splits a command template, then substitutes raw values into each argument (never a shell). */
+export function expandCommand(template: string, variables: TemplateVariables): SplitCommand {
+  const split = splitCommandLine(template)
+  const warnings = new Set(split.warnings)
+  const argv = split.argv.map((argument) => {
+    const expanded = expandTemplate(argument, variables, { kind: 'raw' })
+    for (const warning of expanded.warnings) warnings.add(warning)
+    return expanded.text
+  })
+  return { argv, warnings: [...warnings] }
+}

@@ -1,0 +1,83 @@
+/**
+ * The variable map one access is expanded with (spec §6): built-in placeholders, then every
+ * variable a configured response format extracts. Built-in names win; a name some format
+ * extracts is known and empty until extracted; later sources of extracted values (search after
+ * auth) win over earlier ones.
+ */
+
+import type { CallParties } from './call-parties'
+import type { AgentCredentials, CtiConfig } from './config'
+import { ALWAYS_KNOWN_EXTRACTED, type BuiltinName } from './placeholders'
+
+export interface LocalDateParts {
+  readonly year: string
+  readonly month: string
+  readonly day: string
+  readonly hour: string
+  readonly minute: string
+  readonly second: string
+}
+
+/** Local calendar fields of `at`, `utcOffsetMinutes` east of UTC, zero-padded (year 4, others 2). */
+export function localDateParts(at: Date, utcOffsetMinutes: number): LocalDateParts {
+  const local = new Date(at.getTime() + utcOffsetMinutes * 60_000)
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return {
+    year: String(local.getUTCFullYear()).padStart(4, '0'),
+    month: two(local.getUTCMonth() + 1),
+    day: two(local.getUTCDate()),
+    hour: two(local.getUTCHours()),
+    minute: two(local.getUTCMinutes()),
+    second: two(local.getUTCSeconds()),
+  }
+}
+
+export interface VariableSources {
+  readonly config: Pick<CtiConfig, 'extension' | 'serverAddress'>
+  /** Absent outside a call (auth at login): call placeholders are empty then. */
+  readonly parties?: CallParties
+  readonly agent?: AgentCredentials
+  /** When the access runs. */
+  readonly now: Date
+  readonly utcOffsetMinutes: number
+  /** Names some configured format extracts (known even while empty). */
+  readonly knownExtracted: Iterable<string>
+  /** Extracted values, earliest source first (auth, then search). */
+  readonly extracted: readonly Readonly<Record<string, string>>[]
+}
+
+export function builtinValues(sources: Omit<VariableSources, 'knownExtracted' | 'extracted'>): Record<BuiltinName, string> {
+  const { parties, agent, config } = sources
+  const date = localDateParts(sources.now, sources.utcOffsetMinutes)
+  return {
+    TEL: parties?.tel ?? '',
+    TELNAME: parties?.telName ?? '',
+    CALLED: parties?.called ?? '',
+    CALLEDNAME: parties?.calledName ?? '',
+    REMOTE: parties?.remote ?? '',
+    DIRECTION: parties?.direction ?? '',
+    ID: parties?.requestId ?? '',
+    CODE1: parties?.code1 ?? '',
+    CODE2: parties?.code2 ?? '',
+    // Salesforce object ID: always empty in custom integration.
+    SFID: '',
+    'DATE-YYYY': date.year,
+    'DATE-MM': date.month,
+    'DATE-DD': date.day,
+    'DATE-HH': date.hour,
+    'DATE-II': date.minute,
+    'DATE-SS': date.second,
+    AID: agent?.id ?? '',
+    APW: agent?.password ?? '',
+    EXT: config.extension,
+    SVADDR: config.serverAddress,
+  }
+}
+
+export function buildVariables(sources: VariableSources): Map<string, string> {
+  const variables = new Map<string, string>()
+  for (const name of [...ALWAYS_KNOWN_EXTRACTED, ...sources.knownExtracted]) variables.set(name, '')
+  for (const values of sources.extracted) for (const [name, value] of Object.entries(values)) variables.set(name, value)
+  for (const [name, value] of Object.entries(builtinValues(sources))) variables.set(name, value)
+  return variables
+}

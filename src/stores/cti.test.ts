@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { flush } from '@/cti/testing/fakes'
+import { FakeSoftphone } from '@/sip/fake-softphone'
+import { fakePorts } from '@/testing/fake-ports'
+import { setupStores } from '@/testing/setup-store'
+import { useCtiStore } from './cti'
+import { usePhoneStore } from './phone'
+import { usePopupStore } from './popup'
+import { useSessionStore } from './session'
+import { useSettingsStore } from './settings'
+
+const CRM = 'http://crm.test'
+const CONFIG_URL = `${CRM}/provision/agent.json`
+
+function provisioning(extra: Record<string, unknown> = {}) {
+  return {
+    version: 1,
+    sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', password: '', displayName: 'Agent 1001' },
+    cti: {
+      target: 'custom',
+      accesses: {
+        auth: { method: 'get-internal', url: `${CRM}/login?userid={AID}&password={APW}`, format: '{SID}' },
+        search: { method: 'get-internal', url: `${CRM}/search?tel={TEL}&sid={SID}`, format: '{NAME}{CRLF}{COMPANY}' },
+        click: { method: 'get', url: `${CRM}/crm/customer?tel={TEL}` },
+      },
+    },
+    ...extra,
+  }
+}
+
+async function start(doc: unknown) {
+  const fake = fakePorts({ location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` } })
+  fake.respond(CONFIG_URL, doc)
+  fake.world.http.on(`${CRM}/login`, { body: 'SID-42\r\n' })
+  fake.world.http.on(`${CRM}/search`, { body: '山田 太郎\r\n株式会社つなぐ商事\r\n', headers: { 'content-type': 'text/plain; charset=utf-8' } })
+  setupStores(fake.ports)
+  const softphone = new FakeSoftphone()
+  await useSessionStore().start(async () => softphone)
+  return { fake, softphone }
+}
+
+describe('CTI wiring', () => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }))
+  afterEach(() => vi.useRealTimers())
+
+  it('asks for the agent login at start when target is custom and no password is provisioned', async () => {
+    await start(provisioning())
+    const cti = useCtiStore()
+    expect(cti.loginOpen).toBe(true)
+    expect(cti.auth.state).toBe('logged-out')
+    const result = await cti.login({ id: 'agent01', password: 'pass01' }, false)
+    expect(result).toMatchObject({ ok: true })
+    expect(cti.loginOpen).toBe(false)
+    expect(useSettingsStore().settings.agent).toEqual({ id: 'agent01', password: '' })
+  })
+
+  it('logs in by itself with provisioned agent credentials and masks the password in the log', async () => {
+    const { fake } = await start(provisioning({ agent: { id: 'agent01', password: 'pass01' } }))
+    await flush()
+    const cti = useCtiStore()
+    expect(cti.loginOpen).toBe(false)
+    expect(cti.auth.state).toBe('ok')
+    expect(fake.world.http.urls[0]).toBe(`${CRM}/login?userid=agent01&password=pass01`)
+    expect(cti.log[0]?.url).not.toContain('pass01')
+  })
+
+  it('searches on ring and shows name and company in the popup and the notification', async () => {
+    const { fake, softphone } = await start(provisioning({ agent: { id: 'agent01', password: 'pass01' } }))
+    await flush()
+    fake.setHidden(true)
+    const call = softphone.ring({ remoteUser: '0312345678#A1#B2', remoteDisplayName: 'Yamada' })
+    const popups = usePopupStore()
+    expect(popups.popups[0]).toMatchObject({ number: '0312345678', searching: true, values: {} })
+    await flush()
+    expect(fake.world.http.urls).toContain(`${CRM}/search?tel=0312345678&sid=SID-42`)
+    expect(popups.popups[0]).toMatchObject({ searching: false, values: { NAME: '山田 太郎', COMPANY: '株式会社つなぐ商事' } })
+    // The notification was shown at ring time and replaced once the search answered.
+    expect(fake.shown.map((n) => n.title)).toEqual(['Yamada (0312345678)', '山田 太郎 (0312345678)'])
+    expect(fake.shown[1]?.body).toBe('株式会社つなぐ商事\n0312345678')
+    usePhoneStore().answer(call.id)
+  })
+
+  it('a popup click runs the click access and copies the number when set', async () => {
+    const doc = provisioning({ agent: { id: 'agent01', password: 'pass01' } })
+    const { fake, softphone } = await start({ ...doc, popup: { copyNumberOnClick: true } })
+    await flush()
+    const call = softphone.ring({ remoteUser: '0312345678#A1' })
+    usePopupStore().clicked(call.id)
+    usePopupStore().clicked(call.id)
+    await flush()
+    expect(fake.world.tabs.opened.map((t) => t.url)).toEqual([`${CRM}/crm/customer?tel=0312345678`, `${CRM}/crm/customer?tel=0312345678`])
+    expect(fake.copied).toEqual(['0312345678', '0312345678'])
+  })
+
+  it('the display time closes the popup while the call still rings in the main screen', async () => {
+    const { softphone } = await start({ ...provisioning(), popup: { displaySeconds: 5 } })
+    const call = softphone.ring({ remoteUser: '0312345678' })
+    expect(usePopupStore().popups).toHaveLength(1)
+    vi.advanceTimersByTime(5000)
+    expect(usePopupStore().popups).toHaveLength(0)
+    expect(usePhoneStore().ringing.map((c) => c.id)).toEqual([call.id])
+  })
+
+  it('hidden size shows no popup and no notification', async () => {
+    const { fake, softphone } = await start({ ...provisioning(), popup: { size: 'hidden' } })
+    fake.setHidden(true)
+    softphone.ring({ remoteUser: '0312345678' })
+    expect(usePopupStore().popups).toEqual([])
+    expect(fake.shown).toEqual([])
+  })
+
+  it('a call from 9999 or to an untargeted number never pops up', async () => {
+    const doc = provisioning()
+    const { softphone } = await start({ ...doc, cti: { ...doc.cti, numbers: ['0501111', '0502222'], targetNumbers: ['0501111'] } })
+    softphone.ring({ remoteUser: '9999' })
+    softphone.ring({ remoteUser: '0312345678', localUser: '0502222' })
+    expect(usePopupStore().popups).toEqual([])
+    softphone.ring({ remoteUser: '0312345678', localUser: '0501111' })
+    expect(usePopupStore().popups.map((p) => p.number)).toEqual(['0312345678'])
+  })
+
+  it('reports an invalid cti section by field and still rings', async () => {
+    const { softphone } = await start({ ...provisioning(), cti: { target: 'custom', timeoutSeconds: 'ten' } })
+    expect(useCtiStore().configErrors.map((e) => e.path)).toContain('cti.timeoutSeconds')
+    softphone.ring({ remoteUser: '0312345678' })
+    expect(usePopupStore().popups).toHaveLength(1)
+  })
+})
