@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { allMessages, preferredLocale } from './index'
+
+/** Every key path of a message tree, e.g. `call.answer`. */
+function paths(tree: unknown, prefix = ''): string[] {
+  if (typeof tree !== 'object' || tree === null) return [prefix]
+  return Object.entries(tree).flatMap(([k, v]) => paths(v, prefix ? `${prefix}.${k}` : k))
+}
+
+describe('messages', () => {
+  it('Japanese and English have exactly the same keys', () => {
+    const { en, ja } = allMessages()
+    expect(paths(ja).sort()).toEqual(paths(en).sort())
+  })
+
+  it('no message is empty', () => {
+    const { en, ja } = allMessages()
+    for (const tree of [en, ja]) {
+      for (const path of paths(tree)) {
+        const value = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], tree)
+        expect(value, path).not.toBe('')
+      }
+    }
+  })
+})
+
+describe('preferredLocale', () => {
+  it.each([
+    [['ja-JP', 'en-US'], 'ja'],
+    [['ja'], 'ja'],
+    [['en-US', 'ja'], 'en'],
+    [['fr-FR', 'ja-JP'], 'ja'],
+    [['fr-FR'], 'en'],
+    [[], 'en'],
+  ])('%j → %s', (languages, expected) => {
+    expect(preferredLocale(languages)).toBe(expected)
+  })
+})
