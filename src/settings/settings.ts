@@ -21,10 +21,32 @@ export interface PopupSettings {
   anonymousLabel: string
 }
 
+export interface AudioSettings {
+  /** Microphone deviceId ('' = the browser's default). */
+  input: string
+  /** Speaker deviceId for calls ('' = default). */
+  output: string
+  /** Speaker deviceId for the ringtone ('' = same as `output`). */
+  ringer: string
+  /** Ringtone name (built-in) ('' = the default ring). */
+  ringtone: string
+}
+
+export interface CallSettings {
+  /** Do not disturb: incoming calls are rejected (486) without ringing or any CTI access. */
+  dnd: boolean
+  /** Answer incoming calls by themselves after this many seconds; 0 = off. */
+  autoAnswerSeconds: number
+}
+
 export interface Settings {
   version: 1
   sip: SipSettings
   popup: PopupSettings
+  audio: AudioSettings
+  call: CallSettings
+  /** Dotted paths IT locked (e.g. `cti.accesses`, `sip.server`): re-applied on every load, read-only. */
+  locked: string[]
   /** Kept as provisioned; `src/cti` normalizes and validates it. */
   cti: Record<string, unknown>
   agent: { id: string; password: string }
@@ -38,6 +60,9 @@ export function defaultSettings(): Settings {
     version: 1,
     sip: { server: '', domain: '', user: '', password: '', authUser: '', displayName: '', iceServers: [] },
     popup: { size: 'standard', buttons: true, displaySeconds: 0, copyNumberOnClick: false, anonymousLabel: '非通知' },
+    audio: { input: '', output: '', ringer: '', ringtone: '' },
+    call: { dnd: false, autoAnswerSeconds: 0 },
+    locked: [],
     cti: {},
     agent: { id: '', password: '' },
     ui: { language: 'auto' },
