@@ -66,7 +66,8 @@ Tsunagu demo is running.
   PBX (Kamailio):        ${kamailio.wsUrl}  (SIP/UDP 127.0.0.1:${kamailio.udpPort})
   Demo CRM:              ${crm.url}  (requests it got: ${crm.url}/api/requests)
 
-Open the phone URL in Chrome or Edge, then place a test call from another terminal:
+Open the phone URL in Chrome or Edge and log in to the demo CRM as agent01 / pass01,
+then place a test call from another terminal:
 
   npm run call -- 0312345678            # 山田 太郎, answer it in the phone, hang up there
   npm run call -- 0312345678 --cancel-after 5
