@@ -20,6 +20,7 @@ import dgram from 'node:dgram'
 import crypto from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { freePort, freeUdpPort, waitForPort } from './ports.mjs'
+import { onProcessEnd } from './cleanup.mjs'
 
 const execFileP = promisify(execFile)
 
@@ -38,21 +39,6 @@ const INSTALL_HINT =
 /** True when the Kamailio binary is installed (tests use this to skip cleanly on machines without it). */
 export function kamailioAvailable() {
   return existsSync(KAMAILIO_BIN)
-}
-
-/**
- * Live instances, so a crashing test run (or Ctrl-C on the demo) still kills Kamailio and removes its dir.
- * @type {Set<{ kill: () => void }>}
- */
-const live = new Set()
-let exitHookInstalled = false
-function installExitHook() {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  // 'exit' handlers must be synchronous: SIGKILL the process groups and remove dirs.
-  process.once('exit', () => {
-    for (const inst of live) inst.kill()
-  })
 }
 
 /**
@@ -217,9 +203,8 @@ async function startOnce(opts) {
       }
     }
   }
-  const inst = { kill: killSync }
-  live.add(inst)
-  installExitHook()
+  // If this process ends without stop() (crash, Ctrl-C), still kill Kamailio and remove its dir.
+  const unregister = onProcessEnd(killSync)
 
   /** @type {Promise<void> | undefined} */
   let stopping
@@ -249,7 +234,7 @@ async function startOnce(opts) {
       }
       removed = true
       await fs.rm(rundir, { recursive: true, force: true })
-      live.delete(inst)
+      unregister()
     })()
     return stopping
   }
@@ -344,7 +329,9 @@ export function waitForUdpOptions(port, host = '127.0.0.1', timeoutMs = 3000, is
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4')
     const callId = crypto.randomUUID()
+    /** @type {NodeJS.Timeout | undefined} */
     let timer
+    /** @type {NodeJS.Timeout | undefined} */
     let deadlineTimer
     const finish = (/** @type {Error|undefined} */ err) => {
       clearInterval(timer)

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { startKamailio, kamailioAvailable } from './kamailio.mjs'
 import { runSipp, sippAvailable, summarizeMessages } from './sipp.mjs'
 import { makeSelfSignedCert } from './tls.mjs'
-import { SipWsClient, registeredClient, fakeWebRtcSdp, uriOf } from './sip-ws-client.mjs'
+import { registeredClient, fakeWebRtcSdp, uriOf } from './sip-ws-client.mjs'
 import { freePort, freeUdpPort, waitForPort } from './ports.mjs'
 
 const haveLab = kamailioAvailable() && sippAvailable()
@@ -46,7 +46,7 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
   let k
   /** @type {string} */
   let certDir
-  /** @type {SipWsClient[]} */
+  /** @type {import('./sip-ws-client.mjs').SipWsClient[]} */
   let clients = []
 
   /** Connect + REGISTER a stand-in browser and close it after the test. */

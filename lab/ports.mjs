@@ -51,6 +51,32 @@ export function freeUdpPort(host = '127.0.0.1') {
 }
 
 /**
+ * A UDP port `p` such that p…p+span-1 are all free: sipp binds its RTP echo sockets at -mp and -mp+2 and
+ * dies when the second one is taken.
+ *
+ * @param {string} [host='127.0.0.1']
+ * @param {number} [span=4]
+ * @param {number} [tries=20]
+ * @returns {Promise<number>}
+ */
+export async function freeUdpPortRange(host = '127.0.0.1', span = 4, tries = 20) {
+  const canBind = (/** @type {number} */ port) =>
+    new Promise((resolve) => {
+      const sock = dgram.createSocket('udp4')
+      sock.once('error', () => resolve(false))
+      sock.bind(port, host, () => sock.close(() => resolve(true)))
+    })
+  for (let i = 0; i < tries; i++) {
+    const base = await freeUdpPort(host)
+    if (base + span - 1 > 65535) continue
+    let ok = true
+    for (let k = 1; k < span && ok; k++) ok = /** @type {boolean} */ (await canBind(base + k))
+    if (ok) return base
+  }
+  throw new Error(`no ${span} consecutive free UDP ports on ${host} after ${tries} tries`)
+}
+
+/**
  * A port that is free for both TCP and UDP, so one number can serve a service that listens on both.
  *
  * @param {string} [host='127.0.0.1']

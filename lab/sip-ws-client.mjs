@@ -167,6 +167,10 @@ export class SipWsClient extends EventEmitter {
     this.pending = new Map()
     /** @type {WebSocket | undefined} */
     this.ws = undefined
+    /** @type {string | undefined} REGISTER Call-ID, kept across re-registrations as RFC 3261 wants */
+    this.regCallId = undefined
+    /** @type {number} */
+    this.regCseq = 0
   }
 
   /** Open the WebSocket with subprotocol "sip" (Kamailio refuses others). Self-signed wss certs are accepted. */
@@ -177,7 +181,7 @@ export class SipWsClient extends EventEmitter {
       ws.once('open', resolve)
       ws.once('error', reject)
     })
-    ws.on('message', (data) => this.#onMessage(data.toString('utf8')))
+    ws.on('message', (/** @type {Buffer} */ data) => this.#onMessage(data.toString('utf8')))
     ws.on('close', () => this.emit('close'))
     ws.on('error', () => {})
     return this
@@ -284,6 +288,7 @@ export class SipWsClient extends EventEmitter {
     })
   }
 
+  /** @param {string} branch */
   #via(branch) {
     return `Via: SIP/2.0/${this.transport} ${this.viaHost};branch=${branch}`
   }

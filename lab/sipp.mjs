@@ -16,7 +16,8 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freeUdpPort } from './ports.mjs'
+import { freeUdpPort, freeUdpPortRange } from './ports.mjs'
+import { onProcessEnd } from './cleanup.mjs'
 
 /** Path of the sipp binary (override with SIPP_BIN). */
 export const SIPP_BIN = process.env.SIPP_BIN || '/usr/bin/sipp'
@@ -39,10 +40,6 @@ export const SCENARIOS = ['answerable', 'answerable-wait-bye', 'declined', 'canc
 export function sippAvailable() {
   return existsSync(SIPP_BIN)
 }
-
-/** @type {Set<() => void>} kill functions of running sipps, for the process 'exit' hook */
-const live = new Set()
-let hooked = false
 
 /**
  * @typedef {object} SippOptions
@@ -122,7 +119,8 @@ export async function runSipp(opts) {
 
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tsunagu-sipp-'))
   const localPort = await freeUdpPort(host)
-  const mediaPort = await freeUdpPort(host)
+  // sipp binds RTP echo sockets at -mp and -mp+2 (fatal if taken), so pick a free range.
+  const mediaPort = await freeUdpPortRange(host, 4)
   const messageFile = path.join(workDir, 'messages.log')
   const errorFile = path.join(workDir, 'errors.log')
   const args = [
@@ -167,13 +165,7 @@ export async function runSipp(opts) {
     kill()
     rmSync(workDir, { recursive: true, force: true })
   }
-  live.add(exitKill)
-  if (!hooked) {
-    hooked = true
-    process.once('exit', () => {
-      for (const k of live) k()
-    })
-  }
+  const unregister = onProcessEnd(exitKill)
   // Live narration: re-read the (small) trace file and report lines not reported yet.
   let reported = 0
   const report = async () => {
@@ -195,7 +187,7 @@ export async function runSipp(opts) {
     /** @param {number | null} code */
     const finish = async (code) => {
       alive = false
-      live.delete(exitKill)
+      unregister()
       clearInterval(poller)
       while (polling) await new Promise((r) => setTimeout(r, 10))
       await report()
