@@ -42,3 +42,22 @@ test('a PBX that cannot be reached shows connecting, not registered', async ({ p
   await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'connecting')
   await expect(page.getByTestId('registration-status')).toHaveAttribute('title', /.+/)
 })
+
+test('digest auth: the right password registers, a wrong one shows failed with the registrar\'s reason', async ({ phones }) => {
+  const pbx = await startKamailio({ auth: true })
+  try {
+    const user = nextUser()
+    const ok = await phones({ user, server: pbx.wsUrl, settings: { sip: { password: `pw-${user}` } } })
+    await expect(ok.page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+    await expect.poll(async () => contactsOf(await pbx.locations(), user)).toBe(1)
+
+    const other = nextUser()
+    const bad = await phones({ user: other, server: pbx.wsUrl, settings: { sip: { password: 'wrong' } }, noWait: true })
+    const status = bad.page.getByTestId('registration-status')
+    await expect(status).toHaveAttribute('data-state', 'failed')
+    await expect(status).toHaveAttribute('title', /403/)
+    expect(contactsOf(await pbx.locations(), other)).toBe(0)
+  } finally {
+    await pbx.stop()
+  }
+})

@@ -47,6 +47,7 @@ export function kamailioAvailable() {
  * @property {number} [wssPort] TCP port for wss:// (only with `tls`; default: a free port)
  * @property {number} [udpPort] UDP port for sipp/PBX-style callers (default: a free port)
  * @property {{ certFile: string, keyFile: string }} [tls] enable wss:// with this certificate (see lab/tls.mjs)
+ * @property {boolean} [auth] require digest auth on REGISTER; the password of auth user U is `pw-U`
  * @property {boolean} [log] also stream Kamailio's log to this process's stderr (or set TSUNAGU_LAB_LOG=1)
  * @property {number} [debug] Kamailio debug level (default 2; 3 = debug)
  * @property {number} [startTimeoutMs] how long to wait for the ports (default 20000)
@@ -152,6 +153,8 @@ async function startOnce(opts) {
     )
     args.push('-A', 'WITH_TLS', '-A', `WSSPORT=${wssPort}`, '-A', `TLSCFG="${tlsCfg}"`)
   }
+
+  if (opts.auth) args.push('-A', 'WITH_AUTH')
 
   const streamLog = opts.log ?? process.env.TSUNAGU_LAB_LOG === '1'
   const child = spawn(KAMAILIO_BIN, args, {
