@@ -9,7 +9,7 @@ export default {
   },
   notConfigured: {
     title: 'This phone has no SIP account yet',
-    body: 'Open the phone with the provisioning link from your IT department (…?config=<url>).',
+    body: 'Open the phone with the provisioning link from your IT department (…?config=<url>), or enter the SIP account under Settings in the menu.',
   },
   provisioning: {
     fetchFailed: 'Could not load the provisioning file {url}: {message}. The saved settings are kept.',

@@ -11,7 +11,7 @@ const ja: typeof en = {
   },
   notConfigured: {
     title: 'SIP アカウントが設定されていません',
-    body: 'IT 部門から配布された設定用リンク（…?config=<url>）でこの電話を開いてください。',
+    body: 'IT 部門から配布された設定用リンク（…?config=<url>）でこの電話を開くか、メニューの「設定」で SIP アカウントを入力してください。',
   },
   provisioning: {
     fetchFailed: '設定ファイル {url} を読み込めませんでした: {message}。保存済みの設定を使います。',

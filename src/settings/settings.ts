@@ -1,3 +1,7 @@
+import { deepMerge } from './merge'
+import { isObject } from './paths'
+import { fieldError, validateDocument, type FieldError } from './validate'
+
 /**
  * The settings document: what IT provisions (`?config=`), what the browser saves, what an
  * export contains. Key names are a published contract: extend, never rename.
@@ -53,6 +57,7 @@ export interface Settings {
   ui: { language: 'auto' | 'ja' | 'en' }
 }
 
+/** The document format this phone reads and writes (`version`). */
 export const CURRENT_VERSION = 1
 
 export function defaultSettings(): Settings {
@@ -69,56 +74,22 @@ export function defaultSettings(): Settings {
   }
 }
 
-export interface FieldError {
-  /** Dotted path of the offending key, e.g. `sip.server`. */
-  path: string
-  message: string
-}
+export type { FieldError } from './validate'
+export { deepMerge } from './merge'
 
-export type ParseResult = { ok: true; settings: Settings } | { ok: false; errors: FieldError[] }
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+export type ParseResult = { ok: true; settings: Settings; warnings: FieldError[] } | { ok: false; errors: FieldError[] }
 
 /**
- * Deep merge: objects merge key by key, arrays and scalars replace. Used to lay a
- * provisioning document over the defaults or over saved settings.
+ * Validates a settings document (complete or partial) laid over `base`. Bad input is reported
+ * field by field and nothing is applied. `cti` problems are left to the CTI engine unless
+ * `strict` (see `validateDocument`).
  */
-export function deepMerge<T>(base: T, patch: unknown): T {
-  if (!isObject(base) || !isObject(patch)) return (patch === undefined ? base : patch) as T
-  const out: Record<string, unknown> = { ...base }
-  for (const [key, value] of Object.entries(patch)) {
-    out[key] = isObject(value) && isObject(out[key]) ? deepMerge(out[key], value) : value
-  }
-  return out as T
-}
-
-/**
- * Validates a settings document (complete or partial) laid over `base`. Bad input is
- * reported field by field and nothing is applied.
- */
-export function parseSettings(input: unknown, base: Settings = defaultSettings()): ParseResult {
-  const errors: FieldError[] = []
-  if (!isObject(input)) return { ok: false, errors: [{ path: '', message: 'must be a JSON object' }] }
-  if (input.version !== undefined && input.version !== CURRENT_VERSION) {
-    errors.push({ path: 'version', message: `unsupported version ${JSON.stringify(input.version)} (this phone reads version ${CURRENT_VERSION})` })
-  }
+export function parseSettings(input: unknown, base: Settings = defaultSettings(), strict = false): ParseResult {
+  if (!isObject(input)) return { ok: false, errors: [fieldError('', 'object')] }
   const merged = deepMerge(base, input)
-  const sip = merged.sip as unknown
-  if (!isObject(sip)) errors.push({ path: 'sip', message: 'must be an object' })
-  else {
-    for (const key of ['server', 'domain', 'user', 'password', 'authUser', 'displayName'] as const) {
-      if (typeof sip[key] !== 'string') errors.push({ path: `sip.${key}`, message: 'must be a string' })
-    }
-    if (typeof sip.server === 'string' && sip.server && !/^wss?:\/\/[^\s/]+/i.test(sip.server)) {
-      errors.push({ path: 'sip.server', message: 'must be a ws:// or wss:// URL' })
-    }
-    if (!Array.isArray(sip.iceServers)) errors.push({ path: 'sip.iceServers', message: 'must be a list' })
-  }
-  if (!isObject(merged.cti)) errors.push({ path: 'cti', message: 'must be an object' })
+  const { errors, warnings } = validateDocument(merged, { cti: strict ? 'strict' : 'lenient' })
   if (errors.length) return { ok: false, errors }
-  return { ok: true, settings: { ...merged, version: 1 } }
+  return { ok: true, settings: { ...merged, version: 1 }, warnings }
 }
 
 /** True when the SIP account has what registration needs. */

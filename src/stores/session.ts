@@ -1,13 +1,26 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, watch } from 'vue'
 import { createSoftphone } from '@/sip'
-import { isSipConfigured } from '@/settings/settings'
+import { cloneJson, sameJson } from '@/settings/paths'
+import { isSipConfigured, type Settings } from '@/settings/settings'
 import { useCtiStore } from './cti'
 import { usePhoneStore, type SoftphoneFactory } from './phone'
 import { usePopupStore } from './popup'
-import { useSettingsStore } from './settings'
+import { useSettingsStore, type ChangeResult } from './settings'
 
-/** Start-up: settings (saved, then provisioned by URL), then the line. */
+/** What a settings change needs restarted. */
+interface Restart {
+  /** The SIP account changed: register again (the CTI engine too, it derives from sip.*). */
+  line: boolean
+  /** `cti` or `agent` changed: build the engine again. */
+  cti: boolean
+}
+
+/**
+ * Start-up: settings (saved, then provisioned by URL), then the line. Later changes of the
+ * settings (screens, import) restart what they affect; popup, audio, call and language
+ * settings are read live by their stores and need nothing here.
+ */
 export const useSessionStore = defineStore('session', () => {
   const settingsStore = useSettingsStore()
   const phone = usePhoneStore()
@@ -15,12 +28,24 @@ export const useSessionStore = defineStore('session', () => {
   // Created here, before any call can ring: their call listeners must be in place (CTI first).
   usePopupStore()
   const configured = ref(false)
+  /** A restart waiting for the calls in progress to end: re-registering would drop them. */
+  const pending = ref<Restart>({ line: false, cti: false })
+  let factory: SoftphoneFactory = createSoftphone
 
-  async function start(factory: SoftphoneFactory = createSoftphone): Promise<void> {
+  async function start(softphoneFactory: SoftphoneFactory = createSoftphone): Promise<void> {
+    factory = softphoneFactory
     await settingsStore.load()
+    await startLine()
+  }
+
+  async function startLine(): Promise<void> {
     const { sip } = settingsStore.settings
     configured.value = isSipConfigured(sip)
-    if (!configured.value) return
+    if (!configured.value) {
+      cti.stop()
+      await phone.disconnect()
+      return
+    }
     // The engine is ready before the line: no call can ring past the integration.
     await cti.start()
     await phone.connect({
@@ -39,5 +64,39 @@ export const useSessionStore = defineStore('session', () => {
     }, factory)
   }
 
-  return { configured, start }
+  /** Saves an edited settings document and restarts what it changed. */
+  function applySettings(next: Settings): Promise<ChangeResult> {
+    return changeAndRestart(() => settingsStore.update(next))
+  }
+
+  /** Imports an exported settings file and restarts what it changed. */
+  function importSettings(text: string): Promise<ChangeResult> {
+    return changeAndRestart(() => settingsStore.importText(text))
+  }
+
+  async function changeAndRestart(change: () => Promise<ChangeResult>): Promise<ChangeResult> {
+    const before = cloneJson(settingsStore.settings)
+    const result = await change()
+    if (!result.ok) return result
+    const after = settingsStore.settings
+    const line = !sameJson(before.sip, after.sip)
+    const restart = { line, cti: line || !sameJson(before.cti, after.cti) || !sameJson(before.agent, after.agent) }
+    if (phone.active.length > 0) pending.value = { line: pending.value.line || restart.line, cti: pending.value.cti || restart.cti }
+    else await run(restart)
+    return result
+  }
+
+  async function run(restart: Restart): Promise<void> {
+    if (restart.line) await startLine()
+    else if (restart.cti && configured.value) await cti.start()
+  }
+
+  watch(() => phone.active.length, (count) => {
+    if (count > 0 || (!pending.value.line && !pending.value.cti)) return
+    const restart = pending.value
+    pending.value = { line: false, cti: false }
+    void run(restart)
+  })
+
+  return { configured, pending, start, applySettings, importSettings }
 })

@@ -1,9 +1,18 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import { usePorts } from '@/ports/ports'
+import { documentHash } from '@/settings/document-hash'
+import { applyLocks, isLocked, lockedValuesOf, type LockedValue } from '@/settings/locks'
+import { cloneJson } from '@/settings/paths'
+import { applyProvisioning, provisioningSource, type ProvisioningSource } from '@/settings/provisioning'
 import { defaultSettings, parseSettings, type FieldError, type Settings } from '@/settings/settings'
+import { readStoredRecord, STORE_SCHEMA, type ProvisioningState, type StoredRecord } from '@/settings/stored-record'
+import { exportDocument, importDocument } from '@/settings/transfer'
+import { validateDocument } from '@/settings/validate'
 
-const SETTINGS_KEY = 'tsunagu.settings'
+export const SETTINGS_KEY = 'tsunagu.settings'
+/** Where an unreadable record is copied before the agent chooses to replace it. */
+export const UNREADABLE_KEY = 'tsunagu.settings.unreadable'
 const DEVICE_KEY = 'tsunagu.device'
 
 /** Per-browser identity used as the SIP contact, so a reload replaces its own registration. */
@@ -18,9 +27,21 @@ export type LoadProblem =
   | { kind: 'storage'; message: string }
 
 /**
+ * Whether the record saved in this browser could be read. `newer` and `corrupt` records are
+ * kept as they are: nothing is written over them until the agent chooses to replace them.
+ */
+export type SavedState =
+  | { kind: 'ok' }
+  | { kind: 'newer'; schema: number }
+  | { kind: 'corrupt'; errors: FieldError[] }
+
+export type ChangeResult = { ok: true; keptLocked: string[] } | { ok: false; errors: FieldError[] }
+
+/**
  * Settings as saved in this browser, with provisioning by URL applied on start.
  * A provisioning document that cannot be loaded or is invalid keeps the saved settings
- * and says why.
+ * and says why. Every change (screens, import, agent login) goes through here, and locked keys
+ * are laid over each of them.
  */
 export const useSettingsStore = defineStore('settings', () => {
   const ports = usePorts()
@@ -28,64 +49,156 @@ export const useSettingsStore = defineStore('settings', () => {
   const device = ref<DeviceIdentity>({ contactName: '', viaHost: '' })
   const loaded = ref(false)
   const problems = ref<LoadProblem[]>([])
+  const saved = shallowRef<SavedState>({ kind: 'ok' })
+  const provisioning = shallowRef<ProvisioningState>()
+  // The unreadable record as read, for the copy made before replacing it (never reactive).
+  let unreadable: unknown
+
+  const locked = computed(() => settings.value.locked)
+  /** Fixed values of the locked keys; from before provisioning state existed: the saved values. */
+  const lockValues = computed<LockedValue[]>(() => provisioning.value?.locked ?? lockedValuesOf(settings.value, settings.value.locked))
 
   async function load(): Promise<void> {
-    const saved = await ports.storage.get<unknown>(SETTINGS_KEY).catch(() => undefined)
-    if (saved !== undefined) {
-      const parsed = parseSettings(saved)
-      if (parsed.ok) settings.value = parsed.settings
+    let raw: unknown
+    try {
+      raw = await ports.storage.get<unknown>(SETTINGS_KEY)
+    } catch (error) {
+      problems.value.push({ kind: 'storage', message: messageOf(error) })
+    }
+    const read = readStoredRecord(raw)
+    if (read.kind === 'ok') {
+      settings.value = read.record.settings
+      provisioning.value = read.record.provisioning
+    } else if (read.kind === 'newer' || read.kind === 'corrupt') {
+      unreadable = raw
+      saved.value = read.kind === 'newer' ? { kind: 'newer', schema: read.schema } : { kind: 'corrupt', errors: read.errors }
     }
     device.value = await loadDevice()
-    const configUrl = new URL(ports.location.href).searchParams.get('config')
-    if (configUrl) await provisionFrom(configUrl)
+    const source = provisioningSource(ports.location.href)
+    if (source) await provisionFrom(source)
+    else settings.value = applyLocks(settings.value, lockValues.value)
+    // An upgraded record is written back in the current schema.
+    if (read.kind === 'ok' && read.upgradedFrom !== undefined) await save()
     loaded.value = true
   }
 
-  async function provisionFrom(url: string): Promise<void> {
+  async function provisionFrom(source: ProvisioningSource): Promise<void> {
+    const label = source.kind === 'url' ? source.url : source.label
     let doc: unknown
     try {
-      const response = await ports.fetch(url, { cache: 'no-store' })
-      if (!response.ok) throw new Error(`HTTP ${response.status}`)
-      doc = await response.json()
+      if (source.kind === 'inline-invalid') throw new Error(source.message)
+      if (source.kind === 'inline') doc = JSON.parse(source.text)
+      else {
+        const response = await ports.fetch(source.url, { cache: 'no-store' })
+        if (!response.ok) throw new Error(`HTTP ${response.status}`)
+        doc = await response.json()
+      }
     } catch (error) {
-      problems.value.push({ kind: 'provisioning-fetch', url, message: error instanceof Error ? error.message : String(error) })
+      problems.value.push({ kind: 'provisioning-fetch', url: label, message: messageOf(error) })
+      settings.value = applyLocks(settings.value, lockValues.value)
       return
     }
     const parsed = parseSettings(doc, settings.value)
     if (!parsed.ok) {
-      problems.value.push({ kind: 'provisioning-invalid', url, errors: parsed.errors })
+      problems.value.push({ kind: 'provisioning-invalid', url: label, errors: parsed.errors })
+      settings.value = applyLocks(settings.value, lockValues.value)
       return
     }
-    settings.value = parsed.settings
+    const applied = applyProvisioning(settings.value, doc as Record<string, unknown>, await documentHash(doc), label, provisioning.value, new Date())
+    settings.value = applied.settings
+    provisioning.value = applied.provisioning
     // If saving fails the phone still works with the provisioned settings for this session.
     await save()
   }
 
   async function loadDevice(): Promise<DeviceIdentity> {
-    const saved = await ports.storage.get<DeviceIdentity>(DEVICE_KEY).catch(() => undefined)
-    if (saved?.contactName && saved.viaHost) return saved
+    const stored = await ports.storage.get<DeviceIdentity>(DEVICE_KEY).catch(() => undefined)
+    if (stored?.contactName && stored.viaHost) return stored
     const id = randomToken()
     const identity = { contactName: id, viaHost: `${id}.invalid` }
     await ports.storage.set(DEVICE_KEY, identity).catch(() => undefined)
     return identity
   }
 
+  /**
+   * Replaces the settings with an edited document (the settings screens). Checked strictly;
+   * locked keys and the lock list are kept as IT set them.
+   */
+  async function update(next: Settings): Promise<ChangeResult> {
+    const { errors } = validateDocument(next, { cti: 'strict' })
+    if (errors.length) return { ok: false, errors }
+    settings.value = applyLocks({ ...cloneJson(next), version: 1, locked: [...settings.value.locked] }, lockValues.value)
+    await save()
+    return { ok: true, keptLocked: [] }
+  }
+
+  /** Lays an exported file over the settings; anything wrong changes nothing. */
+  async function importText(text: string): Promise<ChangeResult> {
+    const result = importDocument(settings.value, text, lockValues.value)
+    if (!result.ok) return result
+    settings.value = result.settings
+    await save()
+    return { ok: true, keptLocked: result.keptLocked }
+  }
+
+  function exportText(withPasswords: boolean): string {
+    return exportDocument(settings.value, withPasswords)
+  }
+
   /** The agent's CTI login, saved for the next start (password only when remembered). */
   async function saveAgent(agent: Settings['agent']): Promise<void> {
-    settings.value = { ...settings.value, agent: { ...agent } }
+    settings.value = applyLocks({ ...settings.value, agent: { ...agent } }, lockValues.value)
     await save()
   }
 
+  /** The UI language alone (applied at once by the screens, whatever else is being edited). */
+  async function setLanguage(language: Settings['ui']['language']): Promise<void> {
+    if (isLocked(locked.value, 'ui.language')) return
+    settings.value = { ...settings.value, ui: { ...settings.value.ui, language } }
+    await save()
+  }
+
+  /** Signing out forgets a remembered password, so the next person at this desk must log in. */
+  async function forgetAgentPassword(): Promise<void> {
+    if (!settings.value.agent.password || isLocked(locked.value, 'agent.password')) return
+    await saveAgent({ ...settings.value.agent, password: '' })
+  }
+
   async function save(): Promise<void> {
+    // A record this phone cannot read stays as it is until the agent replaces it.
+    if (saved.value.kind !== 'ok') return
+    const record: StoredRecord = { schema: STORE_SCHEMA, settings: settings.value }
+    if (provisioning.value) record.provisioning = provisioning.value
     try {
-      await ports.storage.set(SETTINGS_KEY, settings.value)
+      await ports.storage.set(SETTINGS_KEY, record)
     } catch (error) {
-      problems.value.push({ kind: 'storage', message: error instanceof Error ? error.message : String(error) })
+      problems.value.push({ kind: 'storage', message: messageOf(error) })
     }
   }
 
-  return { settings, device, loaded, problems, load, save, saveAgent }
+  /** The agent chose to start over: the unreadable record is copied aside, then replaced. */
+  async function replaceUnreadable(): Promise<void> {
+    if (saved.value.kind === 'ok') return
+    try {
+      await ports.storage.set(UNREADABLE_KEY, unreadable)
+    } catch (error) {
+      problems.value.push({ kind: 'storage', message: messageOf(error) })
+      return
+    }
+    saved.value = { kind: 'ok' }
+    await save()
+  }
+
+  return {
+    settings, device, loaded, problems, saved, provisioning, locked,
+    load, save, saveAgent, setLanguage, forgetAgentPassword, update, importText, exportText, replaceUnreadable,
+    isLocked: (path: string) => isLocked(locked.value, path),
+  }
 })
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
 
 function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8))

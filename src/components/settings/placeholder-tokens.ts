@@ -1,0 +1,45 @@
+import { computed, type ComputedRef } from 'vue'
+import { useI18n } from 'vue-i18n'
+import { BUILTIN_NAMES, formatVariables, type ResponseFormat } from '@/cti'
+import type { Token } from './TemplateField.vue'
+import { useSettingsDraft } from './settings-draft'
+
+/** Spec §6 filters, offered on {TEL} where they are most used. */
+const FILTER_EXAMPLES = ['{TEL|e164}', '{TEL|national}', '{TEL|digits}']
+
+/**
+ * The placeholders an access template can use (spec §6): the built-in ones, then the variables
+ * the auth and search response formats extract (with NAME and COMPANY always known).
+ */
+export function useTemplateTokens(): ComputedRef<Token[]> {
+  const { t, te } = useI18n()
+  const draft = useSettingsDraft()
+  return computed(() => {
+    const extracted = new Set(['NAME', 'COMPANY'])
+    for (const name of ['auth', 'search']) {
+      const format = draft.get(`cti.accesses.${name}.format`)
+      if (typeof format === 'string' || (typeof format === 'object' && format !== null)) {
+        try {
+          for (const variable of formatVariables(format as ResponseFormat)) extracted.add(variable)
+        } catch {
+          // A format being typed may be malformed: its variables appear once it is valid.
+        }
+      }
+    }
+    const builtins: readonly string[] = BUILTIN_NAMES
+    return [
+      ...BUILTIN_NAMES.map((name) => ({ text: `{${name}}`, description: te(`settings.placeholders.${name}`) ? t(`settings.placeholders.${name}`) : name })),
+      ...[...extracted].filter((name) => !builtins.includes(name)).map((name) => ({ text: `{${name}}`, description: t('settings.placeholders.extracted') })),
+      ...FILTER_EXAMPLES.map((text) => ({ text, description: t('settings.placeholders.filters') })),
+    ]
+  })
+}
+
+/** Tokens of a text response format: line breaks and the usual variables. */
+export function useFormatTokens(): ComputedRef<Token[]> {
+  const { t } = useI18n()
+  return computed(() => [
+    ...(['CRLF', 'CR', 'LF'] as const).map((name) => ({ text: `{${name}}`, description: t(`settings.placeholders.${name}`) })),
+    ...['SID', 'NAME', 'COMPANY'].map((name) => ({ text: `{${name}}`, description: t('settings.placeholders.extracted') })),
+  ])
+}

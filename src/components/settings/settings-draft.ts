@@ -1,0 +1,80 @@
+import { computed, inject, reactive, ref, shallowRef, watch, type ComputedRef, type InjectionKey, type Ref } from 'vue'
+import { checkCti } from '@/settings/cti-check'
+import { DERIVED_WHEN_EMPTY, defaultCtiSettings } from '@/settings/cti-defaults'
+import { isLocked } from '@/settings/locks'
+import { deepMerge } from '@/settings/merge'
+import { cloneJson, getPath, isWithin, sameJson, setPath, unsetPath } from '@/settings/paths'
+import { defaultSettings, type FieldError, type Settings } from '@/settings/settings'
+import { validateDocument } from '@/settings/validate'
+
+/**
+ * The settings being edited: a copy of the saved settings that may hold invalid values while
+ * the agent types (so each error can be named as it happens), checked on every change by the
+ * schema and, for `cti`, by the CTI engine itself. Saving goes through the session store.
+ */
+export interface SettingsDraft {
+  readonly doc: Ref<Settings>
+  /** The value at `path`, or its default when the document leaves it out. */
+  get(path: string): unknown
+  set(path: string, value: unknown): void
+  isLocked(path: string): boolean
+  /** Errors at `path` or below it. */
+  errorsAt(path: string): FieldError[]
+  readonly errors: ComputedRef<FieldError[]>
+  readonly dirty: ComputedRef<boolean>
+  /** Starts over from `saved` (after a save, an import, or "discard"). */
+  reset(saved: Settings): void
+  /** Values the test console extracted (e.g. {SID} from auth), offered to the next access tried. */
+  readonly scratch: Record<string, string>
+}
+
+export const SETTINGS_DRAFT: InjectionKey<SettingsDraft> = Symbol('tsunagu.settingsDraft')
+
+/** What the screens show for a key the document leaves out. */
+const shownDefaults = deepMerge(defaultSettings(), { cti: defaultCtiSettings() })
+const derivedWhenEmpty: readonly string[] = DERIVED_WHEN_EMPTY
+
+export function createSettingsDraft(saved: () => Settings): SettingsDraft {
+  const doc = ref(cloneJson(saved())) as Ref<Settings>
+  const ctiErrors = shallowRef<FieldError[]>([])
+
+  const schemaErrors = computed(() => validateDocument(doc.value, { cti: 'strict' }).errors)
+  const errors = computed(() => {
+    const named = new Set(schemaErrors.value.map((e) => e.path))
+    // The engine's own check adds what a schema cannot see; the schema's message wins per field.
+    return [...schemaErrors.value, ...ctiErrors.value.filter((e) => !named.has(e.path))]
+  })
+
+  let checking = 0
+  watch(() => [doc.value.cti, doc.value.sip.user, doc.value.sip.server], async () => {
+    const ticket = ++checking
+    const result = await checkCti(cloneJson(doc.value))
+    if (ticket === checking) ctiErrors.value = result.errors
+  }, { deep: true, immediate: true })
+
+  const locked = () => saved().locked
+
+  return {
+    doc,
+    get: (path) => getPath(doc.value, path) ?? getPath(shownDefaults, path),
+    set(path, value) {
+      if (isLocked(locked(), path)) return
+      // "Empty" of a derived key means "derive it": the key is removed, never saved as ''.
+      doc.value = value === '' && derivedWhenEmpty.includes(path) ? unsetPath(doc.value, path) : setPath(doc.value, path, value)
+    },
+    isLocked: (path) => isLocked(locked(), path),
+    errorsAt: (path) => errors.value.filter((e) => isWithin(e.path, path)),
+    errors,
+    dirty: computed(() => !sameJson(doc.value, saved())),
+    reset(next) {
+      doc.value = cloneJson(next)
+    },
+    scratch: reactive({}),
+  }
+}
+
+export function useSettingsDraft(): SettingsDraft {
+  const draft = inject(SETTINGS_DRAFT, undefined)
+  if (!draft) throw new Error('useSettingsDraft() needs SettingsDialog to provide SETTINGS_DRAFT')
+  return draft
+}

@@ -1,0 +1,86 @@
+/**
+ * Provisioning for IT: where the document comes from, and how it is laid over the saved
+ * settings.
+ *
+ * - `?config=<url>`: a JSON file fetched at every start (the server must allow our origin).
+ * - `#config=<base64url of the JSON>`: the document in the link itself; the fragment never
+ *   reaches a server. Used when there is no `?config=`.
+ *
+ * Applying ({@link applyProvisioning}): a document that differs from the one applied last
+ * (by hash) is merged over the settings (objects deeply, arrays replace), so a reload of the
+ * same link keeps what the agent changed in unlocked fields; `locked` and the locked values
+ * come from the document every time and are laid over everything.
+ */
+import { deepMerge } from './merge'
+import { applyLocks, lockedValuesOf } from './locks'
+import { defaultSettings, type Settings } from './settings'
+import type { ProvisioningState } from './stored-record'
+
+export type ProvisioningSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'inline'; label: string; text: string }
+  | { kind: 'inline-invalid'; label: string; message: string }
+
+/** The label shown for an inline document: never the document, which may hold passwords. */
+export const INLINE_LABEL = '#config'
+
+export function decodeBase64Url(data: string): string | undefined {
+  const base64 = data.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '')
+  if (!/^[A-Za-z0-9+/]*$/.test(base64) || base64.length % 4 === 1) return undefined
+  try {
+    const binary = atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '='))
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+  } catch {
+    return undefined
+  }
+}
+
+export function encodeBase64Url(text: string): string {
+  const binary = Array.from(new TextEncoder().encode(text), (b) => String.fromCharCode(b)).join('')
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** The provisioning source named by the page's address, if any. */
+export function provisioningSource(href: string): ProvisioningSource | undefined {
+  const url = new URL(href)
+  const configUrl = url.searchParams.get('config')
+  if (configUrl) return { kind: 'url', url: configUrl }
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, '')).get('config')
+  if (fragment === null) return undefined
+  const text = decodeBase64Url(fragment)
+  return text === undefined
+    ? { kind: 'inline-invalid', label: INLINE_LABEL, message: 'not base64url-encoded UTF-8' }
+    : { kind: 'inline', label: INLINE_LABEL, text }
+}
+
+export interface Applied {
+  settings: Settings
+  provisioning: ProvisioningState
+  /** False when the document was the one applied last: only the locked values were laid again. */
+  changed: boolean
+}
+
+/**
+ * Lays a provisioning document (already validated) over the saved settings. `hash` identifies
+ * the document; `previous` is the state saved with the settings.
+ */
+export function applyProvisioning(
+  saved: Settings,
+  doc: Record<string, unknown>,
+  hash: string,
+  source: string,
+  previous: ProvisioningState | undefined,
+  now: Date,
+): Applied {
+  const changed = previous?.hash !== hash
+  const locked = Array.isArray(doc.locked) ? (doc.locked as string[]) : []
+  // The fixed values are IT's: the document over the defaults, whatever the agent had.
+  const values = lockedValuesOf(deepMerge(defaultSettings(), doc), locked)
+  const merged = changed ? deepMerge(saved, doc) : saved
+  // The lock list itself always is the document's, whether or not the rest was applied.
+  const settings = applyLocks({ ...merged, version: 1 as const, locked: [...locked] }, values)
+  const provisioning: ProvisioningState = changed || !previous
+    ? { hash, source, appliedAt: now.toISOString(), locked: values }
+    : { ...previous, source, locked: values }
+  return { settings, provisioning, changed }
+}

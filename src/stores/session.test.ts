@@ -1,0 +1,82 @@
+import { describe, expect, it, vi } from 'vitest'
+import { FakeSoftphone } from '@/sip/fake-softphone'
+import type { SoftphoneConfig } from '@/sip'
+import { cloneJson } from '@/settings/paths'
+import { fakePorts } from '@/testing/fake-ports'
+import { setupStores } from '@/testing/setup-store'
+import { useCtiStore } from './cti'
+import { usePhoneStore } from './phone'
+import { useSessionStore } from './session'
+import { useSettingsStore } from './settings'
+
+const CONFIG_URL = 'http://it.test/provision/1001.json'
+
+async function start() {
+  const fake = fakePorts({ location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` } })
+  fake.respond(CONFIG_URL, { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001' } })
+  setupStores(fake.ports)
+  const connected: { config: SoftphoneConfig; softphone: FakeSoftphone }[] = []
+  await useSessionStore().start(async (config) => {
+    const softphone = new FakeSoftphone()
+    connected.push({ config, softphone })
+    return softphone
+  })
+  return { fake, connected }
+}
+
+function edited(change: (s: ReturnType<typeof useSettingsStore>['settings']) => void) {
+  const next = cloneJson(useSettingsStore().settings)
+  change(next)
+  return next
+}
+
+describe('session: applying changed settings', () => {
+  it('a SIP change registers again with the new account', async () => {
+    const { connected } = await start()
+    const result = await useSessionStore().applySettings(edited((s) => { s.sip.displayName = 'Yamada' }))
+    expect(result.ok).toBe(true)
+    expect(connected.map((c) => c.config.displayName)).toEqual(['', 'Yamada'])
+    expect(connected[0]!.softphone.actions).toContain('stop')
+    expect(usePhoneStore().registration.state).toBe('registered')
+  })
+
+  it('a CTI change rebuilds the engine without touching the line', async () => {
+    const { connected } = await start()
+    expect(useCtiStore().config?.timeoutSeconds).toBe(10)
+    await useSessionStore().applySettings(edited((s) => { s.cti = { timeoutSeconds: 3 } }))
+    expect(useCtiStore().config?.timeoutSeconds).toBe(3)
+    expect(connected).toHaveLength(1)
+  })
+
+  it('popup changes apply live, with no restart', async () => {
+    const { connected } = await start()
+    await useSessionStore().applySettings(edited((s) => { s.popup.size = 'large' }))
+    expect(useSettingsStore().settings.popup.size).toBe('large')
+    expect(connected).toHaveLength(1)
+  })
+
+  it('waits for the call in progress to end before registering again', async () => {
+    const { connected } = await start()
+    const call = connected[0]!.softphone.ring({ remoteUser: '0312345678' })
+    await useSessionStore().applySettings(edited((s) => { s.sip.displayName = 'Later' }))
+    expect(connected).toHaveLength(1)
+    expect(useSessionStore().pending.line).toBe(true)
+    connected[0]!.softphone.remoteHangup(call.id)
+    await vi.waitFor(() => expect(connected.map((c) => c.config.displayName)).toEqual(['', 'Later']))
+    expect(useSessionStore().pending).toEqual({ line: false, cti: false })
+  })
+
+  it('an invalid change is refused and restarts nothing', async () => {
+    const { connected } = await start()
+    const result = await useSessionStore().applySettings(edited((s) => { s.sip.server = 'http://x' }))
+    expect(result).toMatchObject({ ok: false, errors: [{ path: 'sip.server' }] })
+    expect(connected).toHaveLength(1)
+  })
+
+  it('an import is applied like an edit', async () => {
+    const { connected } = await start()
+    const result = await useSessionStore().importSettings('{"sip": {"user": "1002"}}')
+    expect(result.ok).toBe(true)
+    expect(connected.map((c) => c.config.user)).toEqual(['1001', '1002'])
+  })
+})
