@@ -25,6 +25,10 @@ export interface Ringer {
   readonly unlocked: boolean
   /** Call from any user gesture: resumes the audio context. */
   unlock(): Promise<boolean>
+  /** Tells when `unlocked` changes (the browser may also suspend audio later). */
+  onUnlockChange(listener: (unlocked: boolean) => void): () => void
+  /** Speaker for the ringtone ('' = default); false when the browser cannot choose one. */
+  setOutput(deviceId: string): Promise<boolean>
   start(): void
   stop(): void
 }
@@ -32,6 +36,33 @@ export interface Ringer {
 export interface RemoteAudio {
   play(callId: string, stream: MediaStream): void
   stop(callId: string): void
+  /** Speaker for the other party's voice, now and for later calls ('' = default); false when not supported. */
+  setOutput(deviceId: string): Promise<boolean>
+}
+
+export interface AudioDevice {
+  kind: 'audioinput' | 'audiooutput'
+  deviceId: string
+  /** Empty until the site may use the microphone (browsers hide names before that). */
+  label: string
+}
+
+export interface AudioDevices {
+  list(): Promise<AudioDevice[]>
+  /** Devices plugged in or out. */
+  onChange(listener: () => void): () => void
+  /** Whether this browser can play to a chosen speaker (`setSinkId`). */
+  readonly canChooseOutput: boolean
+  /** Asks for the microphone once so the browser reveals device names; true when allowed. */
+  revealLabels(): Promise<boolean>
+}
+
+/** `tel:`/`sip:` links and the `?dial=` parameter that carries them to the phone. */
+export interface ClickToDial {
+  /** Offers this phone as the handler of `tel:` and `sip:` links; false when the browser cannot. */
+  registerHandlers(): boolean
+  /** Removes `?dial=` from the address bar, so a reload does not call again. */
+  forgetDialParameter(): void
 }
 
 export interface PageVisibility {
@@ -55,6 +86,8 @@ export interface AppPorts {
   /** The CTI engine's effects (fetch, CRM tab, form, timers). */
   cti: CtiPorts
   clipboard: Clipboard
+  audioDevices: AudioDevices
+  clickToDial: ClickToDial
   /** The page's own URL, read once at start (provisioning, `?dial=`). */
   location: { href: string }
 }

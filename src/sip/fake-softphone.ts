@@ -1,14 +1,22 @@
-import type { CallInfo, RegistrationStatus, Softphone, SoftphoneEvents } from './softphone'
+import { normalizeDtmf } from './dtmf'
+import type { CallInfo, DtmfMethod, DtmfResult, RegistrationStatus, Softphone, SoftphoneEvents, TransferResult } from './softphone'
 import { TypedEmitter } from './typed-emitter'
 
 /**
  * A scriptable `Softphone` for store and component tests: tests drive the "network side"
- * (`ring`, `remoteAnswer`, `remoteHangup`) and read what the app asked for in `actions`.
+ * (`ring`, `remoteAnswer`, `remoteHangup`, `remoteRefer`) and read what the app asked for in
+ * `actions`. Knobs: `dtmfMethod` (what the other side negotiated), `holdAccepted`,
+ * `transferResult`.
  */
 export class FakeSoftphone implements Softphone {
   readonly events = new TypedEmitter<SoftphoneEvents>()
   readonly actions: string[] = []
   registration: RegistrationStatus = { state: 'unregistered' }
+  dtmfMethod: DtmfMethod = 'rfc4733'
+  holdAccepted = true
+  transferResult: TransferResult = { ok: true }
+  microphone = ''
+  doNotDisturb = false
   private readonly calls = new Map<string, CallInfo>()
   private seq = 0
 
@@ -19,6 +27,10 @@ export class FakeSoftphone implements Softphone {
   setRegistration(status: RegistrationStatus): void {
     this.registration = status
     this.events.emit('registration', status)
+  }
+
+  call(callId: string): CallInfo | undefined {
+    return this.calls.get(callId)
   }
 
   async start(): Promise<void> {
@@ -53,9 +65,68 @@ export class FakeSoftphone implements Softphone {
     this.update(callId, { state: 'ended', endedAt: Date.now(), endReason: 'hangup-local' })
   }
 
-  /** An incoming INVITE arrives. */
+  async hold(callId: string): Promise<boolean> {
+    this.actions.push(`hold ${callId}`)
+    if (!this.holdAccepted) return false
+    this.update(callId, { held: true })
+    return true
+  }
+
+  async unhold(callId: string): Promise<boolean> {
+    this.actions.push(`unhold ${callId}`)
+    if (!this.holdAccepted) return false
+    this.update(callId, { held: false })
+    return true
+  }
+
+  mute(callId: string): void {
+    this.actions.push(`mute ${callId}`)
+    this.update(callId, { muted: true })
+  }
+
+  unmute(callId: string): void {
+    this.actions.push(`unmute ${callId}`)
+    this.update(callId, { muted: false })
+  }
+
+  async sendDtmf(callId: string, digits: string): Promise<DtmfResult> {
+    const tones = normalizeDtmf(digits)
+    if (!tones) return { ok: false, reason: `not DTMF: ${digits}` }
+    this.actions.push(`dtmf ${callId} ${tones} ${this.dtmfMethod}`)
+    return { ok: true, method: this.dtmfMethod }
+  }
+
+  async transfer(callId: string, target: string): Promise<TransferResult> {
+    this.actions.push(`transfer ${callId} ${target}`)
+    return this.finishTransfer([callId])
+  }
+
+  async attendedTransfer(callId: string, consultCallId: string): Promise<TransferResult> {
+    this.actions.push(`attended ${callId} ${consultCallId}`)
+    return this.finishTransfer([callId, consultCallId])
+  }
+
+  async setMicrophone(deviceId: string): Promise<void> {
+    this.actions.push(`microphone ${deviceId}`)
+    this.microphone = deviceId
+  }
+
+  setDoNotDisturb(on: boolean): void {
+    this.actions.push(`dnd ${on ? 'on' : 'off'}`)
+    this.doNotDisturb = on
+  }
+
+  /**
+   * An incoming INVITE arrives. Under do-not-disturb it is rejected (486) at once, as the
+   * real phone does: no `callAdded` (the returned call was never announced).
+   */
   ring(partial: Partial<CallInfo> & { remoteUser: string }): CallInfo {
-    return this.add({ direction: 'in', state: 'ringing', localUser: '1001', ...partial })
+    const full = { direction: 'in' as const, state: 'ringing' as const, localUser: '1001', ...partial }
+    if (this.doNotDisturb) {
+      this.actions.push(`reject-dnd ${partial.remoteUser}`)
+      return this.build(full)
+    }
+    return this.add(full)
   }
 
   remoteAnswer(callId: string): void {
@@ -66,19 +137,42 @@ export class FakeSoftphone implements Softphone {
     this.update(callId, { state: 'ended', endedAt: Date.now(), endReason })
   }
 
+  /** The other party of `callId` transfers us to `target`: we call it, as the real phone does. */
+  remoteRefer(callId: string, target: string): CallInfo {
+    const call = this.add({ direction: 'out', state: 'dialing', remoteUser: target, localUser: '1001', referredFrom: callId })
+    this.events.emit('referred', callId, call.id, target)
+    return call
+  }
+
+  private finishTransfer(callIds: string[]): TransferResult {
+    const result = this.transferResult
+    for (const id of callIds) {
+      if (result.ok) this.update(id, { state: 'ended', endedAt: Date.now(), endReason: 'transferred' })
+      else if (id === callIds[0]) this.update(id, { transfer: 'failed' })
+    }
+    return result
+  }
+
   private add(partial: Partial<CallInfo> & Pick<CallInfo, 'direction' | 'state' | 'remoteUser' | 'localUser'>): CallInfo {
+    const call = this.build(partial)
+    this.calls.set(call.id, call)
+    this.events.emit('callAdded', call)
+    return call
+  }
+
+  private build(partial: Partial<CallInfo> & Pick<CallInfo, 'direction' | 'state' | 'remoteUser' | 'localUser'>): CallInfo {
     this.seq += 1
-    const call: CallInfo = {
+    return {
       id: `fake-${this.seq}`,
       remoteDisplayName: '',
       headers: {},
       anonymous: false,
       startedAt: Date.now(),
+      held: false,
+      muted: false,
+      remoteHeld: false,
       ...partial,
     }
-    this.calls.set(call.id, call)
-    this.events.emit('callAdded', call)
-    return call
   }
 
   private update(callId: string, patch: Partial<CallInfo>): void {

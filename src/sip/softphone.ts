@@ -31,7 +31,16 @@ export type CallDirection = 'in' | 'out'
  */
 export type CallState = 'ringing' | 'dialing' | 'active' | 'ended'
 
-export type EndReason = 'hangup-local' | 'hangup-remote' | 'declined' | 'cancelled' | 'rejected' | 'failed' | 'answered-elsewhere'
+export type EndReason =
+  | 'hangup-local'
+  | 'hangup-remote'
+  | 'declined'
+  | 'cancelled'
+  | 'rejected'
+  | 'failed'
+  | 'answered-elsewhere'
+  /** Our leg ended because a transfer we made (blind or attended) succeeded. */
+  | 'transferred'
 
 export interface CallInfo {
   id: string
@@ -53,7 +62,30 @@ export interface CallInfo {
   answeredAt?: number
   endedAt?: number
   endReason?: EndReason
+  /** We put the call on hold: the other party accepted our sendonly/inactive re-INVITE. */
+  held: boolean
+  /** Our microphone is off for this call (no signalling: the track sends silence). */
+  muted: boolean
+  /** The other party put us on hold (its re-INVITE offered sendonly/inactive). */
+  remoteHeld: boolean
+  /** A transfer we started on this call: waiting for the result, or it failed (the call goes on). */
+  transfer?: 'pending' | 'failed'
+  /**
+   * Incoming call that replaces one of ours (INVITE with Replaces: the other party completed an
+   * attended transfer to us). It is answered by itself, without ringing or popup.
+   */
+  replaces?: string
+  /** Outgoing call we placed because the other party of that call transferred us (REFER). */
+  referredFrom?: string
 }
+
+/** How DTMF digits went out: RTP telephone-events (RFC 4733) or SIP INFO when those were not negotiated. */
+export type DtmfMethod = 'rfc4733' | 'info'
+
+export type DtmfResult = { ok: true; method: DtmfMethod } | { ok: false; reason: string }
+
+/** A transfer's outcome: `ok` once the transfer target answered (our leg then ends). */
+export type TransferResult = { ok: true } | { ok: false; reason: string }
 
 export interface SoftphoneConfig {
   /** ws:// or wss:// URL of the PBX's SIP WebSocket. */
@@ -89,6 +121,11 @@ export interface SoftphoneEvents {
   callUpdated: (call: CallInfo) => void
   /** Remote audio for a call is available (or replaced). */
   remoteStream: (callId: string, stream: MediaStream) => void
+  /**
+   * The other party of `callId` transferred us (REFER): we accepted and are now calling
+   * `target` as call `newCallId` (also announced by `callAdded`).
+   */
+  referred: (callId: string, newCallId: string, target: string) => void
 }
 
 export interface Softphone {
@@ -104,5 +141,28 @@ export interface Softphone {
   decline(callId: string): Promise<void>
   /** Ends a call in any state: CANCEL, BYE or reject, whichever fits. */
   hangup(callId: string): Promise<void>
+  /** re-INVITE with sendonly (inactive when the other side holds too); resolves false when refused. */
+  hold(callId: string): Promise<boolean>
+  /** re-INVITE back to sendrecv; resolves false when refused. */
+  unhold(callId: string): Promise<boolean>
+  /** Stops sending microphone audio on the call (local only, no signalling). */
+  mute(callId: string): void
+  unmute(callId: string): void
+  /**
+   * Sends digits (`0-9 * # A-D`): RFC 4733 telephone-events when negotiated, else one SIP INFO
+   * (`application/dtmf-relay`) per digit. Digits sent quickly one after another keep their order.
+   */
+  sendDtmf(callId: string, digits: string): Promise<DtmfResult>
+  /** Blind transfer: REFER the other party to `target`; our leg ends once the target answered. */
+  transfer(callId: string, target: string): Promise<TransferResult>
+  /**
+   * Attended transfer: REFER the other party of `callId` to the party of `consultCallId` with
+   * Replaces, so they talk to each other; both our legs end.
+   */
+  attendedTransfer(callId: string, consultCallId: string): Promise<TransferResult>
+  /** Microphone for calls from now on (and the ones in progress); '' = the browser's default. */
+  setMicrophone(deviceId: string): Promise<void>
+  /** Do not disturb: incoming calls are rejected with 486 at once, before any ringing or `callAdded`. */
+  setDoNotDisturb(on: boolean): void
   on<E extends keyof SoftphoneEvents>(event: E, listener: SoftphoneEvents[E]): () => void
 }

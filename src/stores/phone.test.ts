@@ -32,7 +32,7 @@ describe('session start-up', () => {
     expect(config()).toMatchObject({ server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', displayName: 'Agent 1001' })
     expect(config()!.contactName).toMatch(/^[a-z0-9]{8}$/)
     expect(config()!.viaHost).toBe(`${config()!.contactName}.invalid`)
-    expect(fake.store.get('tsunagu.settings')).toMatchObject({ sip: { user: '1001' } })
+    expect(fake.store.get('tsunagu.settings')).toMatchObject({ schema: 2, settings: { sip: { user: '1001' } } })
   })
 
   it('keeps the saved settings and says why when the provisioning URL fails', async () => {

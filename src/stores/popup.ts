@@ -18,6 +18,8 @@ export interface PopupView {
   searchFailed: boolean
 }
 
+const BLOCKED_TABS_KEPT = 3
+
 /** The caller's number as shown: the From user without BIZTEL `#` codes. */
 export function numberOf(call: Pick<CallInfo, 'remoteUser'>): string {
   return call.remoteUser.split('#')[0] ?? ''
@@ -60,11 +62,27 @@ export const usePopupStore = defineStore('popup', () => {
       }
     }))
 
-  /** CRM tabs the browser refused to open, newest first: offered as links. */
-  const blockedTabs = computed(() => Object.values(cti.calls).flatMap((info) => (info.blockedUrl ? [{ callId: info.callId, url: info.blockedUrl }] : [])))
+  /**
+   * CRM tabs the browser refused to open, offered as links. Kept after the call ended (the
+   * agent may still want that customer's page) until opened or dismissed; the last few only.
+   */
+  const blockedTabs = ref<{ callId: string; url: string }[]>([])
+  watch(() => cti.calls, (now) => {
+    for (const info of Object.values(now)) {
+      if (!info.blockedUrl || blockedTabs.value.some((b) => b.callId === info.callId && b.url === info.blockedUrl)) continue
+      blockedTabs.value = [...blockedTabs.value.filter((b) => b.callId !== info.callId), { callId: info.callId, url: info.blockedUrl }].slice(-BLOCKED_TABS_KEPT)
+    }
+  })
+  /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
+  const crmTabName = computed(() => cti.config?.tabName ?? 'tsunagu-crm')
+
+  function dismissBlocked(callId: string): void {
+    blockedTabs.value = blockedTabs.value.filter((b) => b.callId !== callId)
+  }
 
   phone.onCall('added', (call) => {
-    if (call.direction !== 'in' || !shows(call)) return
+    // A call that replaces one of ours (attended transfer to us) is taken over without a pop.
+    if (call.direction !== 'in' || call.replaces || !shows(call)) return
     const seconds = popupSettings.value.displaySeconds
     if (seconds > 0) {
       timers.set(call.id, setTimeout(() => {
@@ -127,5 +145,5 @@ export const usePopupStore = defineStore('popup', () => {
     if (popupSettings.value.copyNumberOnClick && call && !call.anonymous) void ports.clipboard.writeText(numberOf(call))
   }
 
-  return { popups, blockedTabs, popupSettings, clicked }
+  return { popups, blockedTabs, crmTabName, popupSettings, clicked, dismissBlocked }
 })

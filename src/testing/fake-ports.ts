@@ -1,6 +1,6 @@
 import { createFakeWorld } from '@/cti/testing/fakes'
 import { toPlainJson } from '@/ports/plain-json'
-import type { AppPorts } from '@/ports/ports'
+import type { AppPorts, AudioDevice } from '@/ports/ports'
 
 /** In-memory ports that record what the app asked the browser to do. */
 export function fakePorts(overrides: Partial<AppPorts> = {}) {
@@ -11,6 +11,15 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   const responses = new Map<string, unknown>()
   const copied: string[] = []
   const world = createFakeWorld({ withHelper: false })
+  let unlocked = true
+  const unlockListeners = new Set<(unlocked: boolean) => void>()
+  const setUnlocked = (value: boolean) => {
+    unlocked = value
+    for (const listener of unlockListeners) listener(value)
+  }
+  let devices: AudioDevice[] = []
+  const deviceListeners = new Set<() => void>()
+  const dialParameter = { registered: false, forgotten: false }
   const ports: AppPorts = {
     cti: world.ports,
     clipboard: { writeText: async (text) => { copied.push(text); return true } },
@@ -29,14 +38,27 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       },
     },
     ringer: {
-      unlocked: true,
-      unlock: async () => true,
+      get unlocked() { return unlocked },
+      unlock: async () => { setUnlocked(true); return true },
+      onUnlockChange: (listener) => { unlockListeners.add(listener); return () => unlockListeners.delete(listener) },
+      setOutput: async (deviceId) => { log.push(`ringer-output ${deviceId}`); return true },
       start: () => { if (log.at(-1) !== 'ring') log.push('ring') },
       stop: () => { if (log.at(-1) === 'ring') log.push('silence') },
     },
     remoteAudio: {
       play: (callId) => log.push(`play ${callId}`),
       stop: (callId) => log.push(`stop ${callId}`),
+      setOutput: async (deviceId) => { log.push(`call-output ${deviceId}`); return true },
+    },
+    audioDevices: {
+      list: async () => devices.map((d) => ({ ...d })),
+      onChange: (listener) => { deviceListeners.add(listener); return () => deviceListeners.delete(listener) },
+      canChooseOutput: true,
+      revealLabels: async () => { devices = devices.map((d) => ({ ...d, label: d.label || `${d.kind} ${d.deviceId}` })); return true },
+    },
+    clickToDial: {
+      registerHandlers: () => { dialParameter.registered = true; return true },
+      forgetDialParameter: () => { dialParameter.forgotten = true },
     },
     visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus') },
     fetch: (async (input: string | URL | Request) => {
@@ -57,6 +79,14 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     copied,
     shown,
     setHidden: (value: boolean) => { hidden = value },
+    /** The browser's audio lock: false until a user gesture (`ringer.unlock()`). */
+    setUnlocked,
+    /** Devices as the browser would list them; `plug` also fires `devicechange`. */
+    plug: (next: AudioDevice[]) => {
+      devices = next
+      for (const listener of deviceListeners) listener()
+    },
+    dialParameter,
     respond: (url: string, body: unknown) => responses.set(url, body),
   }
 }

@@ -1,6 +1,9 @@
 import { del, get, set } from 'idb-keyval'
 import { toPlainJson } from '../plain-json'
-import type { AppPorts, KeyValueStore, Notifier, PageVisibility, RemoteAudio } from '../ports'
+import type { AppPorts, KeyValueStore, Notifier, PageVisibility } from '../ports'
+import { browserAudioDevices } from './audio-devices'
+import { browserClickToDial } from './click-to-dial'
+import { browserRemoteAudio } from './remote-audio'
 import { browserCtiPorts } from './cti'
 import { WebAudioRinger } from './web-audio-ringer'
 
@@ -32,32 +35,6 @@ const notifier: Notifier = {
   },
 }
 
-const remoteAudio: RemoteAudio = (() => {
-  const elements = new Map<string, HTMLAudioElement>()
-  return {
-    play(callId, stream) {
-      let el = elements.get(callId)
-      if (!el) {
-        el = document.createElement('audio')
-        el.autoplay = true
-        el.dataset.callId = callId
-        el.dataset.testid = 'remote-audio'
-        document.body.append(el)
-        elements.set(callId, el)
-      }
-      el.srcObject = stream
-      el.play().catch(() => undefined)
-    },
-    stop(callId) {
-      const el = elements.get(callId)
-      if (!el) return
-      el.srcObject = null
-      el.remove()
-      elements.delete(callId)
-    },
-  }
-})()
-
 const visibility: PageVisibility = {
   isHidden: () => document.hidden || !document.hasFocus(),
   focusPhone: () => window.focus(),
@@ -81,7 +58,9 @@ export function browserPorts(): AppPorts {
     storage,
     notifier,
     ringer: new WebAudioRinger(),
-    remoteAudio,
+    remoteAudio: browserRemoteAudio(),
+    audioDevices: browserAudioDevices(),
+    clickToDial: browserClickToDial(),
     visibility,
     fetch: (...args) => fetch(...args),
     location: { href: window.location.href },

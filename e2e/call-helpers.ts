@@ -1,0 +1,96 @@
+import type { Page } from '@playwright/test'
+import { expect } from './fixtures'
+
+/**
+ * Init scripts and small steps shared by the call-handling specs. Init scripts run before the
+ * app on every load of the page; a spec adds them, then reloads the provisioned page.
+ */
+
+/** Keeps every RTCPeerConnection the page creates, so a test can read directions and stats. */
+export const TRACK_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection
+  const list = []
+  window.__tsunaguPeerConnections = list
+  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); list.push(pc); return pc }
+  window.RTCPeerConnection.prototype = Native.prototype
+  Object.setPrototypeOf(window.RTCPeerConnection, Native)
+})()`
+
+/** Records the tones an RTCDTMFSender really played (its tonechange events), i.e. RFC 4733 events sent. */
+export const RECORD_DTMF_TONES = `(() => {
+  window.__dtmfTones = []
+  const insert = RTCDTMFSender.prototype.insertDTMF
+  RTCDTMFSender.prototype.insertDTMF = function (...args) {
+    if (!this.__tsunaguWatched) {
+      this.__tsunaguWatched = true
+      this.addEventListener('tonechange', (e) => { if (e.tone) window.__dtmfTones.push(e.tone) })
+    }
+    return insert.apply(this, args)
+  }
+})()`
+
+/** Adds init scripts and reloads, waiting until the phone is registered again. */
+export async function withInitScripts(page: Page, ...scripts: string[]): Promise<void> {
+  for (const script of scripts) await page.addInitScript(script)
+  await page.reload()
+  await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+}
+
+export async function dial(page: Page, target: string): Promise<void> {
+  await page.getByTestId('dial-input').locator('input').fill(target)
+  await page.getByTestId('dial-call').click()
+}
+
+/** The negotiated direction of the page's audio transceiver(s), newest connection last. */
+export async function audioDirections(page: Page): Promise<(string | null)[]> {
+  return page.evaluate(() => {
+    const pcs = (window as unknown as { __tsunaguPeerConnections?: RTCPeerConnection[] }).__tsunaguPeerConnections ?? []
+    return pcs.filter((pc) => pc.connectionState !== 'closed').flatMap((pc) => pc.getTransceivers().map((t) => t.currentDirection))
+  })
+}
+
+/**
+ * Headless Chromium always reports a visible, focused page (lab notes): this makes the page
+ * believe the agent is elsewhere, and wraps `Notification` so the test can see what was shown,
+ * closed, and click it. Real notifications are still created underneath.
+ */
+export const FAKE_HIDDEN_PAGE_WITH_NOTIFICATIONS = `(() => {
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+  document.hasFocus = () => false
+  document.dispatchEvent(new Event('visibilitychange'))
+  const Native = window.Notification
+  const shown = []
+  window.__notifications = shown
+  class Recorded extends Native {
+    constructor(title, options = {}) {
+      super(title, options)
+      this.__record = { title, body: options.body ?? '', tag: options.tag ?? '', closed: false }
+      shown.push(this)
+    }
+    close() { this.__record.closed = true; super.close() }
+  }
+  window.Notification = Recorded
+})()`
+
+export interface ShownNotification {
+  title: string
+  body: string
+  tag: string
+  closed: boolean
+}
+
+/** Notifications the page created, oldest first. */
+export async function shownNotifications(page: Page): Promise<ShownNotification[]> {
+  return page.evaluate(() => ((window as unknown as { __notifications?: { __record: ShownNotification }[] }).__notifications ?? []).map((n) => ({ ...n.__record })))
+}
+
+/** Clicks the newest notification with this tag, as the OS would when the agent clicks it. */
+export async function clickNotification(page: Page, tagPart: string): Promise<void> {
+  await page.evaluate((part) => {
+    const list = (window as unknown as { __notifications: (Notification & { __record: ShownNotification })[] }).__notifications
+    const target = [...list].reverse().find((n) => n.__record.tag.includes(part))
+    if (!target) throw new Error(`no notification with tag ${part}`)
+    target.dispatchEvent(new Event('click'))
+  }, tagPart)
+}

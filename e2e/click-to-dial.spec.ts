@@ -1,0 +1,31 @@
+import { expect, nextUser, test } from './fixtures'
+
+/** Click-to-dial: CRM links open the phone with `?dial=` (directly or through the tel:/sip: handler). */
+test('?dial=<number> on the phone URL calls that number once registered, and a reload does not call again', async ({ phones }) => {
+  const callee = await phones({ user: nextUser() })
+  const agent = await phones({ user: nextUser(), query: { dial: `tel:${callee.user}` } })
+
+  const popup = callee.page.getByTestId('incoming-popup')
+  await expect(popup.getByTestId('popup-number')).toHaveText(agent.user)
+  await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'dialing')
+  // The parameter is gone from the address bar.
+  expect(new URL(agent.page.url()).searchParams.has('dial')).toBe(false)
+
+  await popup.getByTestId('popup-hangup').click()
+  await expect(agent.page.getByTestId('idle')).toBeVisible()
+  await agent.page.reload()
+  await expect(agent.page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+  await expect(agent.page.getByTestId('idle')).toBeVisible()
+  await expect(callee.page.getByTestId('incoming-popup')).toHaveCount(0)
+})
+
+test('?dial=1002 calls extension 1002', async ({ phones }) => {
+  const callee = await phones({ user: '1002' })
+  const agent = await phones({ user: nextUser(), query: { dial: '1002' } })
+  await expect(callee.page.getByTestId('incoming-popup').getByTestId('popup-number')).toHaveText(agent.user)
+  await expect(agent.page.getByTestId('call')).toContainText('1002')
+  await callee.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+  await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await agent.page.getByTestId('call-hangup').click()
+  await expect(callee.page.getByTestId('idle')).toBeVisible()
+})

@@ -1,0 +1,42 @@
+import type { Session, URI } from 'sip.js'
+import { sipfragStatus } from '../sipfrag'
+import type { TransferResult } from '../softphone'
+
+/**
+ * How long after the other party accepted the REFER (202) we wait for its final NOTIFY. RFC
+ * 3515 leaves reporting to the transferee; one that never reports has taken the call over.
+ */
+const FINAL_NOTIFY_TIMEOUT_MS = 30_000
+
+/**
+ * Sends a REFER on an established call and resolves with the transfer's outcome, read from
+ * the NOTIFYs the transferee sends (`message/sipfrag` status lines): 2xx = the target
+ * answered, 3xx–6xx = it did not. `referTo` is a URI (blind) or our consultation session
+ * (attended: Refer-To carries Replaces, which sip.js builds from that session's dialog).
+ */
+export function referTransfer(session: Session, referTo: URI | Session): Promise<TransferResult> {
+  return new Promise((resolve) => {
+    let settled = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const settle = (result: TransferResult) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resolve(result)
+    }
+    session.refer(referTo, {
+      requestDelegate: {
+        onAccept: () => {
+          timer ??= setTimeout(() => settle({ ok: true }), FINAL_NOTIFY_TIMEOUT_MS)
+        },
+        onReject: (response) => settle({ ok: false, reason: `${response.message.statusCode} ${response.message.reasonPhrase}` }),
+      },
+      onNotify: (notification) => {
+        void notification.accept().catch(() => undefined)
+        const status = sipfragStatus(notification.request.body)
+        if (status === undefined || status < 200) return
+        settle(status < 300 ? { ok: true } : { ok: false, reason: notification.request.body.trim() })
+      },
+    }).catch((error: unknown) => settle({ ok: false, reason: error instanceof Error ? error.message : String(error) }))
+  })
+}

@@ -1,0 +1,53 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { usePorts, type AudioDevice } from '@/ports/ports'
+import { useSettingsStore } from './settings'
+
+export type AudioRole = 'input' | 'output' | 'ringer'
+
+/**
+ * The device picker's model: microphones and speakers the browser offers, the agent's choice
+ * saved in `settings.audio.*` (so it survives reloads), and whether the ringtone can play yet.
+ * Applying the choice to calls and the ringer is the phone store's job.
+ */
+export const useDevicesStore = defineStore('devices', () => {
+  const ports = usePorts()
+  const settingsStore = useSettingsStore()
+  const devices = shallowRef<AudioDevice[]>([])
+  /** Browsers keep audio locked until the page had a user gesture (autoplay policy). */
+  const audioUnlocked = ref(ports.ringer.unlocked)
+  ports.ringer.onUnlockChange((unlocked) => { audioUnlocked.value = unlocked })
+  ports.audioDevices.onChange(() => void refresh())
+
+  const inputs = computed(() => devices.value.filter((d) => d.kind === 'audioinput'))
+  const outputs = computed(() => devices.value.filter((d) => d.kind === 'audiooutput'))
+  /** Names are hidden until the site may use the microphone. */
+  const labelsHidden = computed(() => devices.value.some((d) => !d.label))
+  const canChooseOutput = ports.audioDevices.canChooseOutput
+  const chosen = computed(() => settingsStore.settings.audio)
+
+  async function refresh(): Promise<void> {
+    devices.value = await ports.audioDevices.list().catch(() => [])
+  }
+
+  async function revealLabels(): Promise<void> {
+    if (await ports.audioDevices.revealLabels()) await refresh()
+  }
+
+  function isLocked(role: AudioRole): boolean {
+    const path = `audio.${role}`
+    return (settingsStore.settings.locked ?? []).some((entry) => entry === 'audio' || entry === path)
+  }
+
+  async function choose(role: AudioRole, deviceId: string): Promise<void> {
+    if (isLocked(role) || chosen.value[role] === deviceId) return
+    settingsStore.settings = { ...settingsStore.settings, audio: { ...settingsStore.settings.audio, [role]: deviceId } }
+    await settingsStore.save()
+  }
+
+  async function unlockAudio(): Promise<void> {
+    if (!ports.ringer.unlocked) audioUnlocked.value = await ports.ringer.unlock()
+  }
+
+  return { devices, inputs, outputs, labelsHidden, canChooseOutput, chosen, audioUnlocked, refresh, revealLabels, choose, isLocked, unlockAudio }
+})
