@@ -26,6 +26,9 @@ async function choose(page: Page, testId: string, label: string): Promise<void> 
   await page.getByTestId(testId).click()
   await page.getByRole('option', { name: label, exact: true }).filter({ visible: true }).click()
   await expect(page.getByTestId(testId)).toContainText(label)
+  // The menu closes with an animation: wait until it is gone, or the next select's options
+  // would be matched twice (both menus list the same speakers).
+  await expect(page.getByRole('listbox')).toHaveCount(0)
 }
 
 async function deviceId(page: Page, kind: MediaDeviceKind, label: string): Promise<string> {

@@ -75,6 +75,20 @@ export interface Clipboard {
   writeText(text: string): Promise<boolean>
 }
 
+/**
+ * One phone tab per browser owns the line. The SIP contact is per browser, so two tabs
+ * registering would steal each other's calls; the second tab waits until the agent chooses
+ * to move the phone there.
+ */
+export interface LineLock {
+  /** Takes the line if no other tab holds it. `onLost` runs when another tab takes it over. */
+  acquire(onLost: () => void): Promise<boolean>
+  /** Takes the line from the tab that holds it; resolves once that tab let go (or did not answer). */
+  takeOver(onLost: () => void): Promise<void>
+  /** Tells a tab waiting in `takeOver` that this tab has let go of the line. */
+  released(): void
+}
+
 export interface AppPorts {
   storage: KeyValueStore
   notifier: Notifier
@@ -86,6 +100,7 @@ export interface AppPorts {
   /** The CTI engine's effects (fetch, CRM tab, form, timers). */
   cti: CtiPorts
   clipboard: Clipboard
+  lineLock: LineLock
   audioDevices: AudioDevices
   clickToDial: ClickToDial
   /** The page's own URL, read once at start (provisioning, `?dial=`). */

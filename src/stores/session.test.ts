@@ -80,3 +80,38 @@ describe('session: applying changed settings', () => {
     expect(connected.map((c) => c.config.user)).toEqual(['1001', '1002'])
   })
 })
+
+describe('one phone tab per browser', () => {
+  const DOC = { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', password: '', displayName: 'Agent 1001' } }
+
+  it('does not register while another tab has the line, and registers when the agent moves it here', async () => {
+    const fake = fakePorts()
+    fake.store.set('tsunagu.settings', DOC)
+    fake.line.heldElsewhere = true
+    setupStores(fake.ports)
+    const softphone = new FakeSoftphone()
+    const session = useSessionStore()
+    await session.start(async () => softphone)
+    expect(session.elsewhere).toBe('busy')
+    expect(softphone.actions).not.toContain('start')
+    await session.useHere()
+    expect(session.elsewhere).toBe(false)
+    expect(softphone.actions).toContain('start')
+    expect(usePhoneStore().registration.state).toBe('registered')
+  })
+
+  it('unregisters, then tells the other tab, when the line is taken over', async () => {
+    const fake = fakePorts()
+    fake.store.set('tsunagu.settings', DOC)
+    setupStores(fake.ports)
+    const softphone = new FakeSoftphone()
+    const session = useSessionStore()
+    await session.start(async () => softphone)
+    expect(usePhoneStore().registration.state).toBe('registered')
+    fake.loseLine()
+    await vi.waitFor(() => expect(fake.line.released).toBe(1))
+    expect(session.elsewhere).toBe('moved')
+    expect(softphone.actions.filter((a) => a === 'start' || a === 'stop')).toEqual(['start', 'stop'])
+    expect(usePhoneStore().registration.state).toBe('unregistered')
+  })
+})

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
+import { usePorts } from '@/ports/ports'
 import { createSoftphone } from '@/sip'
 import { cloneJson, sameJson } from '@/settings/paths'
 import { isSipConfigured, type Settings } from '@/settings/settings'
@@ -27,7 +28,13 @@ export const useSessionStore = defineStore('session', () => {
   const cti = useCtiStore()
   // Created here, before any call can ring: their call listeners must be in place (CTI first).
   usePopupStore()
+  const ports = usePorts()
   const configured = ref(false)
+  /**
+   * `busy`: another tab of this browser has the line (found at start); `moved`: another tab took
+   * it over from this one. Either way this tab shows why it does not ring, and can take it back.
+   */
+  const elsewhere = ref<false | 'busy' | 'moved'>(false)
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */
   const pending = ref<Restart>({ line: false, cti: false })
   let factory: SoftphoneFactory = createSoftphone
@@ -35,7 +42,26 @@ export const useSessionStore = defineStore('session', () => {
   async function start(softphoneFactory: SoftphoneFactory = createSoftphone): Promise<void> {
     factory = softphoneFactory
     await settingsStore.load()
+    if (!(await ports.lineLock.acquire(lineLost))) {
+      elsewhere.value = 'busy'
+      return
+    }
     await startLine()
+  }
+
+  /** The agent moves the phone into this tab. */
+  async function useHere(): Promise<void> {
+    await ports.lineLock.takeOver(lineLost)
+    elsewhere.value = false
+    await startLine()
+  }
+
+  async function lineLost(): Promise<void> {
+    elsewhere.value = 'moved'
+    cti.stop()
+    // Unregisters before the other tab registers: they share this browser's SIP contact.
+    await phone.disconnect()
+    ports.lineLock.released()
   }
 
   async function startLine(): Promise<void> {
@@ -87,6 +113,7 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function run(restart: Restart): Promise<void> {
+    if (elsewhere.value) return
     if (restart.line) await startLine()
     else if (restart.cti && configured.value) await cti.start()
   }
@@ -98,5 +125,5 @@ export const useSessionStore = defineStore('session', () => {
     void run(restart)
   })
 
-  return { configured, pending, start, applySettings, importSettings }
+  return { configured, pending, elsewhere, start, useHere, applySettings, importSettings }
 })

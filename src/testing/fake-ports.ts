@@ -20,6 +20,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   let devices: AudioDevice[] = []
   const deviceListeners = new Set<() => void>()
   const dialParameter = { registered: false, forgotten: false }
+  /** The line lock as other tabs of the same browser would see it. */
+  const line = { heldElsewhere: false, released: 0, onLost: undefined as (() => void) | undefined }
   const ports: AppPorts = {
     cti: world.ports,
     clipboard: { writeText: async (text) => { copied.push(text); return true } },
@@ -60,6 +62,18 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       registerHandlers: () => { dialParameter.registered = true; return true },
       forgetDialParameter: () => { dialParameter.forgotten = true },
     },
+    lineLock: {
+      acquire: async (onLost) => {
+        if (line.heldElsewhere) return false
+        line.onLost = onLost
+        return true
+      },
+      takeOver: async (onLost) => {
+        line.heldElsewhere = false
+        line.onLost = onLost
+      },
+      released: () => { line.released += 1 },
+    },
     visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus') },
     fetch: (async (input: string | URL | Request) => {
       const url = String(input)
@@ -73,6 +87,9 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   }
   return {
     ports,
+    line,
+    /** Another tab takes the line over. */
+    loseLine: () => line.onLost?.(),
     store,
     log,
     world,

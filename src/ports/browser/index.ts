@@ -5,6 +5,7 @@ import { browserAudioDevices } from './audio-devices'
 import { browserClickToDial } from './click-to-dial'
 import { browserRemoteAudio } from './remote-audio'
 import { browserCtiPorts } from './cti'
+import { browserLineLock } from './line-lock'
 import { WebAudioRinger } from './web-audio-ringer'
 
 const storage: KeyValueStore = {
@@ -61,6 +62,7 @@ export function browserPorts(): AppPorts {
     remoteAudio: browserRemoteAudio(),
     audioDevices: browserAudioDevices(),
     clickToDial: browserClickToDial(),
+    lineLock: browserLineLock(),
     visibility,
     fetch: (...args) => fetch(...args),
     location: { href: window.location.href },

@@ -1,0 +1,39 @@
+import { runSipp } from '../lab/sipp.mjs'
+import { expect, nextUser, test } from './fixtures'
+
+/**
+ * Two tabs of one browser share its SIP contact: if both registered, each would steal the
+ * other's calls. The second tab waits until the agent moves the phone there; the first then
+ * unregisters and says where the phone went.
+ */
+test('a second tab of the same browser waits, takes the line over on request, and only it rings then', async ({ browser, lab }) => {
+  const user = nextUser()
+  lab.crm.setProvision(`tabs-${user}`, { version: 1, sip: { server: lab.kamailio.wsUrl, domain: lab.kamailio.domain, user, password: '', displayName: `Agent ${user}` } })
+  const url = `${lab.appUrl}/?config=${lab.crm.url}/provision/tabs-${user}.json`
+  const context = await browser.newContext({ permissions: ['microphone'] })
+  try {
+    const first = await context.newPage()
+    await first.goto(url)
+    await expect(first.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+
+    const second = await context.newPage()
+    await second.goto(url)
+    await expect(second.getByTestId('line-elsewhere')).toHaveAttribute('data-reason', 'busy')
+    await expect(second.getByTestId('registration-status')).toHaveAttribute('data-state', 'unregistered')
+    await expect(first.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+
+    await second.getByTestId('line-use-here').click()
+    await expect(second.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+    await expect(second.getByTestId('line-elsewhere')).toHaveCount(0)
+    await expect(first.getByTestId('line-elsewhere')).toHaveAttribute('data-reason', 'moved')
+    await expect(first.getByTestId('registration-status')).toHaveAttribute('data-state', 'unregistered')
+    await lab.kamailio.waitForRegistration(user)
+
+    const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678', holdMs: 3000 })
+    await expect(second.getByTestId('incoming-popup')).toHaveCount(1)
+    expect(await first.getByTestId('incoming-popup').count()).toBe(0)
+    expect((await sipp.done).code).toBe(0)
+  } finally {
+    await context.close()
+  }
+})
