@@ -6,8 +6,9 @@
  *  - initial JS (gzip): the scripts index.html loads before first paint, vs. lazy chunks
  *  - INVITE reaching the page → popup painted: `tsunagu:invite` → `tsunagu:popup` marks, N sipp calls
  *  - dial click → INVITE on the wire: `tsunagu:dial` → `tsunagu:invite-sent` marks, N calls page to page
- *  - CRM search result on screen vs. the CRM's own time: the demo CRM answers after a fixed delay;
- *    overhead = (INVITE → company painted) − that delay
+ *  - CRM search result on screen vs. the CRM's own time: overhead = (INVITE → company painted)
+ *    − the search request's duration as the browser saw it (Resource Timing: start → responseEnd);
+ *    the demo CRM answers after a fixed delay so the request is not instant
  *
  * Times are read inside the page (performance marks), never around Playwright actions.
  *   npm run bench -- --calls 30
@@ -112,11 +113,14 @@ try {
   crm.setBehaviour({ delayMs: CRM_DELAY_MS })
   const searchOverheadMs = []
   for (let i = 0; i < Math.min(CALLS, 20); i++) {
-    await searcher.evaluate(() => { performance.clearMarks(); window.__shownAt = undefined })
+    await searcher.evaluate(() => { performance.clearMarks(); performance.clearResourceTimings(); window.__shownAt = undefined })
     const sipp = await runSipp({ scenario: 'cancel', udpPort: kamailio.udpPort, to: '1003', fromUser: '0312345678', fromName: 'Bench', holdMs: 600 })
     await searcher.waitForFunction(() => typeof window.__shownAt === 'number' && window.__shownAt > 0, undefined, { timeout: 10000 })
-    const ms = await searcher.evaluate(() => window.__shownAt - performance.getEntriesByName('tsunagu:invite').at(-1).startTime)
-    searchOverheadMs.push(ms - CRM_DELAY_MS)
+    const ms = await searcher.evaluate(() => {
+      const request = performance.getEntriesByType('resource').find((e) => e.name.includes('/search?'))
+      return window.__shownAt - performance.getEntriesByName('tsunagu:invite').at(-1).startTime - (request.responseEnd - request.startTime)
+    })
+    searchOverheadMs.push(ms)
     await sipp.done
     await searcher.getByTestId('incoming-popup').waitFor({ state: 'detached', timeout: 10000 })
   }
@@ -157,7 +161,7 @@ Measured ${results.date} on ${results.machine.cpus} × ${results.machine.cpuMode
 | initial JS, gzip | ${results.bundle.initialJsGzipKB} KB (lazy chunks: ${results.bundle.lazyJsGzipKB} KB; CSS ${results.bundle.cssGzipKB} KB) | ≤ 250 KB |
 | INVITE reaching the page → popup painted (${results.inviteToPopupMs.n} calls) | p50 ${results.inviteToPopupMs.p50} ms, p95 ${results.inviteToPopupMs.p95} ms, max ${results.inviteToPopupMs.max} ms | p95 ≤ 50 ms |
 | dial click → INVITE sent (${results.dialToInviteSentMs.n} calls) | p50 ${results.dialToInviteSentMs.p50} ms, p95 ${results.dialToInviteSentMs.p95} ms, max ${results.dialToInviteSentMs.max} ms | ≤ 150 ms |
-| search result painted, beyond the CRM's own ${CRM_DELAY_MS} ms (${results.searchOverheadMs.n} calls) | p50 ${results.searchOverheadMs.p50} ms, p95 ${results.searchOverheadMs.p95} ms, max ${results.searchOverheadMs.max} ms | ≤ 20 ms |
+| search result painted, beyond the CRM's own time (a ${CRM_DELAY_MS} ms CRM, ${results.searchOverheadMs.n} calls) | p50 ${results.searchOverheadMs.p50} ms, p95 ${results.searchOverheadMs.p95} ms, max ${results.searchOverheadMs.max} ms | ≤ 20 ms |
 `
   writeFileSync(join(root, 'bench', 'RESULTS.md'), md)
   console.log(md)

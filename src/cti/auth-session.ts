@@ -58,6 +58,12 @@ export interface AuthSession {
   ensure(): Promise<AuthValues>
   /** Once more after a 401/403 (shares a run already in flight). */
   refresh(): Promise<AuthResult>
+  /**
+   * What `ensure()` would resolve to, when that needs no auth run (auth off, logged out, or
+   * values fresh); undefined when it does. Lets an access start its request in the same task
+   * as the ring, instead of a microtask later, behind the popup's first render.
+   */
+  ready(): AuthValues | undefined
   /** Current values without re-acquiring; empty when expired, failed or logged out. */
   values(): AuthValues
   status(): AuthStatus
@@ -94,6 +100,12 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     }
     if (failure) return { state: 'failed', reason: failure.reason, ...(failure.status === undefined ? {} : { status: failure.status }) }
     return { state: 'expired' }
+  }
+
+  const ready = (): AuthValues | undefined => {
+    if (!options.configured || !active) return EMPTY
+    // Fresh values serve even while a poll is in flight: no access waits for a keep-alive.
+    return fresh() ? values : undefined
   }
 
   const notify = (): void => {
@@ -159,10 +171,10 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
       pollTimer = undefined
       if (options.configured) notify()
     },
+    ready,
     async ensure() {
-      if (!options.configured || !active) return EMPTY
-      // Fresh values serve even while a poll is in flight: no access waits for a keep-alive.
-      if (fresh()) return values
+      const now = ready()
+      if (now) return now
       await run()
       return fresh() ? values : EMPTY
     },

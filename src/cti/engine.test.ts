@@ -504,3 +504,29 @@ describe('dispose', () => {
     expect(w.logs.find((entry) => entry.access === 'search')).toMatchObject({ outcome: 'failed', error: 'aborted' })
   })
 })
+
+describe('the search starts in the same task as the ring', () => {
+  // Any await before the request would put it behind the popup's first render (a microtask
+  // the UI queued when the call appeared): the CRM's answer would come that much later.
+  it('with fresh auth values, the request is sent before callStarted returns', async () => {
+    const w = await loggedIn()
+    w.http.requests.length = 0
+    w.engine.callStarted(call())
+    expect(w.paths()).toEqual(['/search'])
+  })
+
+  it('without auth configured, too', () => {
+    const w = setup({}, { auth: { method: 'none', url: '' }, search: { method: 'get-internal', url: 'http://crm/search?tel={TEL}', format: '{NAME}' } })
+    w.engine.callStarted(call())
+    expect(w.paths()).toEqual(['/search'])
+  })
+
+  it('with expired auth values, auth runs first and then the search', async () => {
+    const w = await loggedIn({ sessionKeepMinutes: 1 })
+    await w.clock.advance(61_000)
+    w.http.requests.length = 0
+    w.engine.callStarted(call())
+    await flush()
+    expect(w.paths()).toEqual(['/login', '/search', '/ring'])
+  })
+})

@@ -282,7 +282,7 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
   /** Runs one access of a call with fresh variables; the single 401/403 retry lives here. */
   const execute = async (callId: string, record: CallRecord, access: AccessName): Promise<AccessOutcome | undefined> => {
     if (disposed) return undefined
-    const authValues = needsAuth(access) ? await auth.ensure() : auth.values()
+    const authValues = needsAuth(access) ? (auth.ready() ?? (await auth.ensure())) : auth.values()
     if (disposed) return undefined
     let outcome = await runAccess(runner, {
       access,

@@ -113,10 +113,13 @@ export const usePhoneStore = defineStore('phone', () => {
   }
 
   function onCallAdded(call: CallInfo): void {
+    performance.mark('tsunagu:call-added')
     calls.value = [...calls.value, call]
+    // Listeners first: the CTI engine sends the CRM search from here, and every millisecond
+    // before that request leaves is added to the time the agent waits for the name.
+    events.emit('added', call)
     updateRinger()
     scheduleAutoAnswer(call)
-    events.emit('added', call)
   }
 
   function onCallUpdated(call: CallInfo): void {
