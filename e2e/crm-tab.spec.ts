@@ -73,3 +73,22 @@ test('a blocked pop-up shows a banner with a working link to the same page and a
   await page.getByTestId('call-decline').click()
   expect((await sipp.done).code).toBe(0)
 })
+
+test('a post access submits a UTF-8 form into the same CRM tab, each query pair a field', async ({ phones, lab }) => {
+  const user = nextUser()
+  const settings = crmTabSettings(lab)
+  settings.cti.accesses.ring = { method: 'post', url: `${lab.crm.url}/crm/customer?tel={TEL}&name={TELNAME}&flag` }
+  const { page, context } = await phones({ user, settings })
+  await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
+  const phoneUrl = page.url()
+  lab.crm.clear()
+  const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678#A1', fromName: 'Yamada & 山田', holdMs: 3000 })
+  const [form] = await lab.crm.waitForRequests((r) => r.method === 'POST' && r.path === '/crm/customer')
+  // The browser encodes the form itself (spaces as +): the fields are what matter.
+  expect(form!.query).toBe('')
+  expect(new URLSearchParams(form!.body)).toEqual(new URLSearchParams({ tel: '0312345678', name: 'Yamada & 山田', flag: '' }))
+  expect(form!.headers['content-type']).toBe('application/x-www-form-urlencoded')
+  await expect.poll(() => crmPages(context, phoneUrl).length).toBe(1)
+  expect(page.url()).toBe(phoneUrl)
+  expect((await sipp.done).code).toBe(0)
+})

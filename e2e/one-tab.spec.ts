@@ -37,3 +37,25 @@ test('a second tab of the same browser waits, takes the line over on request, an
     await context.close()
   }
 })
+
+test('a tel: link opening a second tab hands the number to the phone\'s tab, which dials it', async ({ browser, lab, phones }) => {
+  const callee = await phones({ user: nextUser() })
+  const user = nextUser()
+  lab.crm.setProvision(`tabs-${user}`, { version: 1, sip: { server: lab.kamailio.wsUrl, domain: lab.kamailio.domain, user, password: '', displayName: `Agent ${user}` } })
+  const context = await browser.newContext({ permissions: ['microphone'] })
+  try {
+    const phoneTab = await context.newPage()
+    await phoneTab.goto(`${lab.appUrl}/?config=${lab.crm.url}/provision/tabs-${user}.json`)
+    await expect(phoneTab.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+    // What the browser opens for <a href="tel:…"> once the phone is the tel: handler.
+    const linkTab = await context.newPage()
+    await linkTab.goto(`${lab.appUrl}/?dial=${encodeURIComponent(`tel:${callee.user}`)}`)
+    await expect(linkTab.getByTestId('line-handed-off')).toContainText(callee.user)
+    await expect(callee.page.getByTestId('incoming-popup')).toHaveCount(1)
+    await expect(phoneTab.getByTestId('call')).toHaveAttribute('data-state', 'dialing')
+    await phoneTab.getByTestId('call-hangup').click()
+    await expect(callee.page.getByTestId('incoming-popup')).toHaveCount(0)
+  } finally {
+    await context.close()
+  }
+})

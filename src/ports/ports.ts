@@ -87,6 +87,10 @@ export interface LineLock {
   takeOver(onLost: () => void): Promise<void>
   /** Tells a tab waiting in `takeOver` that this tab has let go of the line. */
   released(): void
+  /** From a tab without the line (e.g. opened by a `tel:` link): ask the phone's tab to dial. */
+  handOffDial(target: string): void
+  /** In the phone's tab: numbers other tabs of this browser ask it to dial. */
+  onDialHandOff(listener: (target: string) => void): () => void
 }
 
 export interface AppPorts {

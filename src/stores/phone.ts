@@ -100,6 +100,14 @@ export const usePhoneStore = defineStore('phone', () => {
     registration.value = { state: 'unregistered' }
   }
 
+  /** The `?dial=` target this tab cannot dial itself (another tab has the line): taken once. */
+  function takePendingDial(): string | undefined {
+    const target = pendingDial
+    pendingDial = undefined
+    if (target) ports.clickToDial.forgetDialParameter()
+    return target
+  }
+
   async function onRegistered(): Promise<void> {
     if (!handlersOffered) {
       handlersOffered = true
@@ -255,7 +263,7 @@ export const usePhoneStore = defineStore('phone', () => {
   }
 
   /** Do-not-disturb from the phone screen; IT may have locked it. */
-  const dndLocked = computed(() => isLocked(settingsStore.settings.locked ?? [], 'call.dnd'))
+  const dndLocked = computed(() => settingsStore.isLocked('call.dnd'))
   async function setDoNotDisturb(on: boolean): Promise<void> {
     if (dndLocked.value || callSettings.value.dnd === on) return
     settingsStore.settings = { ...settingsStore.settings, call: { ...settingsStore.settings.call, dnd: on } }
@@ -274,12 +282,7 @@ export const usePhoneStore = defineStore('phone', () => {
   return {
     registration, calls, ringing, active, lastError, consultations, dtmf, notices, dndLocked,
     connect, disconnect, dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
-    transfer, consult, completeTransfer, setDoNotDisturb, dismiss,
+    transfer, consult, completeTransfer, setDoNotDisturb, dismiss, takePendingDial,
     onCall: events.on.bind(events) as TypedEmitter<CallEvents>['on'],
   }
 })
-
-/** A path IT locked, or one inside / above a locked section (the settings' `locked` rule). */
-function isLocked(locked: readonly string[], path: string): boolean {
-  return locked.some((entry) => entry === path || path.startsWith(`${entry}.`) || entry.startsWith(`${path}.`))
-}

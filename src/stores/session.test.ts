@@ -115,3 +115,28 @@ describe('one phone tab per browser', () => {
     expect(usePhoneStore().registration.state).toBe('unregistered')
   })
 })
+
+describe('click-to-dial with the phone open in another tab', () => {
+  const DOC = { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', password: '', displayName: 'Agent 1001' } }
+
+  it('a tab opened by a tel: link hands the number to the phone\'s tab instead of dialling itself', async () => {
+    const fake = fakePorts({ location: { href: 'http://127.0.0.1/?dial=tel%3A0312345678' } })
+    fake.store.set('tsunagu.settings', DOC)
+    fake.line.heldElsewhere = true
+    setupStores(fake.ports)
+    const session = useSessionStore()
+    await session.start(async () => new FakeSoftphone())
+    expect(fake.line.handedOff).toEqual(['0312345678'])
+    expect(session.handedOff).toBe('0312345678')
+  })
+
+  it('the phone\'s tab dials a number handed over by another tab', async () => {
+    const fake = fakePorts()
+    fake.store.set('tsunagu.settings', DOC)
+    setupStores(fake.ports)
+    const softphone = new FakeSoftphone()
+    await useSessionStore().start(async () => softphone)
+    for (const listener of fake.line.dialListeners) listener('0663334444')
+    await vi.waitFor(() => expect(softphone.actions).toContain('dial 0663334444'))
+  })
+})

@@ -35,6 +35,13 @@ export const useSessionStore = defineStore('session', () => {
    * it over from this one. Either way this tab shows why it does not ring, and can take it back.
    */
   const elsewhere = ref<false | 'busy' | 'moved'>(false)
+  /** A `?dial=` number this tab passed to the phone's tab (a `tel:` link opened a new tab). */
+  const handedOff = ref<string>()
+
+  // The phone's tab dials what other tabs of this browser were asked to dial.
+  ports.lineLock.onDialHandOff((target) => {
+    if (!elsewhere.value) void phone.dial(target)
+  })
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */
   const pending = ref<Restart>({ line: false, cti: false })
   let factory: SoftphoneFactory = createSoftphone
@@ -44,6 +51,11 @@ export const useSessionStore = defineStore('session', () => {
     await settingsStore.load()
     if (!(await ports.lineLock.acquire(lineLost))) {
       elsewhere.value = 'busy'
+      const target = phone.takePendingDial()
+      if (target) {
+        ports.lineLock.handOffDial(target)
+        handedOff.value = target
+      }
       return
     }
     await startLine()
@@ -125,5 +137,5 @@ export const useSessionStore = defineStore('session', () => {
     void run(restart)
   })
 
-  return { configured, pending, elsewhere, start, useHere, applySettings, importSettings }
+  return { configured, pending, elsewhere, handedOff, start, useHere, applySettings, importSettings }
 })

@@ -21,7 +21,13 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   const deviceListeners = new Set<() => void>()
   const dialParameter = { registered: false, forgotten: false }
   /** The line lock as other tabs of the same browser would see it. */
-  const line = { heldElsewhere: false, released: 0, onLost: undefined as (() => void) | undefined }
+  const line = {
+    heldElsewhere: false,
+    released: 0,
+    onLost: undefined as (() => void) | undefined,
+    handedOff: [] as string[],
+    dialListeners: new Set<(target: string) => void>(),
+  }
   const ports: AppPorts = {
     cti: world.ports,
     clipboard: { writeText: async (text) => { copied.push(text); return true } },
@@ -73,6 +79,11 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
         line.onLost = onLost
       },
       released: () => { line.released += 1 },
+      handOffDial: (target) => { line.handedOff.push(target) },
+      onDialHandOff: (listener) => {
+        line.dialListeners.add(listener)
+        return () => line.dialListeners.delete(listener)
+      },
     },
     visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus') },
     fetch: (async (input: string | URL | Request) => {

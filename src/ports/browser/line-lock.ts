@@ -33,7 +33,7 @@ export function browserLineLock(): LineLock {
       const released = new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, RELEASE_WAIT_MS)
         channel?.addEventListener('message', function onMessage(event) {
-          if (event.data !== 'released') return
+          if (event.data?.type !== 'released') return
           clearTimeout(timer)
           channel.removeEventListener('message', onMessage)
           resolve()
@@ -43,7 +43,17 @@ export function browserLineLock(): LineLock {
       await released
     },
     released() {
-      channel?.postMessage('released')
+      channel?.postMessage({ type: 'released' })
+    },
+    handOffDial(target) {
+      channel?.postMessage({ type: 'dial', target })
+    },
+    onDialHandOff(listener) {
+      const onMessage = (event: MessageEvent) => {
+        if (event.data?.type === 'dial' && typeof event.data.target === 'string') listener(event.data.target)
+      }
+      channel?.addEventListener('message', onMessage)
+      return () => channel?.removeEventListener('message', onMessage)
     },
   }
 }
