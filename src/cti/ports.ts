@@ -1,6 +1,6 @@
 /**
  * The effects the CTI engine needs, as injected ports. The app provides browser
- * implementations (fetch, window.open, a hidden form, the native-messaging helper, timers,
+ * implementations (fetch, opening a named tab, a hidden form, the native-messaging helper, timers,
  * crypto); tests provide the fakes of `testing/fakes.ts`. The engine never touches a global
  * effect itself, which is what keeps it runnable and testable anywhere.
  */
