@@ -93,6 +93,11 @@ export interface LineLock {
   onDialHandOff(listener: (target: string) => void): () => void
 }
 
+/** Asks the browser to confirm before the agent closes or reloads the phone during a call. */
+export interface LeaveGuard {
+  set(active: boolean): void
+}
+
 export interface AppPorts {
   storage: KeyValueStore
   notifier: Notifier
@@ -105,6 +110,7 @@ export interface AppPorts {
   cti: CtiPorts
   clipboard: Clipboard
   lineLock: LineLock
+  leaveGuard: LeaveGuard
   audioDevices: AudioDevices
   clickToDial: ClickToDial
   /** The page's own URL, read once at start (provisioning, `?dial=`). */

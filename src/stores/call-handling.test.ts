@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
 import { FakeSoftphone } from '@/sip/fake-softphone'
 import type { SoftphoneConfig } from '@/sip'
 import { fakePorts } from '@/testing/fake-ports'
@@ -270,5 +271,17 @@ describe('popup', () => {
     expect(ctx.popup.blockedTabs).toHaveLength(1)
     ctx.popup.dismissBlocked(a.id)
     expect(ctx.popup.blockedTabs).toEqual([])
+  })
+})
+
+describe('leaving the page', () => {
+  it('asks the browser to confirm closing the tab only while a call is up', async () => {
+    const ctx = await setup()
+    const call = ctx.softphone.ring({ remoteUser: '0312345678' })
+    await nextTick()
+    expect(ctx.fake.log).toContain('guard on')
+    ctx.softphone.remoteHangup(call.id)
+    await nextTick()
+    expect(ctx.fake.log.filter((l) => l.startsWith('guard'))).toEqual(['guard on', 'guard off'])
   })
 })

@@ -56,6 +56,8 @@ export const usePhoneStore = defineStore('phone', () => {
 
   const ringing = computed(() => calls.value.filter((c) => c.direction === 'in' && c.state === 'ringing' && !c.replaces))
   const active = computed(() => calls.value.filter((c) => c.state !== 'ended'))
+  // Closing or reloading the tab would drop the calls: the browser asks first while any is up.
+  watch(() => active.value.length > 0, (busy) => ports.leaveGuard.set(busy))
   const callSettings = computed(() => settingsStore.settings.call)
 
   watch(() => callSettings.value.dnd, (on) => phone?.setDoNotDisturb(on))

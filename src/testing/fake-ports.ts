@@ -8,6 +8,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   const log: string[] = []
   const shown: { tag: string; title: string; body: string; onClick: () => void; closed: boolean }[] = []
   let hidden = false
+  let leaveGuarded = false
+  let ringing = false
   const responses = new Map<string, unknown>()
   const copied: string[] = []
   const world = createFakeWorld({ withHelper: false })
@@ -50,8 +52,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       unlock: async () => { setUnlocked(true); return true },
       onUnlockChange: (listener) => { unlockListeners.add(listener); return () => unlockListeners.delete(listener) },
       setOutput: async (deviceId) => { log.push(`ringer-output ${deviceId}`); return true },
-      start: () => { if (log.at(-1) !== 'ring') log.push('ring') },
-      stop: () => { if (log.at(-1) === 'ring') log.push('silence') },
+      start: () => { if (!ringing) log.push('ring'); ringing = true },
+      stop: () => { if (ringing) log.push('silence'); ringing = false },
     },
     remoteAudio: {
       play: (callId) => log.push(`play ${callId}`),
@@ -85,6 +87,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
         return () => line.dialListeners.delete(listener)
       },
     },
+    leaveGuard: { set: (active) => { if (leaveGuarded !== active) log.push(active ? 'guard on' : 'guard off'); leaveGuarded = active } },
     visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus') },
     fetch: (async (input: string | URL | Request) => {
       const url = String(input)

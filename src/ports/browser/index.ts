@@ -52,6 +52,20 @@ const clipboard = {
   },
 }
 
+/** `beforeunload` with preventDefault makes the browser ask "Leave site?": only while a call is up. */
+const leaveGuard = (() => {
+  const onBeforeUnload = (event: BeforeUnloadEvent) => event.preventDefault()
+  let on = false
+  return {
+    set(active: boolean) {
+      if (active === on) return
+      on = active
+      if (active) window.addEventListener('beforeunload', onBeforeUnload)
+      else window.removeEventListener('beforeunload', onBeforeUnload)
+    },
+  }
+})()
+
 export function browserPorts(): AppPorts {
   return {
     cti: browserCtiPorts(),
@@ -63,6 +77,7 @@ export function browserPorts(): AppPorts {
     audioDevices: browserAudioDevices(),
     clickToDial: browserClickToDial(),
     lineLock: browserLineLock(),
+    leaveGuard,
     visibility,
     fetch: (...args) => fetch(...args),
     location: { href: window.location.href },
