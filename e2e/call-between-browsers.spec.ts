@@ -75,3 +75,28 @@ test('the main screen can decline a ringing call with 486', async ({ phones }) =
   await expect(b.page.getByTestId('call')).toHaveCount(0)
   await expect(a.page.getByTestId('idle')).toBeVisible()
 })
+
+test('closing the phone tab during a call asks first; after the call it closes without asking', async ({ phones }) => {
+  const a = await phones({ user: '1005' })
+  const b = await phones({ user: '1006' })
+  await b.page.getByTestId('dial-input').locator('input').fill('1005')
+  await b.page.getByTestId('dial-call').click()
+  await a.page.getByTestId('popup-answer').click()
+  await expect(a.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  const asked = a.page.waitForEvent('dialog')
+  await a.page.close({ runBeforeUnload: true })
+  const dialog = await asked
+  expect(dialog.type()).toBe('beforeunload')
+  await dialog.dismiss()
+  // Dismissed: the agent stays, the call goes on.
+  await expect(a.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await a.page.getByTestId('call-hangup').click()
+  await expect(a.page.getByTestId('idle')).toBeVisible()
+  let askedAgain = false
+  a.page.on('dialog', () => { askedAgain = true })
+  const closed = a.page.waitForEvent('close')
+  // With runBeforeUnload, close() returns at once; the page is gone when 'close' fires.
+  await a.page.close({ runBeforeUnload: true })
+  await closed
+  expect(askedAgain).toBe(false)
+})
