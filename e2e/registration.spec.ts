@@ -61,3 +61,11 @@ test('digest auth: the right password registers, a wrong one shows failed with t
     await pbx.stop()
   }
 })
+
+test('closing the phone tab unregisters, so the PBX stops offering calls to it', async ({ phones, lab }) => {
+  const user = nextUser()
+  const { page } = await phones({ user })
+  await expect.poll(async () => contactsOf(await lab.kamailio.locations(), user)).toBe(1)
+  await page.close()
+  await expect.poll(async () => contactsOf(await lab.kamailio.locations(), user)).toBe(0)
+})

@@ -96,6 +96,8 @@ export interface LineLock {
 /** Asks the browser to confirm before the agent closes or reloads the phone during a call. */
 export interface LeaveGuard {
   set(active: boolean): void
+  /** The page is going away (closed, reloaded, navigated): last chance to say goodbye to the PBX. */
+  onLeave(listener: () => void): () => void
 }
 
 export interface AppPorts {

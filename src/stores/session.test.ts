@@ -140,3 +140,15 @@ describe('click-to-dial with the phone open in another tab', () => {
     await vi.waitFor(() => expect(softphone.actions).toContain('dial 0663334444'))
   })
 })
+
+describe('closing the tab', () => {
+  it('unregisters the line when the page goes away', async () => {
+    const fake = fakePorts()
+    fake.store.set('tsunagu.settings', { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', password: '', displayName: '' } })
+    setupStores(fake.ports)
+    const softphone = new FakeSoftphone()
+    await useSessionStore().start(async () => softphone)
+    fake.leavePage()
+    await vi.waitFor(() => expect(softphone.actions).toContain('stop'))
+  })
+})

@@ -38,6 +38,15 @@ export const useSessionStore = defineStore('session', () => {
   /** A `?dial=` number this tab passed to the phone's tab (a `tel:` link opened a new tab). */
   const handedOff = ref<string>()
 
+  // Closing the tab (or the browser) unregisters and ends calls with BYE, so the PBX stops
+  // sending calls to a contact nobody answers and the other party is not left in silence.
+  // The messages go out synchronously in `pagehide`; what follows an await is best effort.
+  ports.leaveGuard.onLeave(() => {
+    if (elsewhere.value) return
+    cti.stop()
+    void phone.disconnect()
+  })
+
   // The phone's tab dials what other tabs of this browser were asked to dial.
   ports.lineLock.onDialHandOff((target) => {
     if (!elsewhere.value) void phone.dial(target)

@@ -10,6 +10,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   let hidden = false
   let leaveGuarded = false
   let ringing = false
+  const leaveListeners = new Set<() => void>()
   const responses = new Map<string, unknown>()
   const copied: string[] = []
   const world = createFakeWorld({ withHelper: false })
@@ -87,7 +88,10 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
         return () => line.dialListeners.delete(listener)
       },
     },
-    leaveGuard: { set: (active) => { if (leaveGuarded !== active) log.push(active ? 'guard on' : 'guard off'); leaveGuarded = active } },
+    leaveGuard: {
+      set: (active) => { if (leaveGuarded !== active) log.push(active ? 'guard on' : 'guard off'); leaveGuarded = active },
+      onLeave: (listener) => { leaveListeners.add(listener); return () => leaveListeners.delete(listener) },
+    },
     visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus') },
     fetch: (async (input: string | URL | Request) => {
       const url = String(input)
@@ -102,6 +106,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   return {
     ports,
     line,
+    /** The page is being closed or reloaded. */
+    leavePage: () => { for (const listener of leaveListeners) listener() },
     /** Another tab takes the line over. */
     loseLine: () => line.onLost?.(),
     store,

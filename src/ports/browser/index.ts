@@ -63,6 +63,10 @@ const leaveGuard = (() => {
       if (active) window.addEventListener('beforeunload', onBeforeUnload)
       else window.removeEventListener('beforeunload', onBeforeUnload)
     },
+    onLeave(listener: () => void) {
+      window.addEventListener('pagehide', listener)
+      return () => window.removeEventListener('pagehide', listener)
+    },
   }
 })()
 

@@ -133,10 +133,11 @@ export class SipJsSoftphone implements Softphone {
   async stop(): Promise<void> {
     this.facts.wanted = false
     clearTimeout(this.reconnectTimer)
-    for (const id of [...this.calls.keys()]) await this.hangup(id).catch(() => undefined)
-    if (this.facts.registerer === 'registered') {
-      await this.registerer.unregister().catch(() => undefined)
-    }
+    // Everything is sent before the first await: when the page is closing (pagehide) only
+    // what leaves synchronously is sure to reach the PBX.
+    const goodbyes: Promise<unknown>[] = [...this.calls.keys()].map((id) => this.hangup(id).catch(() => undefined))
+    if (this.facts.registerer === 'registered') goodbyes.push(this.registerer.unregister().catch(() => undefined))
+    await Promise.all(goodbyes)
     await this.ua.stop().catch(() => undefined)
     this.publishRegistration()
   }
