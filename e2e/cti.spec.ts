@@ -129,3 +129,23 @@ test('a CRM that never answers is cut at the timeout; the popup still shows the 
   await expect(searchEntry).toContainText('timeout')
   expect((await sipp.done).code).toBe(0)
 })
+
+test('search bodies in Shift_JIS, EUC-JP and JSON are decoded by the browser and shown in the popup', async ({ phones, lab }) => {
+  const cases = [
+    { path: '/sjis/search', format: '{NAME}{CRLF}{COMPANY}', tel: '0663334444', name: '佐藤 花子', company: '大阪物産株式会社' },
+    { path: '/eucjp/search', format: '{NAME}{CRLF}{COMPANY}', tel: '0522223333', name: '高橋 健二', company: '名古屋精機株式会社' },
+    { path: '/json/search', format: { json: { NAME: '/customer/name', COMPANY: '/customer/company' } }, tel: '0112345678', name: '伊藤 さくら', company: '札幌ソフト合同会社' },
+  ]
+  for (const c of cases) {
+    const user = nextUser()
+    const settings = ctiSettings(lab)
+    settings.cti.accesses = { search: { method: 'get-internal', url: `${lab.crm.url}${c.path}?tel={TEL}`, format: c.format } } as typeof settings.cti.accesses
+    const { page, context } = await phones({ user, settings })
+    const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, holdMs: 2500, fromUser: c.tel, fromName: 'Caller' })
+    const popup = page.getByTestId('incoming-popup')
+    await expect(popup.getByTestId('popup-name'), c.path).toHaveText(c.name)
+    await expect(popup.getByTestId('popup-company'), c.path).toHaveText(c.company)
+    expect((await sipp.done).code).toBe(0)
+    await context.close()
+  }
+})
