@@ -125,4 +125,16 @@ describe('CTI wiring', () => {
     softphone.ring({ remoteUser: '0312345678' })
     expect(usePopupStore().popups).toHaveLength(1)
   })
+
+  it('a caller withheld by Privacy: user shows the anonymous label and copies nothing, as the CRM sees it', async () => {
+    const doc = provisioning({ agent: { id: 'agent01', password: 'pass01' } })
+    const { fake, softphone } = await start({ ...doc, popup: { copyNumberOnClick: true } })
+    await flush()
+    const call = softphone.ring({ remoteUser: '0312345678', headers: { privacy: 'user' } })
+    expect(usePopupStore().popups[0]).toMatchObject({ number: '非通知', anonymous: true })
+    usePopupStore().clicked(call.id)
+    await flush()
+    expect(fake.copied).toEqual([])
+    expect(fake.world.http.urls.filter((u) => u.includes('/search'))).toEqual([])
+  })
 })

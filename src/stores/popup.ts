@@ -43,6 +43,16 @@ export const usePopupStore = defineStore('popup', () => {
 
   const popupSettings = computed(() => settingsStore.settings.popup)
 
+  /**
+   * The number as shown and copied, and whether it is withheld. The CTI engine's reading wins
+   * when it has one (it also honours `Privacy: user/header`), so popup, copy and CRM agree.
+   */
+  function caller(call: CallInfo): { anonymous: boolean; number: string } {
+    const info = cti.calls[call.id]
+    const anonymous = info?.anonymous ?? call.anonymous
+    return { anonymous, number: anonymous ? '' : (info?.tel || numberOf(call)) }
+  }
+
   function shows(call: CallInfo): boolean {
     return popupSettings.value.size !== 'hidden' && (cti.calls[call.id]?.showPopup ?? true)
   }
@@ -51,11 +61,12 @@ export const usePopupStore = defineStore('popup', () => {
     .filter((call) => shows(call) && !expired.value.has(call.id))
     .map((call) => {
       const info = cti.calls[call.id]
+      const { anonymous, number } = caller(call)
       return {
         callId: call.id,
-        number: call.anonymous ? popupSettings.value.anonymousLabel : numberOf(call),
+        number: anonymous ? popupSettings.value.anonymousLabel : number,
         name: call.remoteDisplayName,
-        anonymous: call.anonymous,
+        anonymous,
         values: info?.values ?? {},
         searching: info?.searchState === 'pending',
         searchFailed: info?.searchState === 'failed',
@@ -97,7 +108,8 @@ export const usePopupStore = defineStore('popup', () => {
 
   function notify(call: CallInfo): void {
     const info = cti.calls[call.id]
-    const number = call.anonymous ? popupSettings.value.anonymousLabel : numberOf(call)
+    const shown = caller(call)
+    const number = shown.anonymous ? popupSettings.value.anonymousLabel : shown.number
     const name = info?.values.NAME || call.remoteDisplayName
     const company = info?.values.COMPANY ?? ''
     const handle = ports.notifier.show({
@@ -142,7 +154,8 @@ export const usePopupStore = defineStore('popup', () => {
   function clicked(callId: string): void {
     cti.popupClicked(callId)
     const call = phone.ringing.find((c) => c.id === callId) ?? phone.active.find((c) => c.id === callId)
-    if (popupSettings.value.copyNumberOnClick && call && !call.anonymous) void ports.clipboard.writeText(numberOf(call))
+    const number = call && caller(call).number
+    if (popupSettings.value.copyNumberOnClick && number) void ports.clipboard.writeText(number)
   }
 
   return { popups, blockedTabs, crmTabName, popupSettings, clicked, dismissBlocked }
