@@ -19,7 +19,7 @@ export default defineConfig({
     reportCompressedSize: true,
   },
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs', 'lab/**/*.test.mjs'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs', 'lab/**/*.test.mjs', 'helper/**/*.test.mjs'],
     environment: 'node',
     server: { deps: { inline: ['vuetify'] } },
   },

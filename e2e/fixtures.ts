@@ -36,6 +36,12 @@ let provisionSeq = 0
 export async function openPhone(browser: Browser, lab: Lab, options: PhoneOptions): Promise<Phone> {
   const context = await browser.newContext({ permissions: ['microphone', 'notifications'], ...options.contextOptions })
   const page = await context.newPage()
+  await provisionPage(page, lab, options)
+  return { page, context, user: options.user }
+}
+
+/** Opens the phone in `page` with a provisioning document for `options` (any kind of context). */
+export async function provisionPage(page: Page, lab: Lab, options: PhoneOptions): Promise<void> {
   page.on('pageerror', (error) => console.log(`[page ${options.user}] ${error.message}`))
   const name = `p${++provisionSeq}-${options.user}`
   lab.crm.setProvision(name, {
@@ -53,7 +59,6 @@ export async function openPhone(browser: Browser, lab: Lab, options: PhoneOption
   const query = new URLSearchParams({ config: `${lab.crm.url}/provision/${name}.json`, ...options.query })
   await page.goto(`${lab.appUrl}/?${query}`)
   if (!options.noWait) await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
-  return { page, context, user: options.user }
 }
 
 export const test = base.extend<{ phones: (options: PhoneOptions) => Promise<Phone> }, { lab: Lab }>({

@@ -1,16 +1,39 @@
-import type { CtiPorts, HttpResponse, TabResult } from '@/cti'
+import type { CommandResult, CtiPorts, HttpPort, HttpResponse, TabResult } from '@/cti'
+import { detectHelper, HELPER_EXTENSION_ID, helperPorts } from './helper'
 
 /**
  * The CTI engine's effects in a browser: `fetch`, the named CRM tab, a hidden form, timers
- * and crypto. The native-messaging helper (`runCommand`, `helperHttp`) is absent here, which
- * the engine reports as "helper not installed".
+ * and crypto, and the optional native helper (`runCommand`, `helperHttp`, see `./helper`).
+ * The helper ports are present only once the helper answered a ping at start; when it did not,
+ * they are absent, which the engine reports as "helper not installed". While the ping is still
+ * out, they wait for its answer (a call can ring during the first second after a load).
  *
  * The CRM tab keeps its opener. Chromium finds a named tab again only through that relation:
  * with `w.opener = null` (measured with Chromium 156) every access opened a new tab instead of
  * reusing the one CRM tab. The README tells IT to configure only CRMs they trust.
  */
-export function browserCtiPorts(): CtiPorts {
+export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
+  const helper = helperPorts(extensionId)
+  let state: 'pending' | 'present' | 'absent' = 'pending'
+  const detected = detectHelper(extensionId).then((info) => {
+    state = info ? 'present' : 'absent'
+    return info !== undefined
+  })
+  const whenDetected = {
+    runCommand: async (argv: readonly string[]): Promise<CommandResult> =>
+      (await detected) ? helper.runCommand(argv) : { ok: false, reason: 'helper-not-installed' },
+    helperHttp: (async (request) => {
+      if (await detected) return helper.helperHttp(request)
+      throw new Error('helper not installed')
+    }) satisfies HttpPort,
+  }
   return {
+    get runCommand() {
+      return state === 'present' ? helper.runCommand : state === 'pending' ? whenDetected.runCommand : undefined
+    },
+    get helperHttp() {
+      return state === 'present' ? helper.helperHttp : state === 'pending' ? whenDetected.helperHttp : undefined
+    },
     async http({ method, url, body, headers, credentials, signal }): Promise<HttpResponse> {
       const response = await fetch(url, {
         method,

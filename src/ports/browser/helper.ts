@@ -1,0 +1,145 @@
+import type { CommandResult, HttpPort, HttpRequest, HttpResponse } from '@/cti'
+
+/**
+ * The optional native helper (helper/ in the repository): the "Tsunagu helper" extension relays
+ * the page's messages to a native-messaging host that runs allow-listed programs (`command`) and
+ * sends HTTP requests outside the browser (`via: "helper"`: http CRMs from an https page, CRMs
+ * without CORS).
+ *
+ * The page reaches the extension with `chrome.runtime.sendMessage(id, message, reply)`, which
+ * exists only when an installed extension lists the page's origin in `externally_connectable`.
+ */
+
+/**
+ * The extension's id, fixed by the public `key` in helper/extension/manifest.json
+ * (helper.test.ts checks that they agree). A copy published in the Chrome Web Store gets the
+ * store's id instead.
+ */
+export const HELPER_EXTENSION_ID = 'mblpgokejkkafbpicbigojlbkkjpggmi'
+
+/** How long the start-up ping may take: the host is a Node process started per message. */
+export const HELPER_PING_TIMEOUT_MS = 3000
+/** The host's own limit for an HTTP request; the engine's shorter timeout aborts first. */
+const HELPER_HTTP_TIMEOUT_MS = 60_000
+
+/** What the extension answers; `host-not-installed` when the native host is missing. */
+type HelperReply =
+  | { ok: true; version?: string; exitCode?: number; status?: number; headers?: Record<string, string>; bodyBase64?: string }
+  | { ok: false; reason?: string; message?: string }
+
+interface ChromeRuntimeLike {
+  sendMessage(extensionId: string, message: unknown, reply: (response: unknown) => void): void
+  readonly lastError?: { message?: string }
+}
+
+function runtime(): ChromeRuntimeLike | undefined {
+  const chrome = (globalThis as { chrome?: { runtime?: Partial<ChromeRuntimeLike> } }).chrome
+  return typeof chrome?.runtime?.sendMessage === 'function' ? (chrome.runtime as ChromeRuntimeLike) : undefined
+}
+
+/** One message to the extension; rejects when it cannot be reached. */
+function send(extensionId: string, message: unknown): Promise<HelperReply> {
+  const chromeRuntime = runtime()
+  if (!chromeRuntime) return Promise.reject(new Error('helper extension not installed'))
+  return new Promise((resolve, reject) => {
+    try {
+      chromeRuntime.sendMessage(extensionId, message, (response) => {
+        // Reading lastError marks it handled; it is set when no such extension is listening.
+        const error = chromeRuntime.lastError
+        if (error || !response || typeof response !== 'object') reject(new Error(error?.message ?? 'helper extension not reachable'))
+        else resolve(response as HelperReply)
+      })
+    } catch (error) {
+      // An id that is not an extension's throws synchronously.
+      reject(error instanceof Error ? error : new Error(String(error)))
+    }
+  })
+}
+
+export interface HelperInfo {
+  readonly version: string
+}
+
+/**
+ * Pings the extension and through it the native host. Resolves with the host's version, or
+ * `undefined` when the extension or the host is missing or does not answer within `timeoutMs`.
+ * Never rejects.
+ */
+export async function detectHelper(extensionId = HELPER_EXTENSION_ID, timeoutMs = HELPER_PING_TIMEOUT_MS): Promise<HelperInfo | undefined> {
+  if (!runtime()) return undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), timeoutMs) })
+  const ping = send(extensionId, { type: 'ping' }).then(
+    (reply) => (reply.ok ? { version: typeof reply.version === 'string' ? reply.version : '' } : undefined),
+    () => undefined,
+  )
+  try {
+    return await Promise.race([ping, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** `command`: argv to the host, which starts argv[0] only when it is on its allow-list. */
+export async function runCommand(argv: readonly string[], extensionId = HELPER_EXTENSION_ID): Promise<CommandResult> {
+  let reply: HelperReply
+  try {
+    reply = await send(extensionId, { type: 'run', argv: [...argv] })
+  } catch {
+    return { ok: false, reason: 'helper-not-installed' }
+  }
+  if (reply.ok) return { ok: true, exitCode: typeof reply.exitCode === 'number' ? reply.exitCode : 0 }
+  if (reply.reason === 'host-not-installed') return { ok: false, reason: 'helper-not-installed' }
+  if (reply.reason === 'not-allowed') return { ok: false, reason: 'not-allowed', ...(reply.message ? { message: reply.message } : {}) }
+  return { ok: false, reason: 'failed', message: reply.message ?? reply.reason ?? 'failed' }
+}
+
+/**
+ * `via: "helper"`: the request goes out from the host (no CORS, no mixed-content block, no
+ * browser cookies). Rejects on any failure and as soon as `signal` aborts (the host's request
+ * then ends by its own timeout; its reply is dropped).
+ */
+export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_ID): Promise<HttpResponse> {
+  const { signal } = request
+  if (signal.aborted) return Promise.reject(abortError(signal))
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal))
+    signal.addEventListener('abort', onAbort, { once: true })
+    send(extensionId, {
+      type: 'http',
+      method: request.method,
+      url: request.url,
+      headers: { ...request.headers },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      timeoutMs: HELPER_HTTP_TIMEOUT_MS,
+    })
+      .then((reply) => {
+        if (!reply.ok) throw new Error(reply.reason === 'host-not-installed' ? 'helper not installed' : `helper: ${reply.message ?? reply.reason ?? 'failed'}`)
+        resolve({ status: reply.status ?? 0, headers: reply.headers ?? {}, body: fromBase64(reply.bodyBase64 ?? '') })
+      })
+      .catch((error: unknown) => reject(error instanceof Error ? error : new Error(String(error))))
+      .finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+/** The helper's pair of CTI ports, bound to one extension id. */
+export function helperPorts(extensionId = HELPER_EXTENSION_ID): {
+  runCommand: (argv: readonly string[]) => Promise<CommandResult>
+  helperHttp: HttpPort
+} {
+  return {
+    runCommand: (argv) => runCommand(argv, extensionId),
+    helperHttp: (request) => helperHttp(request, extensionId),
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted')
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text)
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i)
+  return bytes
+}
