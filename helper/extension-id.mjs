@@ -16,3 +16,6 @@ export function extensionIdFromKey(keyBase64) {
 export function helperExtensionId() {
   return extensionIdFromKey(JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')).key)
 }
+
+// `node helper/extension-id.mjs` prints the id for the key now in the manifest.
+if (import.meta.url === `file://${process.argv[1]}`) console.log(helperExtensionId())
