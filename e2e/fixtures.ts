@@ -72,13 +72,18 @@ export const test = base.extend<{ phones: (options: PhoneOptions) => Promise<Pho
     await kamailio.stop()
   }, { scope: 'worker' }],
 
-  phones: async ({ browser, lab }, use) => {
+  phones: async ({ browser, lab }, use, testInfo) => {
     const opened: Phone[] = []
     await use(async (options) => {
       const phone = await openPhone(browser, lab, options)
       opened.push(phone)
       return phone
     })
+    if (testInfo.status !== testInfo.expectedStatus) {
+      // What the PBX saw during the test: the first place to look when a call never arrived.
+      await testInfo.attach('kamailio.log', { body: lab.kamailio.logs().slice(-200_000), contentType: 'text/plain' })
+      await testInfo.attach('kamailio-locations.txt', { body: await lab.kamailio.locations().catch(String), contentType: 'text/plain' })
+    }
     for (const phone of opened) await phone.context.close()
   },
 })
