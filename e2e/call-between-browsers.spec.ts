@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test'
+import { dial, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
 import { expect, test } from './fixtures'
 
 /** Bytes of audio received on the page's RTCPeerConnection(s), read from getStats(). */
@@ -16,28 +17,14 @@ async function audioBytesReceived(page: Page): Promise<number> {
   })
 }
 
-/** Collect every RTCPeerConnection the page creates, so the test can read its stats. */
-const TRACK_PEER_CONNECTIONS = `(() => {
-  const Native = window.RTCPeerConnection
-  const list = []
-  window.__tsunaguPeerConnections = list
-  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); list.push(pc); return pc }
-  window.RTCPeerConnection.prototype = Native.prototype
-  Object.setPrototypeOf(window.RTCPeerConnection, Native)
-})()`
-
 test('two browsers call each other through Kamailio with audio both ways', async ({ phones }) => {
   const a = await phones({ user: '1001', displayName: 'Agent 1001' })
   const b = await phones({ user: '1002', displayName: 'Agent 1002' })
-  await a.page.addInitScript(TRACK_PEER_CONNECTIONS)
-  await b.page.addInitScript(TRACK_PEER_CONNECTIONS)
-  await a.page.reload()
-  await b.page.reload()
-  for (const p of [a.page, b.page]) await expect(p.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+  await withInitScripts(a.page, TRACK_PEER_CONNECTIONS)
+  await withInitScripts(b.page, TRACK_PEER_CONNECTIONS)
   await expect(a.page.getByTestId('registration-status')).toHaveText(/registered/i)
 
-  await b.page.getByTestId('dial-input').locator('input').fill('1001')
-  await b.page.getByTestId('dial-call').click()
+  await dial(b.page, '1001')
 
   const popup = a.page.getByTestId('incoming-popup')
   await expect(popup).toHaveCount(1)
@@ -67,8 +54,7 @@ test('two browsers call each other through Kamailio with audio both ways', async
 test('the main screen can decline a ringing call with 486', async ({ phones }) => {
   const a = await phones({ user: '1003' })
   const b = await phones({ user: '1004' })
-  await b.page.getByTestId('dial-input').locator('input').fill('1003')
-  await b.page.getByTestId('dial-call').click()
+  await dial(b.page, '1003')
   await expect(a.page.getByTestId('incoming-popup')).toBeVisible()
   await a.page.getByTestId('call-decline').click()
   await expect(a.page.getByTestId('incoming-popup')).toHaveCount(0)
@@ -79,8 +65,7 @@ test('the main screen can decline a ringing call with 486', async ({ phones }) =
 test('closing the phone tab during a call asks first; after the call it closes without asking', async ({ phones }) => {
   const a = await phones({ user: '1005' })
   const b = await phones({ user: '1006' })
-  await b.page.getByTestId('dial-input').locator('input').fill('1005')
-  await b.page.getByTestId('dial-call').click()
+  await dial(b.page, '1005')
   await a.page.getByTestId('popup-answer').click()
   await expect(a.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
   const asked = a.page.waitForEvent('dialog')
