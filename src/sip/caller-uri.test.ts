@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHashInSipUris, isAnonymousUser, isInitialInvite } from './caller-uri'
+import { escapeHashInSipUris, isInitialInvite } from './caller-uri'
 
 const invite = (from: string, to = 'To: <sip:1001@127.0.0.1>', body = '') =>
   `INVITE sip:abc@xyz.invalid;transport=ws SIP/2.0\r\nFrom: ${from};tag=1\r\n${to}\r\nContent-Length: ${body.length}\r\n\r\n${body}`
@@ -39,11 +39,5 @@ describe('isInitialInvite', () => {
     ['BYE sip:x@h SIP/2.0\r\nTo: <sip:1@h>\r\n\r\n', false],
   ])('%#', (message, expected) => {
     expect(isInitialInvite(message)).toBe(expected)
-  })
-})
-
-describe('isAnonymousUser', () => {
-  it.each([['anonymous', true], ['Anonymous', true], ['', true], [undefined, true], ['0312345678', false]])('%s', (user, expected) => {
-    expect(isAnonymousUser(user)).toBe(expected)
   })
 })

@@ -22,8 +22,3 @@ export function isInitialInvite(message: string): boolean {
   const to = /^(?:To|t)\s*:(.*)$/im.exec(message)
   return !!to && !/;\s*tag=/i.test(to[1] ?? '')
 }
-
-/** From user `anonymous` (any case) or empty means the caller withheld the number. */
-export function isAnonymousUser(user: string | undefined): boolean {
-  return !user || /^anonymous$/i.test(user)
-}

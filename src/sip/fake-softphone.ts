@@ -166,7 +166,6 @@ export class FakeSoftphone implements Softphone {
       id: `fake-${this.seq}`,
       remoteDisplayName: '',
       headers: {},
-      anonymous: false,
       startedAt: Date.now(),
       held: false,
       muted: false,

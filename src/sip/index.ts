@@ -1,6 +1,5 @@
 export type * from './softphone'
 export { registrationStateOf } from './registration-state'
-export { isAnonymousUser } from './caller-uri'
 
 /**
  * sip.js is ~70 KB of gzip JavaScript: it is loaded with the first registration, not

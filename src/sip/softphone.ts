@@ -54,10 +54,12 @@ export interface CallInfo {
   remoteDisplayName: string
   /** Incoming: the To user (never the Request-URI, which is a contact token). Outgoing: our own user. */
   localUser: string
-  /** Request headers of the initial INVITE, lower-cased names, first value of each. */
+  /**
+   * Request headers of the initial INVITE, lower-cased names, first value of each. Whether the
+   * caller withheld the number (From `anonymous`, `Privacy: id`) is decided once, from these and
+   * `remoteUser`, by the call reading (`src/calls/reading.ts`), never here.
+   */
   headers: Readonly<Record<string, string>>
-  /** From user `anonymous`/empty, or `Privacy: id`. */
-  anonymous: boolean
   startedAt: number
   answeredAt?: number
   endedAt?: number

@@ -117,7 +117,7 @@ export function factsOf(call: CallInfo, ownUser: string): CallFacts {
         displayName: call.remoteDisplayName,
         calledUser: call.localUser,
         headers: call.headers,
-        anonymous: call.anonymous,
+        anonymous: false,
       }
     : {
         callId: call.id,

@@ -107,7 +107,7 @@ describe('calls', () => {
   })
 
   it('shows the anonymous label for a withheld number', () => {
-    ctx.softphone.ring({ remoteUser: 'anonymous', anonymous: true })
+    ctx.softphone.ring({ remoteUser: 'anonymous' })
     expect(usePopupStore().popups[0]?.number).toBe('非通知')
   })
 

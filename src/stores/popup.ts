@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { usePorts } from '@/ports/ports'
+import { parseCallerId, privacyWithholdsId } from '@/cti/caller-id'
 import type { CallInfo } from '@/sip'
 import { useCtiStore } from './cti'
 import { usePhoneStore } from './phone'
@@ -49,8 +50,9 @@ export const usePopupStore = defineStore('popup', () => {
    */
   function caller(call: CallInfo): { anonymous: boolean; number: string } {
     const info = cti.calls[call.id]
-    const anonymous = info?.anonymous ?? call.anonymous
-    return { anonymous, number: anonymous ? '' : (info?.tel || numberOf(call)) }
+    if (info) return { anonymous: info.anonymous, number: info.tel }
+    const read = parseCallerId(call.remoteUser, privacyWithholdsId(call.headers['privacy']))
+    return { anonymous: read.anonymous, number: read.tel }
   }
 
   function shows(call: CallInfo): boolean {

@@ -11,10 +11,11 @@ const FINAL_NOTIFY_TIMEOUT_MS = 30_000
 /**
  * Sends a REFER on an established call and resolves with the transfer's outcome, read from
  * the NOTIFYs the transferee sends (`message/sipfrag` status lines): 2xx = the target
- * answered, 3xx–6xx = it did not. `referTo` is a URI (blind) or our consultation session
- * (attended: Refer-To carries Replaces, which sip.js builds from that session's dialog).
+ * answered, 3xx–6xx = it did not. `referTo` is the URI to put in Refer-To: the target's
+ * address for a blind transfer; for an attended one the caller builds it (the consulted party's
+ * address of record with a `Replaces` header, see `attendedTransfer` in sipjs-softphone.ts).
  */
-export function referTransfer(session: Session, referTo: URI | Session): Promise<TransferResult> {
+export function referTransfer(session: Session, referTo: URI): Promise<TransferResult> {
   return new Promise((resolve) => {
     let settled = false
     let timer: ReturnType<typeof setTimeout> | undefined

@@ -11,7 +11,6 @@ import {
   type URI,
 } from 'sip.js'
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web'
-import { isAnonymousUser } from '../caller-uri'
 import { dtmfRelayBody, DTMF_DURATION_MS, DTMF_GAP_MS, normalizeDtmf } from '../dtmf'
 import { registrationStateOf, type LineFacts } from '../registration-state'
 import { isHoldOffer } from '../sdp-direction'
@@ -33,6 +32,9 @@ import { referTransfer } from './refer-transfer'
 /** Reconnect delays after the socket dropped: quick first, then at most every 30 s. */
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000]
 
+/** After an attended transfer, how long the target has to end our consultation leg itself. */
+const REPLACED_DIALOG_GRACE_MS = 5000
+
 interface CallRecord {
   info: CallInfo
   session: Session
@@ -53,6 +55,8 @@ export class SipJsSoftphone implements Softphone {
   private facts: LineFacts = { transport: 'disconnected', registerer: 'initial', wanted: false, everRegistered: false, rejected: false }
   private reason: string | undefined
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined
+  /** One-shot timers of calls in progress; `stop()` clears them, so nothing fires after it. */
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private attempt = 0
   private seq = 0
   private microphone = ''
@@ -133,6 +137,8 @@ export class SipJsSoftphone implements Softphone {
   async stop(): Promise<void> {
     this.facts.wanted = false
     clearTimeout(this.reconnectTimer)
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
     // Everything is sent before the first await: when the page is closing (pagehide) only
     // what leaves synchronously is sure to reach the PBX.
     const goodbyes: Promise<unknown>[] = [...this.calls.keys()].map((id) => this.hangup(id).catch(() => undefined))
@@ -254,9 +260,11 @@ export class SipJsSoftphone implements Softphone {
     if (result.ok) {
       consult.localEnd = 'transferred'
       // The target ends the replaced dialog itself (RFC 3891); end it here when it did not.
-      setTimeout(() => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
         if (consult.session.state === SessionState.Established) void consult.session.bye().catch(() => undefined)
-      }, 5000)
+      }, REPLACED_DIALOG_GRACE_MS)
+      this.timers.add(timer)
     }
     return result
   }
@@ -312,7 +320,6 @@ export class SipJsSoftphone implements Softphone {
       remoteDisplayName: invitation.remoteIdentity.displayName ?? '',
       localUser: request.to.uri.user ?? '',
       headers,
-      anonymous: isAnonymousUser(fromUser) || /(^|[;,\s])id([;,\s]|$)/i.test(headers['privacy'] ?? ''),
       startedAt: Date.now(),
       held: false,
       muted: false,
@@ -368,7 +375,7 @@ export class SipJsSoftphone implements Softphone {
     }).catch((error: unknown) => console.warn('REFER failed', describe(error)))
   }
 
-  private async refer(record: CallRecord | undefined, referTo: URI | Session): Promise<TransferResult> {
+  private async refer(record: CallRecord | undefined, referTo: URI): Promise<TransferResult> {
     if (!record || record.session.state !== SessionState.Established) return { ok: false, reason: 'no-call' }
     if (record.info.transfer === 'pending') return { ok: false, reason: 'transfer-pending' }
     this.patch(record, { transfer: 'pending' })
@@ -451,7 +458,6 @@ export class SipJsSoftphone implements Softphone {
       remoteDisplayName: '',
       localUser: this.config.user,
       headers: {},
-      anonymous: false,
       startedAt: Date.now(),
       held: false,
       muted: false,
