@@ -9,7 +9,6 @@ const base: CallFacts = {
   displayName: 'Yamada',
   calledUser: '0501234567',
   headers: {},
-  anonymous: false,
 }
 const config = { extension: '1001' }
 const ports = { random: new FakeRandom() }
@@ -26,7 +25,7 @@ describe('deriveCallParties', () => {
     ['CALLED header configured but absent → the To user', base, { calledHeader: 'X-Called' }, { called: '0501234567' }],
     ['CALLED from a plain header value', { ...base, headers: { 'x-called': '0311112222' } }, { calledHeader: 'x-called' }, { called: '0311112222' }],
     ['anonymous user', { ...base, fromUser: 'anonymous', displayName: 'Anonymous' }, {}, { tel: '', remote: '', anonymous: true, telName: '' }],
-    ['Privacy: id from the SIP layer', { ...base, anonymous: true }, {}, { tel: '', anonymous: true, code1: 'A1' }],
+    ['Privacy: id keeps the codes', { ...base, headers: { privacy: 'id' } }, {}, { tel: '', anonymous: true, code1: 'A1' }],
     ['Privacy: id header', { ...base, headers: { privacy: 'id' } }, {}, { tel: '', anonymous: true }],
     [
       'outgoing: TEL is us, CALLED and REMOTE the number dialled',
@@ -50,8 +49,8 @@ describe('deriveCallParties', () => {
   })
 
   it('asks the phonebook first for TELNAME and CALLEDNAME', () => {
-    const phonebook = { nameFor: (n: string) => ({ '0312345678': '山田商店', '0501234567': '営業部' })[n] }
-    expect(deriveCallParties(base, config, { random: new FakeRandom(), phonebook })).toMatchObject({ telName: '山田商店', calledName: '営業部' })
+    const nameFor = (n: string) => ({ '0312345678': '山田商店', '0501234567': '営業部' })[n]
+    expect(deriveCallParties(base, config, { random: new FakeRandom(), nameFor })).toMatchObject({ telName: '山田商店', calledName: '営業部' })
   })
 })
 

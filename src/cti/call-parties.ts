@@ -6,7 +6,7 @@
 
 import { parseCallerId, privacyWithholdsId } from './caller-id'
 import type { CtiConfig } from './config'
-import type { PhonebookPort, RandomPort } from './ports'
+import type { RandomPort } from './ports'
 
 export type CallDirection = 'in' | 'out'
 
@@ -23,10 +23,8 @@ export interface CallFacts {
   readonly calledUser: string
   /** The To display name, if any. */
   readonly calledDisplayName?: string
-  /** Headers of the initial INVITE, names in lowercase. */
+  /** Headers of the initial INVITE, names in lowercase (`privacy` says whether the number is withheld). */
   readonly headers: Readonly<Record<string, string>>
-  /** The caller withheld the number (e.g. `Privacy: id` seen by the SIP layer). */
-  readonly anonymous: boolean
   /** The agent's own extension for this call; defaults to `cti.extension`. */
   readonly ownExtension?: string
 }
@@ -63,18 +61,18 @@ function header(facts: CallFacts, name: string | undefined): string | undefined 
 export function deriveCallParties(
   facts: CallFacts,
   config: Pick<CtiConfig, 'extension' | 'calledHeader' | 'requestIdHeader'>,
-  ports: { readonly random: RandomPort; readonly phonebook?: PhonebookPort },
+  deps: { readonly random: RandomPort; readonly nameFor?: (number: string) => string | undefined },
 ): CallParties {
   const lookup = (number: string): string | undefined => {
-    if (number === '' || !ports.phonebook) return undefined
+    if (number === '' || !deps.nameFor) return undefined
     try {
-      return ports.phonebook.nameFor(number)
+      return deps.nameFor(number)
     } catch {
       // A broken phonebook must not stop the call from popping up: fall back to SIP names.
       return undefined
     }
   }
-  const requestId = header(facts, config.requestIdHeader) ?? ports.random.digits(20)
+  const requestId = header(facts, config.requestIdHeader) ?? deps.random.digits(20)
   const calledName = (called: string): string => lookup(called) ?? facts.calledDisplayName ?? ''
 
   if (facts.direction === 'out') {
@@ -94,7 +92,7 @@ export function deriveCallParties(
     }
   }
 
-  const caller = parseCallerId(facts.fromUser, facts.anonymous || privacyWithholdsId(facts.headers['privacy']))
+  const caller = parseCallerId(facts.fromUser, privacyWithholdsId(facts.headers['privacy']))
   const calledHeader = header(facts, config.calledHeader)
   const called = calledHeader === undefined ? facts.calledUser.trim() : userPart(calledHeader)
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CallFacts } from './call-parties'
+import { readCall } from './call-reading'
 import { normalizeCtiConfig } from './config'
 import { createCtiEngine, type CallInfo } from './engine'
 import { createFakeWorld, flush } from './testing/fakes'
@@ -30,10 +31,13 @@ function setup(cti: Record<string, unknown> = {}, accesses: Record<string, unkno
   world.http.on('http://crm/search', { body: '山田太郎\r\n株式会社テスト\r\n' })
   const updates: CallInfo[] = []
   engine.onUpdate((info) => updates.push(info))
+  /** Reads a call as the app does (with the engine's own config) and starts it. */
+  const read = (facts: CallFacts) => readCall(facts, result.config, world.ports)
+  const start = (facts: CallFacts) => engine.callStarted(read(facts))
   /** Requests as [ms since T0, URL]. */
   const sent = () => world.http.requests.map((request) => [request.at - T0, request.url] as const)
   const paths = () => world.http.requests.map((request) => request.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0])
-  return { ...world, engine, updates, sent, paths }
+  return { ...world, engine, updates, sent, paths, read, start }
 }
 
 const call = (extra: Partial<CallFacts> = {}): CallFacts => ({
@@ -43,7 +47,6 @@ const call = (extra: Partial<CallFacts> = {}): CallFacts => ({
   displayName: 'Yamada',
   calledUser: '0501234567',
   headers: { 'x-request-id': 'REQ1' },
-  anonymous: false,
   ...extra,
 })
 
@@ -56,9 +59,9 @@ async function loggedIn(cti: Record<string, unknown> = {}, accesses: Record<stri
 describe('one call, in the order of spec §4', () => {
   it('auth at login, search with TEL and SID, ring with its values, answer after its wait, hang-up', async () => {
     const w = await loggedIn()
-    const info = w.engine.callStarted(call())
+    const info = w.start(call())
     // the popup never waits: the number is there at once
-    expect(info).toMatchObject({ tel: '0312345678', code1: 'A1', code2: 'B2', showPopup: true, searchState: 'pending', values: {} })
+    expect(info).toMatchObject({ tel: '0312345678', code1: 'A1', code2: 'B2', searchState: 'pending', values: {} })
     await flush()
     expect(w.engine.callInfo('call-1')).toMatchObject({ searchState: 'done', values: { NAME: '山田太郎', COMPANY: '株式会社テスト' } })
     await w.clock.advance(1000)
@@ -79,10 +82,10 @@ describe('one call, in the order of spec §4', () => {
 
   it('a second call reuses the session: no new login', async () => {
     const w = await loggedIn()
-    w.engine.callStarted(call())
+    w.start(call())
     w.engine.callEnded('call-1')
     await w.clock.advance(60_000)
-    w.engine.callStarted(call({ callId: 'call-2' }))
+    w.start(call({ callId: 'call-2' }))
     await w.engine.idle()
     expect(w.paths().filter((path) => path === '/login')).toHaveLength(1)
     expect(w.paths().filter((path) => path === '/search')).toHaveLength(2)
@@ -91,7 +94,7 @@ describe('one call, in the order of spec §4', () => {
   it('ring waits for search', async () => {
     const w = await loggedIn()
     w.http.on('http://crm/search', { body: 'Taro\nACME', delayMs: 3000 })
-    w.engine.callStarted(call())
+    w.start(call())
     await w.clock.advance(2999)
     expect(w.paths()).toEqual(['/login', '/search'])
     await w.clock.advance(1)
@@ -100,7 +103,7 @@ describe('one call, in the order of spec §4', () => {
 
   it('without search, ring runs at once', async () => {
     const w = await loggedIn({}, { search: { method: 'none', url: '' } })
-    const info = w.engine.callStarted(call())
+    const info = w.start(call())
     expect(info.searchState).toBe('idle')
     await flush()
     expect(w.paths()).toEqual(['/login', '/ring'])
@@ -109,19 +112,19 @@ describe('one call, in the order of spec §4', () => {
   it('a CRM that never answers is cut at the timeout; ring still runs; the popup keeps the number', async () => {
     const w = await loggedIn()
     w.http.on('http://crm/search', 'hang')
-    w.engine.callStarted(call())
+    w.start(call())
     await w.clock.advance(9999)
     expect(w.paths()).toEqual(['/login', '/search'])
     await w.clock.advance(1)
     expect(w.sent().at(-1)).toEqual([10_000, 'http://crm/ring?tel=0312345678&name=&id=REQ1'])
-    expect(w.engine.callInfo('call-1')).toMatchObject({ tel: '0312345678', showPopup: true, searchState: 'failed', searchError: 'timeout' })
+    expect(w.engine.callInfo('call-1')).toMatchObject({ tel: '0312345678', searchState: 'failed', searchError: 'timeout' })
     expect(w.logs.find((entry) => entry.access === 'search')).toMatchObject({ outcome: 'failed', error: 'timeout', ms: 10_000 })
   })
 
   it('answer waits for its delay and for search', async () => {
     const w = await loggedIn()
     w.http.on('http://crm/search', { body: 'Taro\nACME', delayMs: 5000 })
-    w.engine.callStarted(call())
+    w.start(call())
     w.engine.callAnswered('call-1')
     await w.clock.advance(4999)
     expect(w.paths()).toEqual(['/login', '/search'])
@@ -131,7 +134,7 @@ describe('one call, in the order of spec §4', () => {
 
   it('answer is skipped (and logged) when the call ends during its wait; hang-up still runs', async () => {
     const w = await loggedIn()
-    w.engine.callStarted(call())
+    w.start(call())
     w.engine.callAnswered('call-1')
     await w.clock.advance(1999)
     w.engine.callEnded('call-1')
@@ -145,7 +148,7 @@ describe('one call, in the order of spec §4', () => {
   it('hang-up waits until the other accesses of the call have finished', async () => {
     const w = await loggedIn({}, { answer: { method: 'get-internal', url: 'http://crm/answer' } })
     w.http.on('http://crm/answer', { delayMs: 4000 })
-    w.engine.callStarted(call())
+    w.start(call())
     w.engine.callAnswered('call-1')
     await w.clock.advance(100)
     w.engine.callEnded('call-1')
@@ -161,7 +164,7 @@ describe('one call, in the order of spec §4', () => {
     ['missed call, not onlyIfAnswered', false, false, true],
   ])('hang-up: %s → runs %s', async (_name, onlyIfAnswered, answered, runs) => {
     const w = await loggedIn({}, { hangup: { method: 'get-internal', url: 'http://crm/hangup?id={ID}', onlyIfAnswered } })
-    w.engine.callStarted(call())
+    w.start(call())
     if (answered) w.engine.callAnswered('call-1')
     await w.clock.advance(5000)
     w.engine.callEnded('call-1')
@@ -174,8 +177,8 @@ describe('one call, in the order of spec §4', () => {
 describe('exactly once', () => {
   it('duplicate events (re-INVITE, CANCEL race, second report) never run an access twice', async () => {
     const w = await loggedIn({}, { hangup: { method: 'get-internal', url: 'http://crm/hangup' } })
-    const first = w.engine.callStarted(call())
-    const again = w.engine.callStarted(call({ fromUser: 'anonymous' }))
+    const first = w.start(call())
+    const again = w.start(call({ fromUser: 'anonymous' }))
     expect(again).toEqual(first)
     w.engine.callAnswered('call-1')
     w.engine.callAnswered('call-1')
@@ -183,7 +186,7 @@ describe('exactly once', () => {
     w.engine.callAnswered('call-1')
     w.engine.callEnded('call-1')
     w.engine.callEnded('call-1')
-    w.engine.callStarted(call())
+    w.start(call())
     w.engine.callAnswered('call-1')
     await w.clock.advance(10_000)
     await w.engine.idle()
@@ -192,7 +195,7 @@ describe('exactly once', () => {
 
   it('answered after the end (CANCEL/200 race) runs no answer access', async () => {
     const w = await loggedIn()
-    w.engine.callStarted(call())
+    w.start(call())
     w.engine.callEnded('call-1')
     w.engine.callAnswered('call-1')
     await w.clock.advance(5000)
@@ -213,7 +216,7 @@ describe('exactly once', () => {
 
   it('the click access runs once per click', async () => {
     const w = await loggedIn()
-    w.engine.callStarted(call())
+    w.start(call())
     w.engine.popupClicked('call-1')
     w.engine.popupClicked('call-1')
     await w.engine.idle()
@@ -229,12 +232,12 @@ describe('exactly once', () => {
     if (!result.ok) throw new Error('config')
     const engine = createCtiEngine({ config: result.config, ports: world.ports, keepEndedCalls: 1 })
     for (const id of ['a', 'b', 'c']) {
-      engine.callStarted(call({ callId: id }))
+      engine.callStarted(readCall(call({ callId: id }), result.config, world.ports))
       engine.callEnded(id)
       await engine.idle()
     }
     expect(engine.callInfo('a')).toBeUndefined()
-    engine.callStarted(call({ callId: 'a' }))
+    engine.callStarted(readCall(call({ callId: 'a' }), result.config, world.ports))
     await engine.idle()
     expect(world.http.requests).toHaveLength(3)
   })
@@ -246,7 +249,7 @@ describe('auth during calls', () => {
     let searches = 0
     w.http.on('http://crm/search', () => (++searches === 1 ? { status: 401 } : { body: 'Taro\nACME' }))
     w.http.on('http://crm/login', { body: 'SID-2' })
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     expect(w.sent().map(([, url]) => url)).toEqual([
       'http://crm/login?user=agent7&pw=s3cret%21',
@@ -264,7 +267,7 @@ describe('auth during calls', () => {
   it.each([401, 403])('a second %i is not retried again', async (status) => {
     const w = await loggedIn()
     w.http.on('http://crm/search', { status })
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     expect(w.paths()).toEqual(['/login', '/search', '/login', '/search', '/ring'])
     expect(w.engine.callInfo('call-1')).toMatchObject({ searchState: 'failed', searchError: 'http-error' })
@@ -274,7 +277,7 @@ describe('auth during calls', () => {
     const w = await loggedIn()
     w.http.on('http://crm/search', { status: 401 })
     w.http.on('http://crm/login', { status: 500 })
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     // ring needs auth too: the failed auth is retried before it (spec §1), and fails again
     expect(w.paths()).toEqual(['/login', '/search', '/login', '/login', '/ring'])
@@ -284,7 +287,7 @@ describe('auth during calls', () => {
   it('a 500 is not retried', async () => {
     const w = await loggedIn()
     w.http.on('http://crm/search', { status: 500 })
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     expect(w.paths()).toEqual(['/login', '/search', '/ring'])
   })
@@ -293,8 +296,8 @@ describe('auth during calls', () => {
     const w = await loggedIn()
     await w.clock.advance(31 * 60_000)
     w.http.on('http://crm/login', { body: 'SID-2', delayMs: 500 })
-    w.engine.callStarted(call({ callId: 'a' }))
-    w.engine.callStarted(call({ callId: 'b' }))
+    w.start(call({ callId: 'a' }))
+    w.start(call({ callId: 'b' }))
     await w.clock.advance(500)
     await w.engine.idle()
     expect(w.paths()).toEqual(['/login', '/login', '/search', '/search', '/ring', '/ring'])
@@ -306,7 +309,7 @@ describe('auth during calls', () => {
     w.http.on('http://crm/login', 'network-error')
     await expect(w.engine.login(AGENT)).resolves.toEqual({ ok: false, reason: 'network' })
     w.http.on('http://crm/login', { body: 'SID-9' })
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     expect(w.sent().map(([, url]) => url)).toEqual([
       'http://crm/login?user=agent7&pw=s3cret%21',
@@ -335,7 +338,7 @@ describe('auth during calls', () => {
   it('an access that needs no auth values does not wait for auth', async () => {
     const w = await loggedIn({}, { search: { method: 'none', url: '' }, ring: { method: 'get', url: 'https://www.google.com/search?q={TEL}' } })
     await w.clock.advance(31 * 60_000)
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     expect(w.paths()).toEqual(['/login'])
     expect(w.tabs.opened).toHaveLength(1)
@@ -343,7 +346,7 @@ describe('auth during calls', () => {
 
   it('before login, accesses run without auth values and no auth is attempted', async () => {
     const w = setup()
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     expect(w.sent().map(([, url]) => url)).toEqual([
       'http://crm/search?tel=0312345678&sid=&code=A1',
@@ -365,8 +368,8 @@ describe('auth during calls', () => {
 describe('unusual calls (spec §9)', () => {
   it('anonymous: popup, search and ring skipped (logged), answer and hang-up run', async () => {
     const w = await loggedIn({}, { hangup: { method: 'get-internal', url: 'http://crm/hangup' } })
-    const info = w.engine.callStarted(call({ fromUser: 'anonymous', displayName: 'Anonymous' }))
-    expect(info).toMatchObject({ tel: '', anonymous: true, showPopup: true, searchState: 'skipped' })
+    const info = w.start(call({ fromUser: 'anonymous', displayName: 'Anonymous' }))
+    expect(info).toMatchObject({ tel: '', anonymous: true, searchState: 'skipped' })
     w.engine.callAnswered('call-1')
     await w.clock.advance(2000)
     w.engine.callEnded('call-1')
@@ -386,8 +389,9 @@ describe('unusual calls (spec §9)', () => {
   ])('%s: no access at all', async (_name, cti, facts, showPopup, noAccess) => {
     const w = setup(cti)
     await w.engine.login(AGENT)
-    const info = w.engine.callStarted(facts)
-    expect(info).toMatchObject({ showPopup, noAccess })
+    expect(w.read(facts).popup).toBe(showPopup)
+    const info = w.start(facts)
+    expect(info).toMatchObject({ noAccess })
     w.engine.popupClicked('call-1')
     w.engine.callAnswered('call-1')
     await w.clock.advance(3000)
@@ -399,7 +403,8 @@ describe('unusual calls (spec §9)', () => {
 
   it('targeted by the called number, compared by digits', async () => {
     const w = await loggedIn({ targetNumbers: ['050-123-4567'], numbers: ['050-123-4567'] })
-    expect(w.engine.callStarted(call()).showPopup).toBe(true)
+    expect(w.read(call()).popup).toBe(true)
+    w.start(call())
     await w.engine.idle()
     expect(w.paths()).toEqual(['/login', '/search', '/ring'])
   })
@@ -407,12 +412,13 @@ describe('unusual calls (spec §9)', () => {
   it('outgoing calls run accesses only with cti.outgoing, and never pop up', async () => {
     const out = call({ direction: 'out', fromUser: '1001', calledUser: '0312345678', headers: {} })
     const off = await loggedIn()
-    expect(off.engine.callStarted(out)).toMatchObject({ showPopup: false, noAccess: 'outgoing-off' })
+    expect(off.read(out).popup).toBe(false)
+    expect(off.start(out)).toMatchObject({ noAccess: 'outgoing-off' })
     await off.engine.idle()
     expect(off.paths()).toEqual(['/login'])
 
     const on = await loggedIn({ outgoing: true })
-    expect(on.engine.callStarted(out)).toMatchObject({ showPopup: false, tel: '1001', called: '0312345678' })
+    expect(on.start(out)).toMatchObject({ tel: '1001', called: '0312345678' })
     on.engine.callAnswered('call-1')
     await on.clock.advance(2000)
     on.engine.callEnded('call-1')
@@ -426,7 +432,7 @@ describe('unusual calls (spec §9)', () => {
 describe('the UI view of a call', () => {
   it('publishes a snapshot on every change', async () => {
     const w = await loggedIn()
-    w.engine.callStarted(call())
+    w.start(call())
     await flush()
     w.engine.callAnswered('call-1')
     w.engine.callEnded('call-1')
@@ -442,14 +448,14 @@ describe('the UI view of a call', () => {
   it('offers a blocked CRM tab as a link', async () => {
     const w = await loggedIn({}, { ring: { method: 'get', url: 'https://crm/customer?tel={TEL}' } })
     w.tabs.blocked = true
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     expect(w.engine.callInfo('call-1')?.blockedUrl).toBe('https://crm/customer?tel=0312345678')
   })
 
   it('uses 20 random digits as {ID} without a request-ID header, the same for every access', async () => {
     const w = await loggedIn({}, { hangup: { method: 'get-internal', url: 'http://crm/hangup?id={ID}' } })
-    w.engine.callStarted(call({ headers: {} }))
+    w.start(call({ headers: {} }))
     w.engine.callEnded('call-1')
     await w.engine.idle()
     const ids = w.sent().flatMap(([, url]) => [...url.matchAll(/id=(\d+)/g)].map((match) => match[1]))
@@ -470,7 +476,7 @@ describe('the UI view of a call', () => {
     engine.onUpdate(() => {
       throw new Error('UI bug')
     })
-    expect(() => engine.callStarted(call())).not.toThrow()
+    expect(() => engine.callStarted(readCall(call(), result.config, world.ports))).not.toThrow()
     await engine.idle()
     expect(world.http.requests).toHaveLength(1)
   })
@@ -479,7 +485,7 @@ describe('the UI view of a call', () => {
 describe('masking in the CTI log', () => {
   it('never shows the agent password', async () => {
     const w = await loggedIn({}, { ring: { method: 'post-internal', url: 'http://crm/ring?pw={APW}&tel={TEL}' } })
-    w.engine.callStarted(call())
+    w.start(call())
     await w.engine.idle()
     expect(w.logs.find((entry) => entry.access === 'auth')?.url).toBe('http://crm/login?user=agent7&pw=***')
     expect(w.logs.find((entry) => entry.access === 'ring')?.body).toBe('pw=***&tel=0312345678')
@@ -491,14 +497,14 @@ describe('dispose', () => {
   it('stops timers, abandons requests and runs nothing more', async () => {
     const w = await loggedIn({ pollingMinutes: 5 })
     w.http.on('http://crm/search', 'hang')
-    w.engine.callStarted(call())
+    w.start(call())
     w.engine.callAnswered('call-1')
     await flush()
     w.engine.dispose()
     await w.engine.idle()
     expect(w.clock.pending).toBe(0)
     w.engine.callEnded('call-1')
-    w.engine.callStarted(call({ callId: 'call-2' }))
+    w.start(call({ callId: 'call-2' }))
     await w.clock.advance(60 * 60_000)
     expect(w.paths()).toEqual(['/login', '/search'])
     expect(w.logs.find((entry) => entry.access === 'search')).toMatchObject({ outcome: 'failed', error: 'aborted' })
@@ -511,13 +517,13 @@ describe('the search starts in the same task as the ring', () => {
   it('with fresh auth values, the request is sent before callStarted returns', async () => {
     const w = await loggedIn()
     w.http.requests.length = 0
-    w.engine.callStarted(call())
+    w.start(call())
     expect(w.paths()).toEqual(['/search'])
   })
 
   it('without auth configured, too', () => {
     const w = setup({}, { auth: { method: 'none', url: '' }, search: { method: 'get-internal', url: 'http://crm/search?tel={TEL}', format: '{NAME}' } })
-    w.engine.callStarted(call())
+    w.start(call())
     expect(w.paths()).toEqual(['/search'])
   })
 
@@ -525,7 +531,7 @@ describe('the search starts in the same task as the ring', () => {
     const w = await loggedIn({ sessionKeepMinutes: 1 })
     await w.clock.advance(61_000)
     w.http.requests.length = 0
-    w.engine.callStarted(call())
+    w.start(call())
     await flush()
     expect(w.paths()).toEqual(['/login', '/search', '/ring'])
   })

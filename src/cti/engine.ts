@@ -3,7 +3,8 @@
  */
 
 import { createAuthSession, type AuthResult, type AuthSession, type AuthStatus, type AuthValues } from './auth-session'
-import { deriveCallParties, type CallDirection, type CallFacts, type CallParties } from './call-parties'
+import type { CallDirection, CallParties } from './call-parties'
+import type { CallReading } from './call-reading'
 import type { AccessName, AgentCredentials, CtiConfig } from './config'
 import type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
 import { decideAccess, planCall, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
@@ -15,7 +16,11 @@ import { buildVariables } from './variables'
 
 export type SearchState = 'idle' | 'pending' | 'done' | 'failed' | 'skipped'
 
-/** What the UI shows about a call; a fresh immutable snapshot on every change. */
+/**
+ * The engine's state of a call; a fresh immutable snapshot on every change. The party fields
+ * echo the reading the call was started with (`callStarted`); what the UI shows of the caller
+ * comes from that reading, not from here.
+ */
 export interface CallInfo {
   readonly callId: string
   readonly direction: CallDirection
@@ -34,8 +39,6 @@ export interface CallInfo {
   readonly calledName: string
   /** `{ID}` */
   readonly requestId: string
-  /** Show the popup and (page not seen) a notification. False for outgoing, untargeted and 9999 calls. */
-  readonly showPopup: boolean
   /** Set when no access runs for this call, with the reason. */
   readonly noAccess?: CallSkipReason
   /** `idle`: no search configured; `skipped`: not run for this call (anonymous, internal, ...). */
@@ -69,8 +72,11 @@ export interface CtiEngine {
   authStatus(): AuthStatus
   /** Returns the unsubscribe function. */
   onAuthChange(listener: (status: AuthStatus) => void): () => void
-  /** An incoming call rings or an outgoing call is dialled. Idempotent per callId. */
-  callStarted(call: CallFacts): CallInfo
+  /**
+   * An incoming call rings or an outgoing call is dialled, as read by `readCall` with this
+   * engine's config. Idempotent per callId. The search request leaves before this returns.
+   */
+  callStarted(call: CallReading): CallInfo
   /** The call was answered (here or auto-answered). Idempotent; ignored after the end. */
   callAnswered(callId: string): void
   /** Our leg of the call ended (hang-up, cancel, decline, missed, transferred away). Idempotent. */
@@ -231,7 +237,6 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       displayName: parties.telName,
       calledName: parties.calledName,
       requestId: parties.requestId,
-      showPopup: plan.showPopup,
       ...(plan.noAccess === undefined ? {} : { noAccess: plan.noAccess }),
       searchState: record.searchState,
       ...(record.searchError === undefined ? {} : { searchError: record.searchError }),
@@ -381,24 +386,23 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       return () => authListeners.delete(listener)
     },
 
-    callStarted(facts) {
-      const existing = calls.get(facts.callId)
-      if (existing) return snapshot(facts.callId, existing)
-      const parties = deriveCallParties(facts, config, ports)
+    callStarted(parties) {
+      const existing = calls.get(parties.callId)
+      if (existing) return snapshot(parties.callId, existing)
       const plan = planCall(config, parties)
       const record: CallRecord = {
         parties,
         plan,
         answered: false,
         // A call ID seen before whose record was pruned: treat it as ended, run nothing.
-        ended: seen.has(facts.callId),
+        ended: seen.has(parties.callId),
         searchState: 'idle',
         values: Object.freeze({}),
         search: Promise.resolve(),
         tasks: new Set(),
         started: new Set(),
       }
-      const callId = facts.callId
+      const callId = parties.callId
       calls.set(callId, record)
       remember(callId)
       if (record.ended || disposed) return snapshot(callId, record)

@@ -30,6 +30,8 @@ export type {
 } from './config'
 
 export type { CallDirection, CallFacts, CallParties } from './call-parties'
+export { lenientReadingRules, readCall, readingRulesOf } from './call-reading'
+export type { CallReading, NoPopupReason, ReadingDeps, ReadingFacts, ReadingRules } from './call-reading'
 export { parseCallerId, privacyWithholdsId } from './caller-id'
 export type { CallerId } from './caller-id'
 
@@ -45,7 +47,6 @@ export type {
   HttpPort,
   HttpRequest,
   HttpResponse,
-  PhonebookPort,
   RandomPort,
   TabResult,
   TimerHandle,
@@ -58,6 +59,6 @@ export type { PreparedAccess } from './prepare-access'
 export { parseResponse, formatVariables } from './response-format'
 export type { ResponseFormat, ParsedResponse } from './response-format'
 export { maskSecrets, MASK } from './secrets'
-export { applyNumberFilter, NUMBER_FILTERS } from './number-filters'
+export { applyNumberFilter, numberKey, NUMBER_FILTERS } from './number-filters'
 export type { NumberFilter } from './number-filters'
 export { BUILTIN_NAMES } from './placeholders'

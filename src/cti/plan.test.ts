@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import type { CallParties } from './call-parties'
+import type { CallFacts } from './call-parties'
+import { readCall } from './call-reading'
 import { ACCESS_NAMES, defaultCtiConfig, type AccessConfig, type AccessName, type CtiConfig } from './config'
-import { isInternal, isTargeted, planCall, planEvent, sameNumber, type CallEvent } from './plan'
+import { decideAccess, isInternal, isTargeted, planCall, sameNumber } from './plan'
+import { FakeRandom } from './testing/fakes'
+
+type CallEvent = 'start' | 'answer' | 'end' | 'click'
+/** Which accesses each event may run (docs/cti-integration.md §4). */
+const EVENT_ACCESSES: Record<CallEvent, readonly AccessName[]> = { start: ['search', 'ring'], answer: ['answer'], end: ['hangup'], click: ['click'] }
 
 const access = (extra: Partial<AccessConfig> = {}): AccessConfig => ({
   method: 'get-internal',
@@ -20,32 +26,27 @@ function configWith(extra: Partial<CtiConfig> = {}, onlyIfAnswered = false): Cti
   return { ...defaultCtiConfig({ user: '1001', server: 'wss://pbx' }), target: 'custom', accesses, ...extra }
 }
 
-const external: CallParties = {
-  direction: 'in',
-  tel: '0312345678',
-  code1: '',
-  code2: '',
-  anonymous: false,
-  called: '0501234567',
-  remote: '0312345678',
-  telName: '',
-  calledName: '',
-  requestId: '1',
-}
-const internal: CallParties = { ...external, tel: '1002', remote: '1002' }
-const anonymous: CallParties = { ...external, tel: '', remote: '', anonymous: true }
-const system: CallParties = { ...external, tel: '9999', remote: '9999' }
-const outgoing: CallParties = { ...external, direction: 'out', tel: '1001', called: '0312345678', remote: '0312345678' }
-const outgoingInternal: CallParties = { ...outgoing, called: '1002', remote: '1002' }
+const external: CallFacts = { callId: 'c1', direction: 'in', fromUser: '0312345678', displayName: '', calledUser: '0501234567', headers: {} }
+const internal: CallFacts = { ...external, fromUser: '1002' }
+const anonymous: CallFacts = { ...external, fromUser: 'anonymous' }
+const system: CallFacts = { ...external, fromUser: '9999' }
+const outgoing: CallFacts = { ...external, direction: 'out', fromUser: '1001', calledUser: '0312345678' }
+const outgoingInternal: CallFacts = { ...outgoing, calledUser: '1002' }
 
-function runs(config: CtiConfig, parties: CallParties, event: CallEvent, answered: boolean): string[] {
-  return planEvent(config, planCall(config, parties), parties, event, answered)
+function decisions(config: CtiConfig, facts: CallFacts, event: CallEvent, answered: boolean) {
+  const call = readCall(facts, config, { random: new FakeRandom() })
+  const plan = planCall(config, call)
+  return EVENT_ACCESSES[event].map((access) => ({ access, decision: decideAccess(config, plan, call, access, answered) }))
+}
+
+function runs(config: CtiConfig, facts: CallFacts, event: CallEvent, answered: boolean): string[] {
+  return decisions(config, facts, event, answered)
     .filter(({ decision }) => decision.run)
     .map(({ access: name }) => name)
 }
 
-function skips(config: CtiConfig, parties: CallParties, event: CallEvent, answered: boolean): string[] {
-  return planEvent(config, planCall(config, parties), parties, event, answered).flatMap(({ decision }) => (decision.run ? [] : [decision.reason]))
+function skips(config: CtiConfig, facts: CallFacts, event: CallEvent, answered: boolean): string[] {
+  return decisions(config, facts, event, answered).flatMap(({ decision }) => (decision.run ? [] : [decision.reason]))
 }
 
 describe('the plan for each event', () => {
@@ -105,7 +106,7 @@ describe('the plan for each event', () => {
   })
 })
 
-describe('popup', () => {
+describe('popup and accesses of a call', () => {
   it.each([
     ['incoming external', configWith(), external, true, undefined],
     ['incoming internal with skipInternal: pops up, no access', configWith(), internal, true, 'internal'],
@@ -116,10 +117,10 @@ describe('popup', () => {
     ['incoming from 9999, target none', configWith({ target: 'none' }), system, false, 'system-number'],
     ['incoming, target none: the number still pops up', configWith({ target: 'none' }), external, true, 'integration-off'],
     ['outgoing', configWith({ outgoing: true }), outgoing, false, undefined],
-  ] as const)('%s', (_name, config, parties, showPopup, noAccess) => {
-    const plan = planCall(config, parties)
-    expect(plan.showPopup).toBe(showPopup)
-    expect(plan.noAccess).toBe(noAccess)
+  ] as const)('%s', (_name, config, facts, popup, noAccess) => {
+    const call = readCall(facts, config, { random: new FakeRandom() })
+    expect(call.popup).toBe(popup)
+    expect(planCall(config, call).noAccess).toBe(noAccess)
   })
 })
 
@@ -129,6 +130,13 @@ describe('rules', () => {
     ['(03) 1234 5678', '0312345678', true],
     ['0312345678', '0312345679', false],
     ['1001', '1001', true],
+    ['+81312345678', '03-1234-5678', true],
+    ['+81 3 1234 5678', '0312345678', true],
+    ['+81501234567', '050-1234-567', true],
+    ['+815012345678', '050-1234-5678', true],
+    ['+81312345678', '0312345679', false],
+    ['1001', '+811001', false],
+    ['9999', '9999', true],
     ['sales', 'SALES', true],
     ['', '', false],
   ])('sameNumber(%j, %j) = %s', (a, b, same) => {
@@ -138,6 +146,7 @@ describe('rules', () => {
   it.each([
     ['all', '0501234567', true],
     [['0501234567', '1001'], '050-123-4567', true],
+    [['050-1234-567'], '+81501234567', true],
     [['1001'], '1001', true],
     [['1001'], '0501234567', false],
     [[], '0501234567', false],

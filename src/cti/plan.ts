@@ -16,18 +16,9 @@
  */
 
 import type { CallParties } from './call-parties'
+import type { CallReading } from './call-reading'
 import type { AccessName, CtiConfig } from './config'
-import { digitsOnly } from './number-filters'
-
-export type CallEvent = 'start' | 'answer' | 'end' | 'click'
-
-/** Which accesses an event may run (search and ring both start with the call). */
-export const EVENT_ACCESSES: Readonly<Record<CallEvent, readonly AccessName[]>> = {
-  start: ['search', 'ring'],
-  answer: ['answer'],
-  end: ['hangup'],
-  click: ['click'],
-}
+import { numberKey } from './number-filters'
 
 /** Why an access does not run. */
 export type SkipReason =
@@ -46,8 +37,6 @@ export type SkipReason =
 export type CallSkipReason = Extract<SkipReason, 'integration-off' | 'outgoing-off' | 'system-number' | 'untargeted' | 'internal'>
 
 export interface CallPlan {
-  /** Show the in-page popup and, when the page is not seen, a notification. */
-  readonly showPopup: boolean
   /** Set when no access of this call runs, with the reason. */
   readonly noAccess?: CallSkipReason
   readonly targeted: boolean
@@ -56,15 +45,18 @@ export interface CallPlan {
 
 export type AccessDecision = { readonly run: true } | { readonly run: false; readonly reason: SkipReason }
 
-/** Numbers compare by digits only (`03-1234-5678` = `0312345678`); digit-less names as text. */
+/**
+ * Numbers compare as phone numbers: national = E.164 (`03-1234-5678` = `0312345678` =
+ * `+81312345678`), extensions by their digits; digit-less names as text.
+ */
 export function sameNumber(a: string, b: string): boolean {
-  const da = digitsOnly(a)
-  const db = digitsOnly(b)
-  if (da !== '' || db !== '') return da === db
+  const ka = numberKey(a)
+  const kb = numberKey(b)
+  if (ka !== '' || kb !== '') return ka === kb
   return a.trim().toLowerCase() === b.trim().toLowerCase() && a.trim() !== ''
 }
 
-/** Spec §2: `"all"`, or `{CALLED}` is one of the listed numbers. */
+/** docs/cti-integration.md §2: `"all"`, or `{CALLED}` is one of the listed numbers. */
 export function isTargeted(config: Pick<CtiConfig, 'targetNumbers'>, called: string): boolean {
   if (config.targetNumbers === 'all') return true
   return config.targetNumbers.some((number) => sameNumber(number, called))
@@ -83,23 +75,25 @@ export function isInternal(config: Pick<CtiConfig, 'internalPattern'>, remote: s
 
 export const SYSTEM_NUMBER = '9999'
 
-export function planCall(config: CtiConfig, parties: CallParties): CallPlan {
-  const internal = isInternal(config, parties.remote)
+/**
+ * Which accesses of a call may run. Who is who, whether the call is targeted and whether it is
+ * from 9999 come from the call's reading (`readCall`): this plan never reads the caller again.
+ */
+export function planCall(config: CtiConfig, call: CallReading): CallPlan {
+  const internal = isInternal(config, call.remote)
   const integrated = config.target === 'custom'
-  if (parties.direction === 'out') {
-    const targeted = true // spec §2: outgoing calls are not filtered
-    if (!integrated) return { showPopup: false, noAccess: 'integration-off', targeted, internal }
-    if (!config.outgoing) return { showPopup: false, noAccess: 'outgoing-off', targeted, internal }
-    if (internal && config.skipInternal) return { showPopup: false, noAccess: 'internal', targeted, internal }
-    return { showPopup: false, targeted, internal }
+  const targeted = call.targeted
+  if (call.direction === 'out') {
+    if (!integrated) return { noAccess: 'integration-off', targeted, internal }
+    if (!config.outgoing) return { noAccess: 'outgoing-off', targeted, internal }
+    if (internal && config.skipInternal) return { noAccess: 'internal', targeted, internal }
+    return { targeted, internal }
   }
-  const targeted = isTargeted(config, parties.called)
-  if (!parties.anonymous && digitsOnly(parties.tel) === SYSTEM_NUMBER)
-    return { showPopup: false, noAccess: 'system-number', targeted, internal }
-  if (!targeted) return { showPopup: false, noAccess: 'untargeted', targeted, internal }
-  if (!integrated) return { showPopup: true, noAccess: 'integration-off', targeted, internal }
-  if (internal && config.skipInternal) return { showPopup: true, noAccess: 'internal', targeted, internal }
-  return { showPopup: true, targeted, internal }
+  if (call.noPopup === 'system-number') return { noAccess: 'system-number', targeted, internal }
+  if (!targeted) return { noAccess: 'untargeted', targeted, internal }
+  if (!integrated) return { noAccess: 'integration-off', targeted, internal }
+  if (internal && config.skipInternal) return { noAccess: 'internal', targeted, internal }
+  return { targeted, internal }
 }
 
 /** Whether one access runs for this call now; `answered` matters for the hang-up only. */
@@ -115,15 +109,4 @@ export function decideAccess(
   if (parties.anonymous && (access === 'search' || access === 'ring')) return { run: false, reason: 'anonymous' }
   if (access === 'hangup' && config.accesses.hangup.onlyIfAnswered && !answered) return { run: false, reason: 'not-answered' }
   return { run: true }
-}
-
-/** The decisions for every access an event may run. */
-export function planEvent(
-  config: CtiConfig,
-  plan: CallPlan,
-  parties: CallParties,
-  event: CallEvent,
-  answered: boolean,
-): { readonly access: AccessName; readonly decision: AccessDecision }[] {
-  return EVENT_ACCESSES[event].map((access) => ({ access, decision: decideAccess(config, plan, parties, access, answered) }))
 }

@@ -18,7 +18,6 @@ const incoming: CallFacts = {
   calledUser: '0501234567',
   calledDisplayName: 'Sales',
   headers: { 'x-request-id': 'REQ-42' },
-  anonymous: false,
 }
 
 function variablesFor(facts: CallFacts, extracted: Record<string, string> = {}) {
@@ -80,8 +79,7 @@ describe('placeholders of an outgoing call', () => {
     displayName: 'Agent Seven',
     calledUser: '0312345678',
     headers: {},
-    anonymous: false,
-    ownExtension: '1001',
+      ownExtension: '1001',
   }
   const variables = variablesFor(outgoing)
   it.each([

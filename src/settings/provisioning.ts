@@ -79,8 +79,10 @@ export function applyProvisioning(
   const merged = changed ? deepMerge(saved, doc) : saved
   // The lock list itself always is the document's, whether or not the rest was applied.
   const settings = applyLocks({ ...merged, version: 1 as const, locked: [...locked] }, values)
+  const agent = (doc as { agent?: { id?: unknown; password?: unknown } }).agent
+  const providesAgent = typeof agent?.id === 'string' && agent.id !== '' && typeof agent.password === 'string' && agent.password !== ''
   const provisioning: ProvisioningState = changed || !previous
-    ? { hash, source, appliedAt: now.toISOString(), locked: values }
+    ? { hash, source, appliedAt: now.toISOString(), locked: values, ...(providesAgent ? { providesAgent } : {}) }
     : { ...previous, source, locked: values }
   return { settings, provisioning, changed }
 }

@@ -23,6 +23,11 @@ export interface ProvisioningState {
   appliedAt: string
   /** The `locked` paths and their fixed values. */
   locked: LockedValue[]
+  /**
+   * The document gave the agent's CTI id and password: the login screen is skipped at start
+   * (docs/cti-integration.md §1). A password the agent chose to remember never skips it.
+   */
+  providesAgent?: boolean
 }
 
 export interface StoredRecord {

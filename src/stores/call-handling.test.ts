@@ -6,7 +6,8 @@ import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
 import { useCtiStore } from './cti'
 import { useDevicesStore } from './devices'
-import { usePhoneStore } from './phone'
+import { useCallsStore } from './calls'
+import { useLineStore } from './line'
 import { usePopupStore } from './popup'
 import { useSettingsStore } from './settings'
 
@@ -15,17 +16,18 @@ const CONFIG: SoftphoneConfig = {
   contactName: 'abc', viaHost: 'abc.invalid', iceServers: [], iceGatheringTimeoutMs: 1500, registerExpires: 300,
 }
 
-/** The stores as the app wires them (popup and CTI listen before any call), on a fake line. */
+/** The stores as the app wires them (the CTI store sets the call reader), on a fake line. */
 async function setup(href = 'http://127.0.0.1/') {
   const fake = fakePorts({ location: { href } })
   setupStores(fake.ports)
   const settings = useSettingsStore()
-  useCtiStore()
+  await useCtiStore().start()
   const popup = usePopupStore()
-  const phone = usePhoneStore()
+  const phone = useCallsStore()
+  const line = useLineStore()
   const softphone = new FakeSoftphone()
-  await phone.connect(CONFIG, async () => softphone)
-  return { fake, settings, popup, phone, softphone }
+  await line.connect(CONFIG, async () => softphone)
+  return { fake, settings, popup, phone, line, softphone }
 }
 
 type Ctx = Awaited<ReturnType<typeof setup>>
@@ -48,7 +50,7 @@ describe('call waiting and hold', () => {
     const actions = ctx.softphone.actions
     expect(actions.indexOf(`hold ${first.id}`)).toBeGreaterThan(-1)
     expect(actions.indexOf(`hold ${first.id}`)).toBeLessThan(actions.indexOf(`answer ${second.id}`))
-    expect(ctx.phone.active.map((c) => [c.id, c.state, c.held])).toEqual([[first.id, 'active', true], [second.id, 'active', false]])
+    expect(ctx.phone.active.map((c) => [c.id, c.sip.state, c.sip.held])).toEqual([[first.id, 'active', true], [second.id, 'active', false]])
     expect(ctx.popup.popups).toEqual([])
   })
 
@@ -59,7 +61,7 @@ describe('call waiting and hold', () => {
     await ctx.phone.answer(b.id)
     await ctx.phone.resume(a.id)
     expect(ctx.softphone.actions.slice(-2)).toEqual([`hold ${b.id}`, `unhold ${a.id}`])
-    expect(ctx.phone.active.map((c) => c.held)).toEqual([false, true])
+    expect(ctx.phone.active.map((c) => c.sip.held)).toEqual([false, true])
   })
 
   it('keeps the call as it was when the other side refuses the hold', async () => {
@@ -67,16 +69,16 @@ describe('call waiting and hold', () => {
     await ctx.phone.answer(a.id)
     ctx.softphone.holdAccepted = false
     expect(await ctx.phone.hold(a.id)).toBe(false)
-    expect(ctx.phone.active[0]?.held).toBe(false)
+    expect(ctx.phone.active[0]?.sip.held).toBe(false)
   })
 
   it('mutes and unmutes without touching the hold state', async () => {
     const a = ctx.softphone.ring({ remoteUser: '1002' })
     await ctx.phone.answer(a.id)
     ctx.phone.toggleMute(a.id)
-    expect(ctx.phone.active[0]).toMatchObject({ muted: true, held: false })
+    expect(ctx.phone.active[0]?.sip).toMatchObject({ muted: true, held: false })
     ctx.phone.toggleMute(a.id)
-    expect(ctx.phone.active[0]?.muted).toBe(false)
+    expect(ctx.phone.active[0]?.sip.muted).toBe(false)
     expect(ctx.softphone.actions.slice(-2)).toEqual([`mute ${a.id}`, `unmute ${a.id}`])
   })
 })
@@ -102,7 +104,7 @@ describe('transfer', () => {
 
   it('blind: REFERs the caller and the call ends as transferred', async () => {
     const ended: string[] = []
-    ctx.phone.onCall('ended', (c) => ended.push(`${c.id}:${c.endReason}`))
+    ctx.phone.onCall('ended', (c) => ended.push(`${c.id}:${c.sip.endReason}`))
     const a = ctx.softphone.ring({ remoteUser: '0312345678' })
     await ctx.phone.answer(a.id)
     expect(await ctx.phone.transfer(a.id, ' 1002 ')).toEqual({ ok: true })
@@ -115,7 +117,7 @@ describe('transfer', () => {
     await ctx.phone.answer(a.id)
     ctx.softphone.transferResult = { ok: false, reason: '486 Busy Here' }
     await ctx.phone.transfer(a.id, '1002')
-    expect(ctx.phone.active[0]).toMatchObject({ id: a.id, state: 'active', transfer: 'failed' })
+    expect(ctx.phone.active[0]?.sip).toMatchObject({ id: a.id, state: 'active', transfer: 'failed' })
     expect(ctx.phone.notices).toEqual([expect.objectContaining({ kind: 'transfer-failed', number: '0312345678' })])
     ctx.phone.dismiss(ctx.phone.notices[0]!.id)
     expect(ctx.phone.notices).toEqual([])
@@ -125,9 +127,9 @@ describe('transfer', () => {
     const a = ctx.softphone.ring({ remoteUser: '0312345678' })
     await ctx.phone.answer(a.id)
     expect(await ctx.phone.consult(a.id, '1003')).toBe(true)
-    const consult = ctx.phone.active.find((c) => c.remoteUser === '1003')!
+    const consult = ctx.phone.active.find((c) => c.sip.remoteUser === '1003')!
     expect(ctx.phone.consultations).toEqual({ [consult.id]: a.id })
-    expect(ctx.phone.active.find((c) => c.id === a.id)?.held).toBe(true)
+    expect(ctx.phone.active.find((c) => c.id === a.id)?.sip.held).toBe(true)
     ctx.softphone.remoteAnswer(consult.id)
     expect(await ctx.phone.completeTransfer(consult.id)).toEqual({ ok: true })
     expect(ctx.softphone.actions).toContain(`attended ${a.id} ${consult.id}`)
@@ -149,14 +151,15 @@ describe('do not disturb', () => {
     const ctx = await setup()
     const added: string[] = []
     ctx.phone.onCall('added', (c) => added.push(c.id))
-    await ctx.phone.setDoNotDisturb(true)
+    await ctx.line.setDoNotDisturb(true)
     expect(ctx.softphone.actions).toContain('dnd on')
     ctx.softphone.ring({ remoteUser: '0312345678' })
+    await nextTick()
     expect(added).toEqual([])
     expect(ctx.popup.popups).toEqual([])
     expect(ctx.fake.log).not.toContain('ring')
     expect(ctx.softphone.actions).toContain('reject-dnd 0312345678')
-    await ctx.phone.setDoNotDisturb(false)
+    await ctx.line.setDoNotDisturb(false)
     ctx.softphone.ring({ remoteUser: '0312345678' })
     expect(added).toHaveLength(1)
   })
@@ -164,8 +167,8 @@ describe('do not disturb', () => {
   it('cannot be switched when IT locked it', async () => {
     const ctx = await setup()
     patchSettings(ctx, { locked: ['call'] })
-    expect(ctx.phone.dndLocked).toBe(true)
-    await ctx.phone.setDoNotDisturb(true)
+    expect(ctx.line.dndLocked).toBe(true)
+    await ctx.line.setDoNotDisturb(true)
     expect(ctx.settings.settings.call.dnd).toBe(false)
   })
 })
@@ -179,13 +182,13 @@ describe('auto-answer', () => {
     patchSettings(ctx, { call: { autoAnswerSeconds: 3 } })
     const a = ctx.softphone.ring({ remoteUser: '0312345678' })
     await vi.advanceTimersByTimeAsync(2900)
-    expect(ctx.phone.active[0]?.state).toBe('ringing')
+    expect(ctx.phone.active[0]?.sip.state).toBe('ringing')
     await vi.advanceTimersByTimeAsync(200)
-    expect(ctx.phone.active[0]?.state).toBe('active')
+    expect(ctx.phone.active[0]?.sip.state).toBe('active')
     // A second call while talking is left to the agent.
     const b = ctx.softphone.ring({ remoteUser: '0663334444' })
     await vi.advanceTimersByTimeAsync(5000)
-    expect(ctx.phone.active.find((c) => c.id === b.id)?.state).toBe('ringing')
+    expect(ctx.phone.active.find((c) => c.id === b.id)?.sip.state).toBe('ringing')
     expect(ctx.softphone.actions.filter((x) => x.startsWith('answer'))).toEqual([`answer ${a.id}`])
   })
 
@@ -255,6 +258,7 @@ describe('popup', () => {
     const ctx = await setup()
     ctx.fake.setHidden(true)
     ctx.softphone.ring({ remoteUser: '0312345678', replaces: 'fake-0' })
+    await nextTick()
     expect(ctx.popup.popups).toEqual([])
     expect(ctx.fake.shown).toEqual([])
     expect(ctx.phone.ringing).toEqual([])
@@ -262,15 +266,17 @@ describe('popup', () => {
 
   it('keeps a blocked CRM tab link after the call ended, until dismissed', async () => {
     const ctx = await setup()
+    await ctx.settings.update({ ...ctx.settings.settings, cti: { target: 'custom', accesses: { ring: { method: 'get', url: 'http://crm.test/customer?tel={TEL}' } } } })
     const cti = useCtiStore()
+    await cti.start()
+    ctx.fake.world.tabs.blocked = true
     const a = ctx.softphone.ring({ remoteUser: '0312345678' })
-    cti.calls = { [a.id]: { ...cti.calls[a.id], callId: a.id, blockedUrl: 'http://crm.test/customer?tel=0312345678' } as never }
-    await vi.waitFor(() => expect(ctx.popup.blockedTabs).toEqual([{ callId: a.id, url: 'http://crm.test/customer?tel=0312345678' }]))
-    cti.calls = {}
+    await vi.waitFor(() => expect(cti.blockedTabs).toEqual([{ callId: a.id, url: 'http://crm.test/customer?tel=0312345678' }]))
     ctx.softphone.remoteHangup(a.id)
-    expect(ctx.popup.blockedTabs).toHaveLength(1)
-    ctx.popup.dismissBlocked(a.id)
-    expect(ctx.popup.blockedTabs).toEqual([])
+    await cti.start()
+    expect(cti.blockedTabs).toHaveLength(1)
+    cti.dismissBlocked(a.id)
+    expect(cti.blockedTabs).toEqual([])
   })
 })
 

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
 import { flush } from '@/cti/testing/fakes'
 import { FakeSoftphone } from '@/sip/fake-softphone'
 import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
 import { useCtiStore } from './cti'
-import { usePhoneStore } from './phone'
+import { useCallsStore } from './calls'
 import { usePopupStore } from './popup'
 import { useSessionStore } from './session'
 import { useSettingsStore } from './settings'
@@ -54,6 +55,20 @@ describe('CTI wiring', () => {
     expect(useSettingsStore().settings.agent).toEqual({ id: 'agent01', password: '' })
   })
 
+  it('shows the login screen at each start even with a remembered password, prefilled', async () => {
+    const first = await start(provisioning())
+    await useCtiStore().login({ id: 'agent01', password: 'pass01' }, true)
+    const saved = first.fake.store.get('tsunagu.settings')
+    // The next start of the same browser, from a bookmark without ?config=.
+    const again = fakePorts()
+    again.store.set('tsunagu.settings', saved)
+    setupStores(again.ports)
+    await useSessionStore().start(async () => new FakeSoftphone())
+    expect(useCtiStore().loginOpen).toBe(true)
+    expect(useSettingsStore().settings.agent).toEqual({ id: 'agent01', password: 'pass01' })
+    expect(again.world.http.urls).toEqual([])
+  })
+
   it('logs in by itself with provisioned agent credentials and masks the password in the log', async () => {
     const { fake } = await start(provisioning({ agent: { id: 'agent01', password: 'pass01' } }))
     await flush()
@@ -70,6 +85,10 @@ describe('CTI wiring', () => {
     fake.setHidden(true)
     const call = softphone.ring({ remoteUser: '0312345678#A1#B2', remoteDisplayName: 'Yamada' })
     const popups = usePopupStore()
+    // The popup is there before the engine hears of the call; the search starts in the same task.
+    expect(popups.popups[0]).toMatchObject({ number: '0312345678', searching: false, values: {} })
+    await nextTick()
+    expect(fake.world.http.urls).toContain(`${CRM}/search?tel=0312345678&sid=SID-42`)
     expect(popups.popups[0]).toMatchObject({ number: '0312345678', searching: true, values: {} })
     await flush()
     expect(fake.world.http.urls).toContain(`${CRM}/search?tel=0312345678&sid=SID-42`)
@@ -77,7 +96,7 @@ describe('CTI wiring', () => {
     // The notification was shown at ring time and replaced once the search answered.
     expect(fake.shown.map((n) => n.title)).toEqual(['Yamada (0312345678)', '山田 太郎 (0312345678)'])
     expect(fake.shown[1]?.body).toBe('株式会社つなぐ商事\n0312345678')
-    usePhoneStore().answer(call.id)
+    await useCallsStore().answer(call.id)
   })
 
   it('a popup click runs the click access and copies the number when set', async () => {
@@ -98,7 +117,7 @@ describe('CTI wiring', () => {
     expect(usePopupStore().popups).toHaveLength(1)
     vi.advanceTimersByTime(5000)
     expect(usePopupStore().popups).toHaveLength(0)
-    expect(usePhoneStore().ringing.map((c) => c.id)).toEqual([call.id])
+    expect(useCallsStore().ringing.map((c) => c.id)).toEqual([call.id])
   })
 
   it('hidden size shows no popup and no notification', async () => {
@@ -116,6 +135,27 @@ describe('CTI wiring', () => {
     softphone.ring({ remoteUser: '0312345678', localUser: '0502222' })
     expect(usePopupStore().popups).toEqual([])
     softphone.ring({ remoteUser: '0312345678', localUser: '0501111' })
+    expect(usePopupStore().popups.map((p) => p.number)).toEqual(['0312345678'])
+  })
+
+  it('with an invalid cti section, 9999 and untargeted calls still never pop up', async () => {
+    const doc = provisioning()
+    const { fake, softphone } = await start({ ...doc, cti: { ...doc.cti, timeoutSeconds: 'ten', targetNumbers: ['0501111'] } })
+    expect(useCtiStore().configErrors.map((e) => e.path)).toContain('cti.timeoutSeconds')
+    fake.setHidden(true)
+    softphone.ring({ remoteUser: '9999', localUser: '0501111' })
+    softphone.ring({ remoteUser: '0312345678', localUser: '0502222' })
+    await flush()
+    expect(usePopupStore().popups).toEqual([])
+    expect(fake.shown).toEqual([])
+    softphone.ring({ remoteUser: '0312345678', localUser: '0501111' })
+    expect(usePopupStore().popups.map((p) => p.number)).toEqual(['0312345678'])
+  })
+
+  it('an E.164 called number matches a national target number', async () => {
+    const doc = provisioning()
+    const { softphone } = await start({ ...doc, cti: { ...doc.cti, numbers: ['050-1234-567'], targetNumbers: ['050-1234-567'] } })
+    softphone.ring({ remoteUser: '0312345678', localUser: '+81501234567' })
     expect(usePopupStore().popups.map((p) => p.number)).toEqual(['0312345678'])
   })
 

@@ -1,42 +1,55 @@
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
-import type { AgentCredentials, AuthResult, AuthStatus, CallFacts, CallInfo as CtiCallInfo, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
+import { computed, nextTick, ref, shallowRef } from 'vue'
+import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
 import { usePorts } from '@/ports/ports'
-import type { CallInfo } from '@/sip'
 import type { FieldError } from '@/settings/settings'
-import { usePhoneStore } from './phone'
+import { useCallsStore } from './calls'
 import { useSettingsStore } from './settings'
 
 /** Log entries kept in memory for the CTI log panel (oldest dropped first). */
 const LOG_LIMIT = 500
+const BLOCKED_TABS_KEPT = 3
 
 /**
- * The CTI integration of this tab: builds the engine from the settings, feeds it the phone's
- * call events, and exposes what the popup and the CTI log show. The engine (pure
- * TypeScript, `src/cti`) decides everything; this store only wires it to the app.
+ * The CTI integration of this tab: builds the engine from the settings, feeds it the calls'
+ * events, and hands what the CRM said back to the calls store. The engine (pure TypeScript,
+ * `src/cti`) decides everything; this store only wires it to the app.
+ *
+ * It also sets the calls store's reader at each start, from the same settings: a call is read
+ * the same way whether or not the engine could be built (an invalid `cti` section still keeps
+ * 9999 and untargeted calls from popping up).
  */
 export const useCtiStore = defineStore('cti', () => {
   const ports = usePorts()
   const settingsStore = useSettingsStore()
-  const phone = usePhoneStore()
+  const calls = useCallsStore()
 
   const config = shallowRef<CtiConfig>()
   const configErrors = ref<FieldError[]>([])
   const configWarnings = ref<FieldError[]>([])
   const auth = ref<AuthStatus>({ state: 'off' })
-  const calls = shallowRef<Record<string, CtiCallInfo>>({})
   const log = shallowRef<CtiLogEntry[]>([])
   const loginOpen = ref(false)
+  /**
+   * CRM tabs the browser refused to open, offered as links. Kept after the call ended (the
+   * agent may still want that customer's page) until opened or dismissed; the last few only.
+   */
+  const blockedTabs = ref<{ callId: string; url: string }[]>([])
   let engine: CtiEngine | undefined
 
   const isCustom = computed(() => config.value?.target === 'custom')
+  /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
+  const crmTabName = computed(() => config.value?.tabName ?? 'tsunagu-crm')
+  /** "Open in CRM" on a call card runs the click access: offered when one is configured. */
+  const canOpenInCrm = computed(() => isCustom.value && config.value?.accesses.click.method !== 'none')
 
-  phone.onCall('added', (call) => {
-    if (!engine) return
-    setInfo(engine.callStarted(factsOf(call, settingsStore.settings.sip.user)))
-  })
-  phone.onCall('answered', (call) => engine?.callAnswered(call.id))
-  phone.onCall('ended', (call) => engine?.callEnded(call.id))
+  // The engine hears of a call after the render that shows it: the popup is in the DOM before
+  // the search request is built. `nextTick` still runs in the INVITE's task, so the request
+  // leaves before anything else can happen; callbacks keep the order of the events.
+  const later = (work: () => void) => void nextTick(work)
+  calls.onCall('added', (call) => later(() => engine?.callStarted(call.reading)))
+  calls.onCall('answered', (call) => later(() => engine?.callAnswered(call.id)))
+  calls.onCall('ended', (call) => later(() => engine?.callEnded(call.id)))
 
   /** Builds the engine from the saved/provisioned settings; asks for the agent login when needed. */
   async function start(): Promise<void> {
@@ -45,6 +58,8 @@ export const useCtiStore = defineStore('cti', () => {
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
     const cti = await import('@/cti')
     const normalized = cti.normalizeCtiConfig(settings.cti, { user: settings.sip.user, server: settings.sip.server })
+    const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
+    calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random }))
     if (!normalized.ok) {
       configErrors.value = normalized.errors.map((e) => ({ ...e, path: e.path ? `cti.${e.path}` : 'cti' }))
       return
@@ -59,19 +74,19 @@ export const useCtiStore = defineStore('cti', () => {
       agent,
       log: (entry) => { log.value = [...log.value.slice(-(LOG_LIMIT - 1)), entry] },
     })
-    engine.onUpdate(setInfo)
+    engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
     if (normalized.config.target !== 'custom') return
-    // Spec §1: the login screen pops up at each start, unless IT provisioned id and password.
-    if (agent?.id && agent.password) void engine.login(agent)
+    // docs/cti-integration.md §1: the login screen pops up at each start (prefilled with what
+    // was saved), unless IT's provisioning document gave the agent's id and password.
+    if (agent?.id && agent.password && settingsStore.provisioning?.providesAgent) void engine.login(agent)
     else loginOpen.value = true
   }
 
   function stop(): void {
     engine?.dispose()
     engine = undefined
-    calls.value = {}
   }
 
   async function login(agent: AgentCredentials, remember: boolean): Promise<AuthResult | undefined> {
@@ -87,45 +102,31 @@ export const useCtiStore = defineStore('cti', () => {
     loginOpen.value = isCustom.value
   }
 
-  function popupClicked(callId: string): void {
-    engine?.popupClicked(callId)
+  /** The popup body or its notification was clicked, or "open in CRM" on the call card. */
+  function openInCrm(callId: string): void {
+    later(() => engine?.popupClicked(callId))
   }
 
-  function setInfo(info: CtiCallInfo): void {
-    if (info.ended) {
-      const { [info.callId]: _done, ...rest } = calls.value
-      calls.value = rest
-    } else {
-      calls.value = { ...calls.value, [info.callId]: info }
+  function dismissBlocked(callId: string): void {
+    blockedTabs.value = blockedTabs.value.filter((b) => b.callId !== callId)
+  }
+
+  function crmUpdate(info: CtiCallInfo): void {
+    const url = info.blockedUrl
+    if (url !== undefined && !blockedTabs.value.some((b) => b.callId === info.callId && b.url === url)) {
+      blockedTabs.value = [...blockedTabs.value.filter((b) => b.callId !== info.callId), { callId: info.callId, url }].slice(-BLOCKED_TABS_KEPT)
     }
+    calls.setCrm(info.callId, {
+      searchState: info.searchState,
+      values: info.values,
+      searchFailed: info.searchState === 'failed',
+      ...(info.blockedUrl === undefined ? {} : { blockedUrl: info.blockedUrl }),
+    })
   }
 
   return {
-    config, configErrors, configWarnings, auth, calls, log, loginOpen, isCustom,
-    start, stop, login, logout, popupClicked,
+    config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, canOpenInCrm,
+    start, stop, login, logout, openInCrm, dismissBlocked,
     clearLog: () => { log.value = [] },
   }
 })
-
-/** What the engine needs to know of a SIP call. */
-export function factsOf(call: CallInfo, ownUser: string): CallFacts {
-  return call.direction === 'in'
-    ? {
-        callId: call.id,
-        direction: 'in',
-        fromUser: call.remoteUser,
-        displayName: call.remoteDisplayName,
-        calledUser: call.localUser,
-        headers: call.headers,
-        anonymous: false,
-      }
-    : {
-        callId: call.id,
-        direction: 'out',
-        fromUser: ownUser,
-        displayName: '',
-        calledUser: call.remoteUser,
-        headers: call.headers,
-        anonymous: false,
-      }
-}

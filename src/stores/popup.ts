@@ -1,16 +1,16 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { usePorts } from '@/ports/ports'
-import { parseCallerId, privacyWithholdsId } from '@/cti/caller-id'
-import type { CallInfo } from '@/sip'
+import { partyName, shownName, shownNumber } from './call-view'
+import { useCallsStore, type Call } from './calls'
 import { useCtiStore } from './cti'
-import { usePhoneStore } from './phone'
 import { useSettingsStore } from './settings'
 
 export interface PopupView {
   callId: string
   /** The caller's number without `#` codes, or the anonymous label. */
   number: string
+  /** The phonebook or SIP name ('' when withheld). */
   name: string
   anonymous: boolean
   /** What the CRM search extracted (NAME, COMPANY, …), as text. */
@@ -19,101 +19,72 @@ export interface PopupView {
   searchFailed: boolean
 }
 
-const BLOCKED_TABS_KEPT = 3
-
-/** The caller's number as shown: the From user without BIZTEL `#` codes. */
-export function numberOf(call: Pick<CallInfo, 'remoteUser'>): string {
-  return call.remoteUser.split('#')[0] ?? ''
-}
-
 /**
  * What pops up for ringing calls: one in-page popup per call (a second concurrent call gets
- * its own), and a notification when the agent cannot see the phone. The CTI engine decides
- * whether a call pops up at all (untargeted numbers and 9999 do not); the popup settings
- * decide how.
+ * its own), and a notification when the agent cannot see the phone. Which calls pop up is the
+ * call's reading (`reading.popup`: not 9999, not untargeted, not outgoing); the popup settings
+ * decide how. Everything here is derived from the calls store: no call events, no order.
  */
 export const usePopupStore = defineStore('popup', () => {
   const ports = usePorts()
+  const calls = useCallsStore()
   const cti = useCtiStore()
-  const phone = usePhoneStore()
   const settingsStore = useSettingsStore()
-  const notifications = new Map<string, { close(): void }>()
-  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  const popupSettings = computed(() => settingsStore.settings.popup)
   /** Popups closed by their display time (the call may still ring in the main screen). */
   const expired = ref(new Set<string>())
 
-  const popupSettings = computed(() => settingsStore.settings.popup)
+  /** Ringing calls that pop up (whether or not their popup's display time ran out). */
+  const popping = computed<Call[]>(() => popupSettings.value.size === 'hidden' ? [] : calls.ringing.filter((c) => c.reading.popup))
 
-  /**
-   * The number as shown and copied, and whether it is withheld. The CTI engine's reading wins
-   * when it has one (it also honours `Privacy: user/header`), so popup, copy and CRM agree.
-   */
-  function caller(call: CallInfo): { anonymous: boolean; number: string } {
-    const info = cti.calls[call.id]
-    if (info) return { anonymous: info.anonymous, number: info.tel }
-    const read = parseCallerId(call.remoteUser, privacyWithholdsId(call.headers['privacy']))
-    return { anonymous: read.anonymous, number: read.tel }
-  }
+  const popups = computed<PopupView[]>(() => popping.value
+    .filter((call) => !expired.value.has(call.id))
+    .map((call) => ({
+      callId: call.id,
+      number: shownNumber(call, popupSettings.value.anonymousLabel),
+      name: partyName(call),
+      anonymous: call.reading.anonymous,
+      values: call.crm.values,
+      searching: call.crm.searchState === 'pending',
+      searchFailed: call.crm.searchFailed,
+    })))
 
-  function shows(call: CallInfo): boolean {
-    return popupSettings.value.size !== 'hidden' && (cti.calls[call.id]?.showPopup ?? true)
-  }
-
-  const popups = computed<PopupView[]>(() => phone.ringing
-    .filter((call) => shows(call) && !expired.value.has(call.id))
-    .map((call) => {
-      const info = cti.calls[call.id]
-      const { anonymous, number } = caller(call)
-      return {
-        callId: call.id,
-        number: anonymous ? popupSettings.value.anonymousLabel : number,
-        name: call.remoteDisplayName,
-        anonymous,
-        values: info?.values ?? {},
-        searching: info?.searchState === 'pending',
-        searchFailed: info?.searchState === 'failed',
+  // Per popping call, after the render (the popup is on screen first): the display timer, and a
+  // notification while the agent cannot see the page, updated when the CRM's answer arrives.
+  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  const notifications = new Map<string, { handle: { close(): void }; values: Call['crm']['values'] }>()
+  const tracked = new Set<string>()
+  watch(popping, (now) => {
+    const current = new Set(now.map((c) => c.id))
+    for (const id of [...tracked]) if (!current.has(id)) forget(id)
+    for (const call of now) {
+      if (!tracked.has(call.id)) {
+        tracked.add(call.id)
+        begin(call)
+      } else {
+        const shown = notifications.get(call.id)
+        if (shown && shown.values !== call.crm.values && Object.keys(call.crm.values).length) notify(call)
       }
-    }))
-
-  /**
-   * CRM tabs the browser refused to open, offered as links. Kept after the call ended (the
-   * agent may still want that customer's page) until opened or dismissed; the last few only.
-   */
-  const blockedTabs = ref<{ callId: string; url: string }[]>([])
-  watch(() => cti.calls, (now) => {
-    for (const info of Object.values(now)) {
-      if (!info.blockedUrl || blockedTabs.value.some((b) => b.callId === info.callId && b.url === info.blockedUrl)) continue
-      blockedTabs.value = [...blockedTabs.value.filter((b) => b.callId !== info.callId), { callId: info.callId, url: info.blockedUrl }].slice(-BLOCKED_TABS_KEPT)
     }
-  })
-  /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
-  const crmTabName = computed(() => cti.config?.tabName ?? 'tsunagu-crm')
+  }, { flush: 'post', immediate: true })
 
-  function dismissBlocked(callId: string): void {
-    blockedTabs.value = blockedTabs.value.filter((b) => b.callId !== callId)
-  }
-
-  phone.onCall('added', (call) => {
-    // A call that replaces one of ours (attended transfer to us) is taken over without a pop.
-    if (call.direction !== 'in' || call.replaces || !shows(call)) return
+  function begin(call: Call): void {
     const seconds = popupSettings.value.displaySeconds
     if (seconds > 0) {
       timers.set(call.id, setTimeout(() => {
+        timers.delete(call.id)
         expired.value = new Set([...expired.value, call.id])
-        closeNotification(call)
+        closeNotification(call.id)
       }, seconds * 1000))
     }
     if (ports.visibility.isHidden()) notify(call)
-  })
-  phone.onCall('answered', forget)
-  phone.onCall('ended', forget)
+  }
 
-  function notify(call: CallInfo): void {
-    const info = cti.calls[call.id]
-    const shown = caller(call)
-    const number = shown.anonymous ? popupSettings.value.anonymousLabel : shown.number
-    const name = info?.values.NAME || call.remoteDisplayName
-    const company = info?.values.COMPANY ?? ''
+  function notify(call: Call): void {
+    const number = shownNumber(call, popupSettings.value.anonymousLabel)
+    const name = shownName(call)
+    const company = call.crm.values.COMPANY ?? ''
+    // Same tag: the browser replaces the notification instead of adding one.
     const handle = ports.notifier.show({
       tag: `tsunagu-call-${call.id}`,
       title: name ? `${name} (${number})` : number,
@@ -123,42 +94,33 @@ export const usePopupStore = defineStore('popup', () => {
         clicked(call.id)
       },
     })
-    if (handle) notifications.set(call.id, handle)
+    if (handle) notifications.set(call.id, { handle, values: call.crm.values })
   }
 
-  // When the search answers while the notification is up, show the name and company in it
-  // (same tag: the browser replaces the notification instead of adding one).
-  watch(() => cti.calls, (now, before) => {
-    for (const callId of notifications.keys()) {
-      const values = now[callId]?.values
-      const call = phone.ringing.find((c) => c.id === callId)
-      if (call && values && values !== before[callId]?.values && Object.keys(values).length) notify(call)
-    }
-  })
-
-  function forget(call: CallInfo): void {
-    clearTimeout(timers.get(call.id))
-    timers.delete(call.id)
-    closeNotification(call)
-    if (expired.value.has(call.id)) {
+  function forget(callId: string): void {
+    tracked.delete(callId)
+    clearTimeout(timers.get(callId))
+    timers.delete(callId)
+    closeNotification(callId)
+    if (expired.value.has(callId)) {
       const next = new Set(expired.value)
-      next.delete(call.id)
+      next.delete(callId)
       expired.value = next
     }
   }
 
-  function closeNotification(call: Pick<CallInfo, 'id'>): void {
-    notifications.get(call.id)?.close()
-    notifications.delete(call.id)
+  function closeNotification(callId: string): void {
+    notifications.get(callId)?.handle.close()
+    notifications.delete(callId)
   }
 
   /** A click on the popup body or its notification: the click access, and the number copied when set. */
   function clicked(callId: string): void {
-    cti.popupClicked(callId)
-    const call = phone.ringing.find((c) => c.id === callId) ?? phone.active.find((c) => c.id === callId)
-    const number = call && caller(call).number
+    cti.openInCrm(callId)
+    const call = calls.active.find((c) => c.id === callId)
+    const number = call && !call.reading.anonymous ? call.reading.remote : ''
     if (popupSettings.value.copyNumberOnClick && number) void ports.clipboard.writeText(number)
   }
 
-  return { popups, blockedTabs, crmTabName, popupSettings, clicked, dismissBlocked }
+  return { popups, popupSettings, clicked }
 })

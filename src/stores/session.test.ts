@@ -5,7 +5,7 @@ import { cloneJson } from '@/settings/paths'
 import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
 import { useCtiStore } from './cti'
-import { usePhoneStore } from './phone'
+import { useLineStore } from './line'
 import { useSessionStore } from './session'
 import { useSettingsStore } from './settings'
 
@@ -37,7 +37,7 @@ describe('session: applying changed settings', () => {
     expect(result.ok).toBe(true)
     expect(connected.map((c) => c.config.displayName)).toEqual(['', 'Yamada'])
     expect(connected[0]!.softphone.actions).toContain('stop')
-    expect(usePhoneStore().registration.state).toBe('registered')
+    expect(useLineStore().registration.state).toBe('registered')
   })
 
   it('a CTI change rebuilds the engine without touching the line', async () => {
@@ -97,7 +97,7 @@ describe('one phone tab per browser', () => {
     await session.useHere()
     expect(session.elsewhere).toBe(false)
     expect(softphone.actions).toContain('start')
-    expect(usePhoneStore().registration.state).toBe('registered')
+    expect(useLineStore().registration.state).toBe('registered')
   })
 
   it('unregisters, then tells the other tab, when the line is taken over', async () => {
@@ -107,12 +107,12 @@ describe('one phone tab per browser', () => {
     const softphone = new FakeSoftphone()
     const session = useSessionStore()
     await session.start(async () => softphone)
-    expect(usePhoneStore().registration.state).toBe('registered')
+    expect(useLineStore().registration.state).toBe('registered')
     fake.loseLine()
     await vi.waitFor(() => expect(fake.line.released).toBe(1))
     expect(session.elsewhere).toBe('moved')
     expect(softphone.actions.filter((a) => a === 'start' || a === 'stop')).toEqual(['start', 'stop'])
-    expect(usePhoneStore().registration.state).toBe('unregistered')
+    expect(useLineStore().registration.state).toBe('unregistered')
   })
 })
 

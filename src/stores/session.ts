@@ -4,9 +4,9 @@ import { usePorts } from '@/ports/ports'
 import { createSoftphone } from '@/sip'
 import { cloneJson, sameJson } from '@/settings/paths'
 import { isSipConfigured, type Settings } from '@/settings/settings'
+import { useCallsStore } from './calls'
 import { useCtiStore } from './cti'
-import { usePhoneStore, type SoftphoneFactory } from './phone'
-import { usePopupStore } from './popup'
+import { useLineStore, type SoftphoneFactory } from './line'
 import { useSettingsStore, type ChangeResult } from './settings'
 
 /** What a settings change needs restarted. */
@@ -24,10 +24,9 @@ interface Restart {
  */
 export const useSessionStore = defineStore('session', () => {
   const settingsStore = useSettingsStore()
-  const phone = usePhoneStore()
+  const line = useLineStore()
+  const calls = useCallsStore()
   const cti = useCtiStore()
-  // Created here, before any call can ring: their call listeners must be in place (CTI first).
-  usePopupStore()
   const ports = usePorts()
   const configured = ref(false)
   /**
@@ -44,12 +43,12 @@ export const useSessionStore = defineStore('session', () => {
   ports.leaveGuard.onLeave(() => {
     if (elsewhere.value) return
     cti.stop()
-    void phone.disconnect()
+    void line.disconnect()
   })
 
   // The phone's tab dials what other tabs of this browser were asked to dial.
   ports.lineLock.onDialHandOff((target) => {
-    if (!elsewhere.value) void phone.dial(target)
+    if (!elsewhere.value) void calls.dial(target)
   })
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */
   const pending = ref<Restart>({ line: false, cti: false })
@@ -60,7 +59,7 @@ export const useSessionStore = defineStore('session', () => {
     await settingsStore.load()
     if (!(await ports.lineLock.acquire(lineLost))) {
       elsewhere.value = 'busy'
-      const target = phone.takePendingDial()
+      const target = line.takePendingDial()
       if (target) {
         ports.lineLock.handOffDial(target)
         handedOff.value = target
@@ -81,7 +80,7 @@ export const useSessionStore = defineStore('session', () => {
     elsewhere.value = 'moved'
     cti.stop()
     // Unregisters before the other tab registers: they share this browser's SIP contact.
-    await phone.disconnect()
+    await line.disconnect()
     ports.lineLock.released()
   }
 
@@ -90,12 +89,12 @@ export const useSessionStore = defineStore('session', () => {
     configured.value = isSipConfigured(sip)
     if (!configured.value) {
       cti.stop()
-      await phone.disconnect()
+      await line.disconnect()
       return
     }
-    // The engine is ready before the line: no call can ring past the integration.
+    // The engine and the call reader are ready before the line: no call can ring past them.
     await cti.start()
-    await phone.connect({
+    await line.connect({
       server: sip.server,
       domain: sip.domain,
       user: sip.user,
@@ -128,7 +127,7 @@ export const useSessionStore = defineStore('session', () => {
     const after = settingsStore.settings
     const line = !sameJson(before.sip, after.sip)
     const restart = { line, cti: line || !sameJson(before.cti, after.cti) || !sameJson(before.agent, after.agent) }
-    if (phone.active.length > 0) pending.value = { line: pending.value.line || restart.line, cti: pending.value.cti || restart.cti }
+    if (calls.active.length > 0) pending.value = { line: pending.value.line || restart.line, cti: pending.value.cti || restart.cti }
     else await run(restart)
     return result
   }
@@ -139,7 +138,7 @@ export const useSessionStore = defineStore('session', () => {
     else if (restart.cti && configured.value) await cti.start()
   }
 
-  watch(() => phone.active.length, (count) => {
+  watch(() => calls.active.length, (count) => {
     if (count > 0 || (!pending.value.line && !pending.value.cti)) return
     const restart = pending.value
     pending.value = { line: false, cti: false }

@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import { usePorts } from '@/ports/ports'
 import { documentHash } from '@/settings/document-hash'
 import { applyLocks, isLocked, lockedValuesOf, type LockedValue } from '@/settings/locks'
-import { cloneJson } from '@/settings/paths'
+import { cloneJson, getPath, sameJson, setPath } from '@/settings/paths'
 import { applyProvisioning, provisioningSource, type ProvisioningSource } from '@/settings/provisioning'
 import { defaultSettings, parseSettings, type FieldError, type Settings } from '@/settings/settings'
 import { readStoredRecord, STORE_SCHEMA, type ProvisioningState, type StoredRecord } from '@/settings/stored-record'
@@ -158,6 +158,14 @@ export const useSettingsStore = defineStore('settings', () => {
     await save()
   }
 
+  /** One key the agent may change (not locked), saved at once; false when locked or unchanged. */
+  async function setValue(path: string, value: unknown): Promise<boolean> {
+    if (isLocked(locked.value, path) || sameJson(getPath(settings.value, path), value)) return false
+    settings.value = setPath(settings.value, path, cloneJson(value))
+    await save()
+    return true
+  }
+
   /** Signing out forgets a remembered password, so the next person at this desk must log in. */
   async function forgetAgentPassword(): Promise<void> {
     if (!settings.value.agent.password || isLocked(locked.value, 'agent.password')) return
@@ -191,7 +199,7 @@ export const useSettingsStore = defineStore('settings', () => {
 
   return {
     settings, device, loaded, problems, saved, provisioning, locked,
-    load, save, saveAgent, setLanguage, forgetAgentPassword, update, importText, exportText, replaceUnreadable,
+    load, save, saveAgent, setLanguage, setValue, forgetAgentPassword, update, importText, exportText, replaceUnreadable,
     isLocked: (path: string) => isLocked(locked.value, path),
   }
 })

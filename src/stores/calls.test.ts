@@ -1,9 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
 import { FakeSoftphone } from '@/sip/fake-softphone'
 import type { SoftphoneConfig } from '@/sip'
 import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
-import { usePhoneStore } from './phone'
+import { useCallsStore } from './calls'
+import { useLineStore } from './line'
 import { usePopupStore } from './popup'
 import { useSessionStore } from './session'
 import { useSettingsStore } from './settings'
@@ -28,7 +30,7 @@ describe('session start-up', () => {
   it('provisions from ?config=, saves the settings and registers with a stable contact', async () => {
     const { fake, factory, config } = setup()
     await useSessionStore().start(factory)
-    expect(usePhoneStore().registration.state).toBe('registered')
+    expect(useLineStore().registration.state).toBe('registered')
     expect(config()).toMatchObject({ server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', displayName: 'Agent 1001' })
     expect(config()!.contactName).toMatch(/^[a-z0-9]{8}$/)
     expect(config()!.viaHost).toBe(`${config()!.contactName}.invalid`)
@@ -75,24 +77,26 @@ describe('calls', () => {
   })
 
   it('rings, pops up without # codes, answers and returns to idle', async () => {
-    const phone = usePhoneStore()
+    const phone = useCallsStore()
     const popups = usePopupStore()
     const call = ctx.softphone.ring({ remoteUser: '0312345678#A1#B2', remoteDisplayName: 'Yamada' })
     expect(phone.ringing.map((c) => c.id)).toEqual([call.id])
     expect(popups.popups).toEqual([{ callId: call.id, number: '0312345678', name: 'Yamada', anonymous: false, values: {}, searching: false, searchFailed: false }])
+    await nextTick()
     expect(ctx.fake.log).toContain('ring')
     await phone.answer(call.id)
     expect(popups.popups).toEqual([])
-    expect(phone.active[0]?.state).toBe('active')
+    expect(phone.active[0]?.sip.state).toBe('active')
+    await nextTick()
     expect(ctx.fake.log.filter((l) => l === 'ring' || l === 'silence').at(-1)).toBe('silence')
     await phone.hangup(call.id)
     expect(phone.active).toEqual([])
   })
 
   it('declines with the main screen and emits ended once', async () => {
-    const phone = usePhoneStore()
+    const phone = useCallsStore()
     const ended: string[] = []
-    phone.onCall('ended', (c) => ended.push(`${c.id}:${c.endReason}`))
+    phone.onCall('ended', (c) => ended.push(`${c.id}:${c.sip.endReason}`))
     const call = ctx.softphone.ring({ remoteUser: '0312345678' })
     await phone.decline(call.id)
     ctx.softphone.remoteHangup(call.id)
@@ -106,23 +110,34 @@ describe('calls', () => {
     expect(usePopupStore().popups.map((p) => p.number)).toEqual(['0312345678', '0663334444'])
   })
 
-  it('shows the anonymous label for a withheld number', () => {
-    ctx.softphone.ring({ remoteUser: 'anonymous' })
-    expect(usePopupStore().popups[0]?.number).toBe('非通知')
+  it.each([
+    ['From anonymous', { remoteUser: 'anonymous', remoteDisplayName: 'Anonymous' }],
+    ['Privacy: id', { remoteUser: '0312345678', remoteDisplayName: 'Yamada', headers: { privacy: 'id' } }],
+    ['Privacy: user', { remoteUser: '0312345678', remoteDisplayName: 'Yamada', headers: { privacy: 'user' } }],
+  ])('a withheld number (%s): the label, no SIP name, in popup, notification and call card', async (_name, from) => {
+    ctx.fake.setHidden(true)
+    const call = ctx.softphone.ring(from)
+    await nextTick()
+    expect(usePopupStore().popups[0]).toMatchObject({ number: '非通知', name: '', anonymous: true })
+    expect(ctx.fake.shown[0]).toMatchObject({ title: '非通知', body: '非通知' })
+    expect(useCallsStore().active.find((c) => c.id === call.id)?.reading).toMatchObject({ anonymous: true, tel: '', telName: '' })
   })
 
   it('notifies only when the agent cannot see the page, and closes the notification on answer', async () => {
     const popups = usePopupStore()
     void popups
     ctx.softphone.ring({ remoteUser: '0312345678' })
+    await nextTick()
     expect(ctx.fake.shown).toHaveLength(0)
     ctx.fake.setHidden(true)
     const call = ctx.softphone.ring({ remoteUser: '0663334444', remoteDisplayName: 'Sato' })
+    await nextTick()
     expect(ctx.fake.shown).toHaveLength(1)
     expect(ctx.fake.shown[0]).toMatchObject({ title: 'Sato (0663334444)', body: '0663334444', closed: false })
     ctx.fake.shown[0]!.onClick()
     expect(ctx.fake.log).toContain('focus')
     ctx.softphone.remoteAnswer(call.id)
+    await nextTick()
     expect(ctx.fake.shown[0]!.closed).toBe(true)
   })
 
@@ -134,9 +149,9 @@ describe('calls', () => {
   })
 
   it('dials and reports not-registered without a line', async () => {
-    const phone = usePhoneStore()
+    const phone = useCallsStore()
     expect(await phone.dial('1002')).toBe(true)
-    expect(phone.active[0]).toMatchObject({ direction: 'out', state: 'dialing', remoteUser: '1002' })
+    expect(phone.active[0]?.sip).toMatchObject({ direction: 'out', state: 'dialing', remoteUser: '1002' })
     ctx.softphone.setRegistration({ state: 'reconnecting' })
     expect(await phone.dial('1003')).toBe(false)
     expect(phone.lastError).toBe('not-registered')

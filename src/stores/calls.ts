@@ -1,19 +1,42 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
+import type { CallReading, ReadingFacts, SearchState } from '@/cti'
 import { usePorts } from '@/ports/ports'
-import type { CallInfo, DtmfMethod, RegistrationStatus, Softphone, SoftphoneConfig, TransferResult } from '@/sip'
-import { dialTargetOf } from '@/sip/dial-target'
+import type { CallInfo, DtmfMethod, Softphone, TransferResult } from '@/sip'
 import { TypedEmitter } from '@/sip/typed-emitter'
 import { useSettingsStore } from './settings'
 
-/** Call lifecycle events for other stores (CTI, history): one source, no watchers on snapshots. */
-export interface CallEvents {
-  added: (call: CallInfo) => void
-  answered: (call: CallInfo) => void
-  ended: (call: CallInfo) => void
+/** What the CRM told us about a call (the CTI engine's search), as the call card and popup show it. */
+export interface CrmState {
+  readonly searchState: SearchState
+  /** Values the search extracted (NAME, COMPANY, …): plain text, never HTML. */
+  readonly values: Readonly<Record<string, string>>
+  readonly searchFailed: boolean
+  /** The last CRM tab the browser refused to open for this call. */
+  readonly blockedUrl?: string
 }
 
-export type SoftphoneFactory = (config: SoftphoneConfig) => Promise<Softphone>
+/**
+ * One call as the app knows it: the softphone's snapshot (state, times, hold, mute), the one
+ * reading of who is who (made once when the call appeared), and what the CRM said. Immutable;
+ * replaced on each change.
+ */
+export interface Call {
+  readonly id: string
+  readonly sip: CallInfo
+  readonly reading: CallReading
+  readonly crm: CrmState
+}
+
+/** Call lifecycle for other stores (CTI, history): emitted after the call list changed. */
+export interface CallEvents {
+  added: (call: Call) => void
+  answered: (call: Call) => void
+  ended: (call: Call) => void
+}
+
+/** Turns the softphone's report of a new call into its reading (set by the CTI store at start). */
+export type CallReader = (facts: ReadingFacts) => CallReading
 
 /** What the DTMF keypad shows for a call: the digits sent so far and how they went out. */
 export interface DtmfLog {
@@ -27,19 +50,32 @@ export type PhoneNotice =
   | { id: number; kind: 'transfer-failed'; number: string }
   | { id: number; kind: 'referred'; number: string }
 
+const NO_CRM: CrmState = Object.freeze({ searchState: 'idle', values: Object.freeze({}), searchFailed: false })
+
+/** The softphone's facts of a call, in the terms the reading takes. */
+export function factsOf(call: CallInfo, ownUser: string): ReadingFacts {
+  const common = { callId: call.id, headers: call.headers, ...(call.replaces ? { replaces: true } : {}) }
+  return call.direction === 'in'
+    ? { ...common, direction: 'in', fromUser: call.remoteUser, displayName: call.remoteDisplayName, calledUser: call.localUser }
+    : { ...common, direction: 'out', fromUser: ownUser, displayName: '', calledUser: call.remoteUser }
+}
+
 /**
- * The line and its calls. Holds the `Softphone` as a plain (non-reactive) object: sip.js
- * instances and MediaStreams never become Vue proxies. Calls are immutable snapshots
- * replaced on each update.
+ * The calls of the line, and the call handling rules: answering or resuming one call holds
+ * the others (call waiting), auto-answer, the ringer, transfers, DTMF.
  *
- * Call handling rules live here: answering or resuming one call holds the others (call
- * waiting), do-not-disturb and the microphone follow the settings, auto-answer, click-to-dial.
+ * The softphone is attached by the line store (`attach`) and kept as a plain object: sip.js
+ * instances and MediaStreams never become Vue proxies. A new call is read once
+ * ({@link CallReader}) and then only its softphone snapshot and CRM state change.
+ *
+ * Ring path: the call is in `calls` (so the popup renders in this task's microtask flush)
+ * before anything else happens; the ringer and the leave guard follow after the render
+ * (`flush: 'post'`), and listeners of `added` (the CTI engine) defer their work the same way.
  */
-export const usePhoneStore = defineStore('phone', () => {
+export const useCallsStore = defineStore('calls', () => {
   const ports = usePorts()
   const settingsStore = useSettingsStore()
-  const registration = ref<RegistrationStatus>({ state: 'unregistered' })
-  const calls = shallowRef<CallInfo[]>([])
+  const calls = shallowRef<Call[]>([])
   const lastError = ref<string>()
   /** Consultation call id → the call being transferred (attended transfer in progress). */
   const consultations = ref<Record<string, string>>({})
@@ -48,108 +84,82 @@ export const usePhoneStore = defineStore('phone', () => {
   const events = new TypedEmitter<CallEvents>()
   const autoAnswerTimers = new Map<string, ReturnType<typeof setTimeout>>()
   let phone: Softphone | undefined
+  let reader: CallReader | undefined
   let unsubscribe: (() => void)[] = []
   let noticeSeq = 0
-  /** `?dial=` of the page's URL, dialled once the line is registered. */
-  let pendingDial = dialTargetOf(new URL(ports.location.href).searchParams.get('dial'))
-  let handlersOffered = false
 
-  const ringing = computed(() => calls.value.filter((c) => c.direction === 'in' && c.state === 'ringing' && !c.replaces))
-  const active = computed(() => calls.value.filter((c) => c.state !== 'ended'))
-  // Closing or reloading the tab would drop the calls: the browser asks first while any is up.
-  watch(() => active.value.length > 0, (busy) => ports.leaveGuard.set(busy))
+  const ringing = computed(() => calls.value.filter((c) => c.sip.direction === 'in' && c.sip.state === 'ringing' && !c.sip.replaces))
+  const active = computed(() => calls.value.filter((c) => c.sip.state !== 'ended'))
   const callSettings = computed(() => settingsStore.settings.call)
 
-  watch(() => callSettings.value.dnd, (on) => phone?.setDoNotDisturb(on))
-  watch(() => settingsStore.settings.audio.input, (deviceId) => void phone?.setMicrophone(deviceId))
-  // Speakers follow the settings, whoever changed them (device picker, settings screen, provisioning).
-  // The ringtone may go to its own device (a loudspeaker) while the call plays in the headset.
-  watch(() => [settingsStore.settings.audio.output, settingsStore.settings.audio.ringer] as const, ([output, ringer]) => {
-    void ports.remoteAudio.setOutput(output)
-    void ports.ringer.setOutput(ringer || output)
-  }, { immediate: true })
-  watch(() => registration.value.state, (state) => {
-    if (state === 'registered') void onRegistered()
-  })
+  // After the render: the popup must not wait for the audio graph or the browser's leave guard.
+  watch(() => ringing.value.length > 0, (ring) => (ring ? ports.ringer.start() : ports.ringer.stop()), { flush: 'post' })
+  // Closing or reloading the tab would drop the calls: the browser asks first while any is up.
+  watch(() => active.value.length > 0, (busy) => ports.leaveGuard.set(busy), { flush: 'post' })
 
-  async function connect(config: SoftphoneConfig, factory: SoftphoneFactory): Promise<void> {
-    await disconnect()
-    const next = await factory(config)
+  function setReader(next: CallReader): void {
+    reader = next
+  }
+
+  /** Takes the calls of a (new) softphone; the line store calls this before `start()`. */
+  function attach(next: Softphone): void {
+    detach()
     phone = next
-    next.setDoNotDisturb(callSettings.value.dnd)
-    void next.setMicrophone(settingsStore.settings.audio.input)
     unsubscribe = [
-      next.on('registration', (status) => { registration.value = status }),
       next.on('callAdded', onCallAdded),
       next.on('callUpdated', onCallUpdated),
       next.on('remoteStream', (callId, stream) => ports.remoteAudio.play(callId, stream)),
       next.on('referred', (_callId, _newCallId, target) => notify({ kind: 'referred', number: target })),
     ]
-    registration.value = next.registration
-    await next.start()
   }
 
-  async function disconnect(): Promise<void> {
+  /** Forgets the softphone and its calls (it is being stopped). */
+  function detach(): void {
     for (const off of unsubscribe) off()
     unsubscribe = []
-    const old = phone
     phone = undefined
-    if (old) await old.stop()
     calls.value = []
+    consultations.value = {}
+    dtmf.value = {}
     for (const timer of autoAnswerTimers.values()) clearTimeout(timer)
     autoAnswerTimers.clear()
-    ports.ringer.stop()
-    registration.value = { state: 'unregistered' }
   }
 
-  /** The `?dial=` target this tab cannot dial itself (another tab has the line): taken once. */
-  function takePendingDial(): string | undefined {
-    const target = pendingDial
-    pendingDial = undefined
-    if (target) ports.clickToDial.forgetDialParameter()
-    return target
-  }
-
-  async function onRegistered(): Promise<void> {
-    if (!handlersOffered) {
-      handlersOffered = true
-      ports.clickToDial.registerHandlers()
-    }
-    const target = pendingDial
-    if (!target) return
-    pendingDial = undefined
-    ports.clickToDial.forgetDialParameter()
-    await dial(target)
-  }
-
-  function onCallAdded(call: CallInfo): void {
-    performance.mark('tsunagu:call-added')
+  function onCallAdded(info: CallInfo): void {
+    if (!reader) throw new Error('calls: no call reader set before the line started')
+    const reading = reader(factsOf(info, settingsStore.settings.sip.user))
+    performance.mark('tsunagu:call-read')
+    const call: Call = { id: info.id, sip: info, reading, crm: NO_CRM }
     calls.value = [...calls.value, call]
-    // Listeners first: the CTI engine sends the CRM search from here, and every millisecond
-    // before that request leaves is added to the time the agent waits for the name.
+    performance.mark('tsunagu:call-added')
     events.emit('added', call)
-    updateRinger()
     scheduleAutoAnswer(call)
   }
 
-  function onCallUpdated(call: CallInfo): void {
-    const before = calls.value.find((c) => c.id === call.id)
+  function onCallUpdated(info: CallInfo): void {
+    const before = calls.value.find((c) => c.id === info.id)
     // A call we never announced (e.g. one that ended before `callAdded` reached us) stays silent.
     if (!before) return
-    calls.value = call.state === 'ended'
-      ? calls.value.filter((c) => c.id !== call.id)
-      : calls.value.map((c) => (c.id === call.id ? call : c))
-    updateRinger()
-    if (call.state !== 'ringing') cancelAutoAnswer(call.id)
-    if (call.transfer === 'failed' && before.transfer !== 'failed') {
-      notify({ kind: 'transfer-failed', number: call.remoteUser })
+    const call: Call = { ...before, sip: info }
+    calls.value = info.state === 'ended'
+      ? calls.value.filter((c) => c.id !== info.id)
+      : calls.value.map((c) => (c.id === info.id ? call : c))
+    if (info.state !== 'ringing') cancelAutoAnswer(info.id)
+    if (info.transfer === 'failed' && before.sip.transfer !== 'failed') {
+      notify({ kind: 'transfer-failed', number: before.reading.remote })
     }
-    if (call.state === 'active' && before.state !== 'active') events.emit('answered', call)
-    if (call.state === 'ended') {
-      ports.remoteAudio.stop(call.id)
-      forgetCall(call.id)
+    if (info.state === 'active' && before.sip.state !== 'active') events.emit('answered', call)
+    if (info.state === 'ended') {
+      ports.remoteAudio.stop(info.id)
+      forgetCall(info.id)
       events.emit('ended', call)
     }
+  }
+
+  /** The CTI engine's news about a call (search result, error, a blocked tab). */
+  function setCrm(callId: string, crm: CrmState): void {
+    if (!calls.value.some((c) => c.id === callId)) return
+    calls.value = calls.value.map((c) => (c.id === callId ? { ...c, crm } : c))
   }
 
   function forgetCall(callId: string): void {
@@ -159,19 +169,14 @@ export const usePhoneStore = defineStore('phone', () => {
     dtmf.value = keep
   }
 
-  function updateRinger(): void {
-    if (ringing.value.length > 0) ports.ringer.start()
-    else ports.ringer.stop()
-  }
-
   /** Auto-answer only when the agent is free: a waiting call while talking is the agent's choice. */
-  function scheduleAutoAnswer(call: CallInfo): void {
+  function scheduleAutoAnswer(call: Call): void {
     const seconds = callSettings.value.autoAnswerSeconds
     // A call that replaces one of ours is answered by the softphone itself.
-    if (call.direction !== 'in' || call.replaces || seconds <= 0) return
+    if (call.sip.direction !== 'in' || call.sip.replaces || seconds <= 0) return
     autoAnswerTimers.set(call.id, setTimeout(() => {
       autoAnswerTimers.delete(call.id)
-      const busy = active.value.some((c) => c.id !== call.id && c.state !== 'ringing')
+      const busy = active.value.some((c) => c.id !== call.id && c.sip.state !== 'ringing')
       if (!busy && ringing.value.some((c) => c.id === call.id)) void answer(call.id)
     }, seconds * 1000))
   }
@@ -197,7 +202,7 @@ export const usePhoneStore = defineStore('phone', () => {
 
   /** Puts every answered call except `keep` on hold. */
   async function holdOthers(keep: string | undefined): Promise<void> {
-    const others = calls.value.filter((c) => c.id !== keep && c.state === 'active' && !c.held)
+    const others = calls.value.filter((c) => c.id !== keep && c.sip.state === 'active' && !c.sip.held)
     await Promise.all(others.map((c) => phone?.hold(c.id)))
   }
 
@@ -224,7 +229,7 @@ export const usePhoneStore = defineStore('phone', () => {
   function toggleMute(callId: string): void {
     const call = calls.value.find((c) => c.id === callId)
     if (!call) return
-    if (call.muted) phone?.unmute(callId)
+    if (call.sip.muted) phone?.unmute(callId)
     else phone?.mute(callId)
   }
 
@@ -264,14 +269,6 @@ export const usePhoneStore = defineStore('phone', () => {
     return phone.attendedTransfer(original, consultCallId)
   }
 
-  /** Do-not-disturb from the phone screen; IT may have locked it. */
-  const dndLocked = computed(() => settingsStore.isLocked('call.dnd'))
-  async function setDoNotDisturb(on: boolean): Promise<void> {
-    if (dndLocked.value || callSettings.value.dnd === on) return
-    settingsStore.settings = { ...settingsStore.settings, call: { ...settingsStore.settings.call, dnd: on } }
-    await settingsStore.save()
-  }
-
   function notify(notice: Omit<PhoneNotice, 'id'>): void {
     noticeSeq += 1
     notices.value = [...notices.value, { ...notice, id: noticeSeq } as PhoneNotice]
@@ -282,9 +279,10 @@ export const usePhoneStore = defineStore('phone', () => {
   }
 
   return {
-    registration, calls, ringing, active, lastError, consultations, dtmf, notices, dndLocked,
-    connect, disconnect, dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
-    transfer, consult, completeTransfer, setDoNotDisturb, dismiss, takePendingDial,
+    calls, ringing, active, lastError, consultations, dtmf, notices,
+    setReader, attach, detach, setCrm,
+    dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
+    transfer, consult, completeTransfer, dismiss,
     onCall: events.on.bind(events) as TypedEmitter<CallEvents>['on'],
   }
 })
