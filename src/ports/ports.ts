@@ -69,6 +69,11 @@ export interface PageVisibility {
   /** True when the agent cannot see the phone: `document.hidden || !document.hasFocus()`. */
   isHidden(): boolean
   focusPhone(): void
+  /**
+   * Runs `work` once the next frame has been painted (a hidden page paints nothing: then in the
+   * next task). For what must not delay a frame that matters, such as the incoming popup's.
+   */
+  afterPaint(work: () => void): void
 }
 
 export interface Clipboard {

@@ -90,6 +90,20 @@ export const useCallsStore = defineStore('calls', () => {
 
   const ringing = computed(() => calls.value.filter((c) => c.sip.direction === 'in' && c.sip.state === 'ringing' && !c.sip.replaces))
   const active = computed(() => calls.value.filter((c) => c.sip.state !== 'ended'))
+  /**
+   * The call list's copy of `active`, one painted frame behind: a new call's row (Vuetify list
+   * item and buttons) is not rendered in the frame that must show the incoming popup.
+   */
+  const listed = shallowRef<Call[]>([])
+  let listing = false
+  watch(active, () => {
+    if (listing) return
+    listing = true
+    ports.visibility.afterPaint(() => {
+      listing = false
+      listed.value = active.value
+    })
+  })
   const callSettings = computed(() => settingsStore.settings.call)
 
   // After the render: the popup must not wait for the audio graph or the browser's leave guard.
@@ -279,7 +293,7 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   return {
-    calls, ringing, active, lastError, consultations, dtmf, notices,
+    calls, ringing, active, listed, lastError, consultations, dtmf, notices,
     setReader, attach, detach, setCrm,
     dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
     transfer, consult, completeTransfer, dismiss,

@@ -92,7 +92,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       set: (active) => { if (leaveGuarded !== active) log.push(active ? 'guard on' : 'guard off'); leaveGuarded = active },
       onLeave: (listener) => { leaveListeners.add(listener); return () => leaveListeners.delete(listener) },
     },
-    visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus') },
+    visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus'), afterPaint: (work) => queueMicrotask(work) },
     fetch: (async (input: string | URL | Request) => {
       const url = String(input)
       if (!responses.has(url)) return new Response('not found', { status: 404 })

@@ -39,6 +39,11 @@ const notifier: Notifier = {
 const visibility: PageVisibility = {
   isHidden: () => document.hidden || !document.hasFocus(),
   focusPhone: () => window.focus(),
+  // rAF runs just before the frame is painted; the task after it, just after.
+  afterPaint: (work) => {
+    if (document.hidden) setTimeout(work, 0)
+    else requestAnimationFrame(() => setTimeout(work, 0))
+  },
 }
 
 const clipboard = {
