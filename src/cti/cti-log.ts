@@ -10,6 +10,8 @@ import type { SkipReason } from './plan'
 export type AccessFailure =
   | 'timeout'
   | 'network'
+  /** The response body was longer than the phone reads (`maxBodyBytes`): reading stopped there. */
+  | 'too-large'
   | 'http-error'
   | 'blocked'
   | 'helper-not-installed'

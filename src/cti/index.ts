@@ -4,6 +4,8 @@
  */
 
 export { createCtiEngine } from './engine'
+export { MAX_BODY_BYTES } from './runner'
+export { BodyTooLargeError } from './ports'
 export type { CallInfo, CtiEngine, CtiEngineOptions, SearchState } from './engine'
 
 export {

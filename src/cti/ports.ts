@@ -18,6 +18,20 @@ export interface HttpRequest {
   readonly credentials: AccessCredentials
   /** Aborted by the engine at its timeout; the port SHOULD then reject promptly. */
   readonly signal: AbortSignal
+  /**
+   * The most of the body the port may read. Past it the port MUST stop reading (never buffer
+   * the rest) and reject with a {@link BodyTooLargeError}: a CRM that answers with 100 MB must
+   * not take the phone's memory with it.
+   */
+  readonly maxBodyBytes: number
+}
+
+/** The body was longer than `maxBodyBytes`; what was read is dropped. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError'
+  constructor(readonly limit: number) {
+    super(`the response body is longer than ${limit} bytes`)
+  }
 }
 
 export interface HttpResponse {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { normalizeCtiConfig, type CtiConfig } from './config'
-import { runAccess, type AccessRequest } from './runner'
+import { MAX_BODY_BYTES, runAccess, type AccessRequest } from './runner'
 import { createFakeWorld, type FakeWorld } from './testing/fakes'
 
 const sip = { user: '1001', server: 'wss://pbx.example.com/ws' }
@@ -228,5 +228,21 @@ describe('robustness', () => {
     expect(world.logs).toEqual([
       { time: '2025-04-01T00:30:45.000Z', callId: 'c1', access: 'ring', method: 'get-internal', outcome: 'failed', error: 'internal-error', detail: 'encoder bug with ***' },
     ])
+  })
+})
+
+describe('a CRM that answers with too much', () => {
+  it('stops at MAX_BODY_BYTES: the search fails as too-large, logged, and nothing is parsed', async () => {
+    const world = setup(configWith({ search: { method: 'get-internal', url: 'http://crm/search?tel={TEL}', format: '{NAME}' } }))
+    world.http.on('http://crm/search', { body: new Uint8Array(MAX_BODY_BYTES + 1) })
+    const outcome = await world.run(request('search'))
+    expect(outcome).toMatchObject({ ok: false, reason: 'too-large' })
+    expect(world.logs).toEqual([expect.objectContaining({ access: 'search', outcome: 'failed', error: 'too-large' })])
+  })
+
+  it('reads a body of exactly MAX_BODY_BYTES', async () => {
+    const world = setup(configWith({ search: { method: 'get-internal', url: 'http://crm/search?tel={TEL}', format: '{NAME}' } }))
+    world.http.on('http://crm/search', { body: new Uint8Array(MAX_BODY_BYTES).fill(0x41) })
+    await expect(world.run(request('search'))).resolves.toMatchObject({ ok: true })
   })
 })

@@ -15,6 +15,12 @@ import { literalSecrets, maskSecrets, secretForms } from './secrets'
 import type { TemplateVariables } from './template'
 import { withTimeout } from './timeout'
 
+/**
+ * The most of a CRM response the phone reads (1 MiB). A name and a company are a few bytes; a
+ * CRM that answers with an error page of megabytes, or a body that never ends, is cut here.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024
+
 export interface RunnerDeps {
   readonly config: CtiConfig
   readonly ports: CtiPorts
@@ -168,6 +174,7 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
           url: prepared.url,
           credentials: access.credentials,
           signal,
+          maxBodyBytes: MAX_BODY_BYTES,
           ...(prepared.body === undefined ? {} : { body: prepared.body }),
           ...(prepared.headers === undefined ? {} : { headers: prepared.headers }),
         }),
@@ -177,7 +184,8 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
         break
       }
       if (timed.kind === 'error') {
-        outcome = { ok: false, reason: 'network', detail: describe(timed.error) }
+        const tooLarge = timed.error instanceof Error && timed.error.name === 'BodyTooLargeError'
+        outcome = { ok: false, reason: tooLarge ? 'too-large' : 'network', detail: describe(timed.error) }
         break
       }
       const response = timed.value

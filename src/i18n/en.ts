@@ -47,6 +47,7 @@ export default {
       'no-values': 'The CRM answered, but without a session. Check ID and password.',
       timeout: 'The CRM did not answer in time.',
       network: 'The CRM could not be reached (network or CORS).',
+      'too-large': 'The CRM answered with more data than the phone reads (1 MB).',
       blocked: 'The browser blocked the CRM window.',
       'helper-not-installed': 'The Tsunagu helper is not installed.',
       'command-not-allowed': 'The helper does not allow this command.',

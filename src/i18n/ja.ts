@@ -49,6 +49,7 @@ const ja: typeof en = {
       'no-values': 'CRM から応答がありましたが、セッションが得られませんでした。ID とパスワードを確認してください。',
       timeout: 'CRM が時間内に応答しませんでした。',
       network: 'CRM に接続できません（ネットワークまたは CORS）。',
+      'too-large': 'CRM の応答が大きすぎます（電話機が読むのは 1 MB まで）。',
       blocked: 'ブラウザが CRM のウィンドウをブロックしました。',
       'helper-not-installed': 'Tsunagu ヘルパーがインストールされていません。',
       'command-not-allowed': 'ヘルパーがこのコマンドを許可していません。',

@@ -18,6 +18,7 @@ import {
 // Not part of the engine's public index, but the console must decode and mask exactly as it does.
 import { decodeBody } from '@/cti/charset'
 import { literalSecrets, secretForms } from '@/cti/secrets'
+import { MAX_BODY_BYTES } from '@/cti/runner'
 
 export interface SampleCall {
   TEL: string
@@ -107,6 +108,7 @@ export async function sendSample(
       url: prepared.url,
       credentials: access.credentials,
       signal: controller.signal,
+      maxBodyBytes: MAX_BODY_BYTES,
       ...(prepared.body === undefined ? {} : { body: prepared.body }),
       ...(prepared.headers === undefined ? {} : { headers: prepared.headers }),
     })

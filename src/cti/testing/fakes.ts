@@ -6,6 +6,7 @@
 
 import { utf8Encode } from '../charset'
 import type { CtiLogEntry } from '../cti-log'
+import { BodyTooLargeError } from '../ports'
 import type {
   ClockPort,
   CommandResult,
@@ -160,6 +161,7 @@ export class FakeHttp {
       request.signal.addEventListener('abort', onAbort, { once: true })
       if (reply === 'hang') return
       const body = reply.body === undefined ? new Uint8Array() : typeof reply.body === 'string' ? utf8Encode(reply.body) : reply.body
+      if (body.length > request.maxBodyBytes) return reject(new BodyTooLargeError(request.maxBodyBytes))
       const response: HttpResponse = { status: reply.status ?? 200, headers: reply.headers ?? {}, body }
       const answer = (): void => {
         request.signal.removeEventListener('abort', onAbort)

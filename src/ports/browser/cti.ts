@@ -1,4 +1,4 @@
-import type { CommandResult, CtiPorts, HttpPort, HttpResponse, TabResult } from '@/cti'
+import { BodyTooLargeError, type CommandResult, type CtiPorts, type HttpPort, type HttpResponse, type TabResult } from '@/cti/ports'
 import { detectHelper, HELPER_EXTENSION_ID, helperPorts } from './helper'
 
 /**
@@ -34,7 +34,7 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
     get helperHttp() {
       return state === 'present' ? helper.helperHttp : state === 'pending' ? whenDetected.helperHttp : undefined
     },
-    async http({ method, url, body, headers, credentials, signal }): Promise<HttpResponse> {
+    async http({ method, url, body, headers, credentials, signal, maxBodyBytes }): Promise<HttpResponse> {
       const response = await fetch(url, {
         method,
         body,
@@ -46,7 +46,7 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
       })
       const out: Record<string, string> = {}
       response.headers.forEach((value, name) => { out[name.toLowerCase()] = value })
-      return { status: response.status, headers: out, body: new Uint8Array(await response.arrayBuffer()) }
+      return { status: response.status, headers: out, body: await readCapped(response, maxBodyBytes) }
     },
     openTab(url, tabName): TabResult {
       const w = window.open(url, safeName(tabName))
@@ -86,6 +86,39 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
       },
     },
   }
+}
+
+/**
+ * The body, read as a stream and never past `limit` bytes: a CRM that answers with 100 MB (or
+ * never stops) must not grow the phone's memory. Over the limit the stream is cancelled.
+ */
+async function readCapped(response: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'))
+  if (Number.isFinite(declared) && declared > limit) {
+    void response.body?.cancel().catch(() => undefined)
+    throw new BodyTooLargeError(limit)
+  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer())
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let length = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    length += value.length
+    if (length > limit) {
+      void reader.cancel().catch(() => undefined)
+      throw new BodyTooLargeError(limit)
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
 }
 
 /** Never the phone's own tab: a CRM tab name equal to ours would navigate the phone away. */

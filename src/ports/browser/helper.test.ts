@@ -26,7 +26,7 @@ function fakeExtension(reply: Reply, options: { lastError?: string; delayMs?: nu
 }
 
 function request(overrides: Partial<HttpRequest> = {}): HttpRequest {
-  return { method: 'GET', url: 'http://crm.test/search?tel=03', credentials: 'omit', signal: new AbortController().signal, ...overrides }
+  return { method: 'GET', url: 'http://crm.test/search?tel=03', credentials: 'omit', signal: new AbortController().signal, maxBodyBytes: 1024 * 1024, ...overrides }
 }
 
 afterEach(() => vi.unstubAllGlobals())
