@@ -49,9 +49,9 @@ describe('deriveCallParties', () => {
     else expect(parties.requestId).toMatch(expected)
   })
 
-  it('asks the phonebook first for TELNAME and CALLEDNAME', () => {
-    const phonebook = { nameFor: (n: string) => ({ '0312345678': '山田商店', '0501234567': '営業部' })[n] }
-    expect(deriveCallParties(base, config, { random: new FakeRandom(), phonebook })).toMatchObject({ telName: '山田商店', calledName: '営業部' })
+  it('takes TELNAME and CALLEDNAME from the SIP display names (no phonebooks yet)', () => {
+    expect(deriveCallParties({ ...base, calledDisplayName: '営業部' }, config, ports)).toMatchObject({ telName: 'Yamada', calledName: '営業部' })
+    expect(deriveCallParties(base, config, ports)).toMatchObject({ calledName: '' })
   })
 })
 

@@ -6,7 +6,7 @@
 
 import { parseCallerId, privacyWithholdsId } from './caller-id'
 import type { CtiConfig } from './config'
-import type { PhonebookPort, RandomPort } from './ports'
+import type { RandomPort } from './ports'
 
 export type CallDirection = 'in' | 'out'
 
@@ -63,19 +63,9 @@ function header(facts: CallFacts, name: string | undefined): string | undefined 
 export function deriveCallParties(
   facts: CallFacts,
   config: Pick<CtiConfig, 'extension' | 'calledHeader' | 'requestIdHeader'>,
-  ports: { readonly random: RandomPort; readonly phonebook?: PhonebookPort },
+  ports: { readonly random: RandomPort },
 ): CallParties {
-  const lookup = (number: string): string | undefined => {
-    if (number === '' || !ports.phonebook) return undefined
-    try {
-      return ports.phonebook.nameFor(number)
-    } catch {
-      // A broken phonebook must not stop the call from popping up: fall back to SIP names.
-      return undefined
-    }
-  }
   const requestId = header(facts, config.requestIdHeader) ?? ports.random.digits(20)
-  const calledName = (called: string): string => lookup(called) ?? facts.calledDisplayName ?? ''
 
   if (facts.direction === 'out') {
     const tel = facts.ownExtension ?? config.extension
@@ -88,8 +78,8 @@ export function deriveCallParties(
       anonymous: false,
       called,
       remote: called,
-      telName: lookup(tel) ?? facts.displayName,
-      calledName: calledName(called),
+      telName: facts.displayName,
+      calledName: facts.calledDisplayName ?? '',
       requestId,
     }
   }
@@ -106,8 +96,8 @@ export function deriveCallParties(
     called,
     remote: caller.tel,
     // An anonymous caller's display name is often "Anonymous" or the withheld name: not shown.
-    telName: caller.anonymous ? '' : (lookup(caller.tel) ?? facts.displayName),
-    calledName: calledName(called),
+    telName: caller.anonymous ? '' : facts.displayName,
+    calledName: facts.calledDisplayName ?? '',
     requestId,
   }
 }

@@ -45,7 +45,6 @@ export type {
   HttpPort,
   HttpRequest,
   HttpResponse,
-  PhonebookPort,
   RandomPort,
   TabResult,
   TimerHandle,

@@ -31,9 +31,6 @@ export type BuiltinName = (typeof BUILTIN_NAMES)[number]
 /** Extracted names that are known even when no format extracts them. */
 export const ALWAYS_KNOWN_EXTRACTED = ['NAME', 'COMPANY'] as const
 
-/** Spec §6 grammar of a placeholder name. */
-export const PLACEHOLDER_NAME = /^[A-Z0-9_-]+$/
-
 const builtins: ReadonlySet<string> = new Set(BUILTIN_NAMES)
 
 export function isBuiltinName(name: string): name is BuiltinName {

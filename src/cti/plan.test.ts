@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CallParties } from './call-parties'
 import { ACCESS_NAMES, defaultCtiConfig, type AccessConfig, type AccessName, type CtiConfig } from './config'
-import { isInternal, isTargeted, planCall, planEvent, sameNumber, type CallEvent } from './plan'
+import { decideAccess, isInternal, isTargeted, planCall, sameNumber } from './plan'
 
 const access = (extra: Partial<AccessConfig> = {}): AccessConfig => ({
   method: 'get-internal',
@@ -38,14 +38,28 @@ const system: CallParties = { ...external, tel: '9999', remote: '9999' }
 const outgoing: CallParties = { ...external, direction: 'out', tel: '1001', called: '0312345678', remote: '0312345678' }
 const outgoingInternal: CallParties = { ...outgoing, called: '1002', remote: '1002' }
 
+/** The accesses the engine asks `decideAccess` about at each event of a call. */
+const EVENT_ACCESSES = {
+  start: ['search', 'ring'],
+  answer: ['answer'],
+  end: ['hangup'],
+  click: ['click'],
+} as const satisfies Record<string, readonly AccessName[]>
+type CallEvent = keyof typeof EVENT_ACCESSES
+
+function decisions(config: CtiConfig, parties: CallParties, event: CallEvent, answered: boolean) {
+  const plan = planCall(config, parties)
+  return EVENT_ACCESSES[event].map((name) => ({ name, decision: decideAccess(config, plan, parties, name, answered) }))
+}
+
 function runs(config: CtiConfig, parties: CallParties, event: CallEvent, answered: boolean): string[] {
-  return planEvent(config, planCall(config, parties), parties, event, answered)
+  return decisions(config, parties, event, answered)
     .filter(({ decision }) => decision.run)
-    .map(({ access: name }) => name)
+    .map(({ name }) => name)
 }
 
 function skips(config: CtiConfig, parties: CallParties, event: CallEvent, answered: boolean): string[] {
-  return planEvent(config, planCall(config, parties), parties, event, answered).flatMap(({ decision }) => (decision.run ? [] : [decision.reason]))
+  return decisions(config, parties, event, answered).flatMap(({ decision }) => (decision.run ? [] : [decision.reason]))
 }
 
 describe('the plan for each event', () => {

@@ -19,15 +19,6 @@ import type { CallParties } from './call-parties'
 import type { AccessName, CtiConfig } from './config'
 import { digitsOnly } from './number-filters'
 
-export type CallEvent = 'start' | 'answer' | 'end' | 'click'
-
-/** Which accesses an event may run (search and ring both start with the call). */
-export const EVENT_ACCESSES: Readonly<Record<CallEvent, readonly AccessName[]>> = {
-  start: ['search', 'ring'],
-  answer: ['answer'],
-  end: ['hangup'],
-  click: ['click'],
-}
 
 /** Why an access does not run. */
 export type SkipReason =
@@ -115,15 +106,4 @@ export function decideAccess(
   if (parties.anonymous && (access === 'search' || access === 'ring')) return { run: false, reason: 'anonymous' }
   if (access === 'hangup' && config.accesses.hangup.onlyIfAnswered && !answered) return { run: false, reason: 'not-answered' }
   return { run: true }
-}
-
-/** The decisions for every access an event may run. */
-export function planEvent(
-  config: CtiConfig,
-  plan: CallPlan,
-  parties: CallParties,
-  event: CallEvent,
-  answered: boolean,
-): { readonly access: AccessName; readonly decision: AccessDecision }[] {
-  return EVENT_ACCESSES[event].map((access) => ({ access, decision: decideAccess(config, plan, parties, access, answered) }))
 }

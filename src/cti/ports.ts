@@ -61,11 +61,6 @@ export interface RandomPort {
   digits(count: number): string
 }
 
-/** Future phonebooks (spec §6 `{TELNAME}`): shared, terminal, account, in that order. */
-export interface PhonebookPort {
-  nameFor(number: string): string | undefined
-}
-
 export interface CtiPorts {
   readonly http: HttpPort
   /** `get`: open or reuse the named tab with `url`, never the phone's own tab. */
@@ -80,5 +75,4 @@ export interface CtiPorts {
   readonly random: RandomPort
   /** Charsets beyond the built-in UTF-8, Shift_JIS and EUC-JP. */
   readonly encodeCharset?: CharsetEncoder
-  readonly phonebook?: PhonebookPort
 }
