@@ -44,7 +44,7 @@ export interface CallSettings {
 }
 
 /** The document format this phone reads and writes (`version`); every settings value carries it. */
-export const CURRENT_VERSION = 1
+export const CURRENT_VERSION = 1 as const
 
 export interface Settings {
   version: typeof CURRENT_VERSION
