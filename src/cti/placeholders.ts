@@ -1,7 +1,7 @@
 /**
- * Placeholder names of spec §6. Built-in names win over extracted variables of the same name;
- * `NAME` and `COMPANY` are not built-in but always known (the original fills them from
- * Salesforce; here a response format does), so they never show as "unknown" in the log.
+ * Placeholder names of docs/cti-integration.md §6. Built-in names win over extracted variables of
+ * the same name; `NAME` and `COMPANY` are not built-in but always known (the original fills them
+ * from Salesforce; here a response format does), so they never show as "unknown" in the log.
  */
 
 export const BUILTIN_NAMES = [

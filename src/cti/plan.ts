@@ -1,6 +1,6 @@
 /**
- * The plan of a call (spec §1, §2, §4, §9): whether it pops up and which accesses run at each
- * event. Pure rules, no effects; the engine asks before every access.
+ * The plan of a call (docs/cti-integration.md §1, §2, §4, §9): whether it pops up and which accesses
+ * run at each event. Pure rules, no effects; the engine asks before every access.
  *
  * ```
  *  incoming  ─ TEL 9999 ────────────────────────────▶ no popup, no access ("system-number")
@@ -55,13 +55,13 @@ export function sameNumber(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase() && a.trim() !== ''
 }
 
-/** Spec §2: `"all"`, or `{CALLED}` is one of the listed numbers. */
+/** docs/cti-integration.md §2: `"all"`, or `{CALLED}` is one of the listed numbers. */
 export function isTargeted(config: Pick<CtiConfig, 'targetNumbers'>, called: string): boolean {
   if (config.targetNumbers === 'all') return true
   return config.targetNumbers.some((number) => sameNumber(number, called))
 }
 
-/** Spec §1: the other party's number (without `#` codes) matches `internalPattern`. */
+/** docs/cti-integration.md §1: the other party's number (without `#` codes) matches `internalPattern`. */
 export function isInternal(config: Pick<CtiConfig, 'internalPattern'>, remote: string): boolean {
   if (remote === '') return false
   try {
@@ -78,7 +78,7 @@ export function planCall(config: CtiConfig, parties: CallParties): CallPlan {
   const internal = isInternal(config, parties.remote)
   const integrated = config.target === 'custom'
   if (parties.direction === 'out') {
-    const targeted = true // spec §2: outgoing calls are not filtered
+    const targeted = true // docs/cti-integration.md §2: outgoing calls are not filtered
     if (!integrated) return { showPopup: false, noAccess: 'integration-off', targeted, internal }
     if (!config.outgoing) return { showPopup: false, noAccess: 'outgoing-off', targeted, internal }
     if (internal && config.skipInternal) return { showPopup: false, noAccess: 'internal', targeted, internal }

@@ -63,7 +63,8 @@ export const useCtiStore = defineStore('cti', () => {
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
     if (normalized.config.target !== 'custom') return
-    // Spec §1: the login screen pops up at each start, unless IT provisioned id and password.
+    // docs/cti-integration.md §1: the login screen pops up at each start, unless IT provisioned id
+    // and password.
     if (agent?.id && agent.password) void engine.login(agent)
     else loginOpen.value = true
   }
