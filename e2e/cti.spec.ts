@@ -5,7 +5,7 @@ import { expect, nextUser, test, type Lab } from './fixtures'
 /**
  * The CTI custom integration end to end: a PBX caller (sipp, raw `#` codes) through the real
  * Kamailio, the phone in Debian Chromium, and the demo CRM recording every request byte for
- * byte. The order and the query strings are the contract of spec §4–§6.
+ * byte. The order and the query strings are the contract of docs/cti-integration.md §4–§6.
  */
 function ctiSettings(lab: Lab, overrides: Record<string, unknown> = {}) {
   const crm = lab.crm.url
