@@ -86,11 +86,12 @@ try {
   const popupMs = []
   for (let i = 0; i < CALLS; i++) {
     await agent.evaluate(() => performance.clearMarks())
-    const sipp = await runSipp({ scenario: 'cancel', udpPort: kamailio.udpPort, to: '1001', fromUser: `03123456${String(i).padStart(2, '0')}#A1#B2`, fromName: 'Bench', holdMs: 300 })
+    const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: kamailio.udpPort, to: '1001', fromUser: `03123456${String(i).padStart(2, '0')}#A1#B2`, fromName: 'Bench' })
     await agent.getByTestId('incoming-popup').waitFor({ timeout: 10000 })
     await agent.waitForFunction(() => performance.getEntriesByName('tsunagu:popup').length > 0)
     const ms = await delta(agent, 'tsunagu:invite', 'tsunagu:popup')
     if (ms !== undefined) popupMs.push(ms)
+    await sipp.hangUp()
     await sipp.done
     await agent.getByTestId('incoming-popup').waitFor({ state: 'detached', timeout: 10000 })
   }
@@ -112,13 +113,14 @@ try {
   const searchOverheadMs = []
   for (let i = 0; i < Math.min(CALLS, 20); i++) {
     await searcher.evaluate(() => { performance.clearMarks(); performance.clearResourceTimings(); window.__shownAt = undefined })
-    const sipp = await runSipp({ scenario: 'cancel', udpPort: kamailio.udpPort, to: '1003', fromUser: '0312345678', fromName: 'Bench', holdMs: 600 })
+    const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: kamailio.udpPort, to: '1003', fromUser: '0312345678', fromName: 'Bench' })
     await searcher.waitForFunction(() => typeof window.__shownAt === 'number' && window.__shownAt > 0, undefined, { timeout: 10000 })
     const ms = await searcher.evaluate(() => {
       const request = performance.getEntriesByType('resource').find((e) => e.name.includes('/search?'))
       return window.__shownAt - performance.getEntriesByName('tsunagu:invite').at(-1).startTime - (request.responseEnd - request.startTime)
     })
     searchOverheadMs.push(ms)
+    await sipp.hangUp()
     await sipp.done
     await searcher.getByTestId('incoming-popup').waitFor({ state: 'detached', timeout: 10000 })
   }
