@@ -103,7 +103,8 @@ export async function clickNotification(page: Page, tagPart: string): Promise<vo
 export async function expectStays<T>(read: () => Promise<T>, expected: T, ms = 1500): Promise<void> {
   const end = Date.now() + ms
   for (;;) {
-    expect(await read()).toEqual(expected)
+    const value: unknown = await read()
+    expect(value).toEqual(expected)
     if (Date.now() >= end) return
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
