@@ -19,8 +19,14 @@ export default defineConfig({
     reportCompressedSize: true,
   },
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs', 'lab/**/*.test.mjs', 'helper/**/*.test.mjs'],
     environment: 'node',
     server: { deps: { inline: ['vuetify'] } },
+    // `unit` starts no lab process (no Kamailio, sipp, CRM stand-in or browser): `npm test -- --unit`.
+    // `lab` is the lab's self-test (real Kamailio and sipp, the CRM stand-in): part of `npm test`
+    // and `npm test -- --e2e`, or `npx vitest run --project lab`.
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs', 'helper/**/*.test.mjs'] } },
+      { extends: true, test: { name: 'lab', include: ['lab/**/*.test.mjs'] } },
+    ],
   },
 })

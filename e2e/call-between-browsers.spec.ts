@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test'
 import { dial, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
-import { expect, test } from './fixtures'
+import { expect, nextUser, test } from './fixtures'
 
 /** Bytes of audio received on the page's RTCPeerConnection(s), read from getStats(). */
 async function audioBytesReceived(page: Page): Promise<number> {
@@ -18,18 +18,18 @@ async function audioBytesReceived(page: Page): Promise<number> {
 }
 
 test('two browsers call each other through Kamailio with audio both ways', async ({ phones }) => {
-  const a = await phones({ user: '1001', displayName: 'Agent 1001' })
-  const b = await phones({ user: '1002', displayName: 'Agent 1002' })
+  const a = await phones({ user: nextUser() })
+  const b = await phones({ user: nextUser() })
   await withInitScripts(a.page, TRACK_PEER_CONNECTIONS)
   await withInitScripts(b.page, TRACK_PEER_CONNECTIONS)
   await expect(a.page.getByTestId('registration-status')).toHaveText(/registered/i)
 
-  await dial(b.page, '1001')
+  await dial(b.page, a.user)
 
   const popup = a.page.getByTestId('incoming-popup')
   await expect(popup).toHaveCount(1)
-  await expect(popup).toContainText('1002')
-  await expect(popup).toContainText('Agent 1002')
+  await expect(popup).toContainText(b.user)
+  await expect(popup).toContainText(`Agent ${b.user}`)
   await expect(a.page.getByTestId('call-answer')).toBeVisible()
   await expect(a.page.getByTestId('call-decline')).toBeVisible()
 
@@ -52,9 +52,9 @@ test('two browsers call each other through Kamailio with audio both ways', async
 })
 
 test('the main screen can decline a ringing call with 486', async ({ phones }) => {
-  const a = await phones({ user: '1003' })
-  const b = await phones({ user: '1004' })
-  await dial(b.page, '1003')
+  const a = await phones({ user: nextUser() })
+  const b = await phones({ user: nextUser() })
+  await dial(b.page, a.user)
   await expect(a.page.getByTestId('incoming-popup')).toBeVisible()
   await a.page.getByTestId('call-decline').click()
   await expect(a.page.getByTestId('incoming-popup')).toHaveCount(0)
@@ -63,9 +63,9 @@ test('the main screen can decline a ringing call with 486', async ({ phones }) =
 })
 
 test('closing the phone tab during a call asks first; after the call it closes without asking', async ({ phones }) => {
-  const a = await phones({ user: '1005' })
-  const b = await phones({ user: '1006' })
-  await dial(b.page, '1005')
+  const a = await phones({ user: nextUser() })
+  const b = await phones({ user: nextUser() })
+  await dial(b.page, a.user)
   await a.page.getByTestId('popup-answer').click()
   await expect(a.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
   const asked = a.page.waitForEvent('dialog')

@@ -94,3 +94,18 @@ export async function clickNotification(page: Page, tagPart: string): Promise<vo
     target.dispatchEvent(new Event('click'))
   }, tagPart)
 }
+
+/**
+ * A negative ("nothing appears", "it stays") checked over a window, not read once: `read` is polled
+ * every 100 ms for `ms` and must give `expected` each time. Start it once the state that would
+ * cause the change has been reached (the call rings, the click was made).
+ */
+export async function expectStays<T>(read: () => Promise<T>, expected: T, ms = 1500): Promise<void> {
+  const end = Date.now() + ms
+  for (;;) {
+    const value: unknown = await read()
+    expect(value).toEqual(expected)
+    if (Date.now() >= end) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

@@ -82,7 +82,7 @@ test('a post access submits a UTF-8 form into the same CRM tab, each query pair 
   await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
   const phoneUrl = page.url()
   lab.crm.clear()
-  const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678#A1', fromName: 'Yamada & 山田', holdMs: 3000 })
+  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678#A1', fromName: 'Yamada & 山田' })
   const [form] = await lab.crm.waitForRequests((r) => r.method === 'POST' && r.path === '/crm/customer')
   // The browser encodes the form itself (spaces as +): the fields are what matter.
   expect(form!.query).toBe('')
@@ -90,5 +90,6 @@ test('a post access submits a UTF-8 form into the same CRM tab, each query pair 
   expect(form!.headers['content-type']).toBe('application/x-www-form-urlencoded')
   await expect.poll(() => crmPages(context, phoneUrl).length).toBe(1)
   expect(page.url()).toBe(phoneUrl)
+  await sipp.hangUp()
   expect((await sipp.done).code).toBe(0)
 })

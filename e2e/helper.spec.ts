@@ -99,9 +99,10 @@ helperTest('a ring `command` access starts the allow-listed program with the exa
     settings: { cti: { target: 'custom', accesses: { ring: { method: 'command', url: `"${helper.recorder}" {TEL} {TELNAME}` } } } },
   })
   await logIn(page)
-  const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, holdMs: 2500, fromUser: '0312345678', fromName: '山田 太郎; rm -rf ~ $(id)' })
+  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678', fromName: '山田 太郎; rm -rf ~ $(id)' })
   await expect(page.getByTestId('incoming-popup').getByTestId('popup-number')).toHaveText('0312345678')
   await expect.poll(() => recorded(helper.argvFile)).toEqual([['0312345678', '山田 太郎; rm -rf ~ $(id)']])
+  await sipp.hangUp()
   await sipp.done
   await expect(page.getByTestId('incoming-popup')).toBeHidden()
   await page.getByTestId('cti-log-toggle').click()
@@ -127,10 +128,11 @@ helperTest('`via: "helper"` reaches a CRM that sends no CORS headers: login and 
   lab.crm.setBehaviour({ cors: false })
   await logIn(page)
   await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
-  const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, holdMs: 2500, fromUser: '0312345678', fromName: 'Yamada' })
+  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678', fromName: 'Yamada' })
   const popup = page.getByTestId('incoming-popup')
   await expect(popup.getByTestId('popup-name')).toHaveText('山田 太郎')
   await expect(popup.getByTestId('popup-company')).toHaveText('株式会社つなぐ商事')
+  await sipp.hangUp()
   await sipp.done
   expect(lab.crm.requests().filter((r) => r.path === '/search')).toHaveLength(1)
 })
@@ -142,8 +144,9 @@ test('without the helper, a `command` access is logged as helper-not-installed',
     settings: { cti: { target: 'custom', accesses: { ring: { method: 'command', url: '"/usr/local/bin/crm-open" {TEL}' } } } },
   })
   await logIn(page)
-  const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, holdMs: 2500, fromUser: '0312345678', fromName: 'Yamada' })
+  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678', fromName: 'Yamada' })
   await expect(page.getByTestId('incoming-popup').getByTestId('popup-number')).toHaveText('0312345678')
+  await sipp.hangUp()
   await sipp.done
   await expect(page.getByTestId('incoming-popup')).toBeHidden()
   await page.getByTestId('cti-log-toggle').click()

@@ -10,8 +10,8 @@ test('a PBX caller with raw # codes rings, shows number and name, and CANCEL rem
   const user = nextUser()
   const { page } = await phones({ user })
   const sipp = await runSipp({
-    scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user,
-    fromUser: '0312345678#A1#B2', fromName: 'Yamada', holdMs: 4000,
+    scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user,
+    fromUser: '0312345678#A1#B2', fromName: 'Yamada',
   })
   const popup = page.getByTestId('incoming-popup')
   await expect(popup).toHaveCount(1)
@@ -19,6 +19,7 @@ test('a PBX caller with raw # codes rings, shows number and name, and CANCEL rem
   await expect(popup.getByTestId('popup-name')).toHaveText('Yamada')
   await expect(popup).not.toContainText('#')
   // The caller gives up: CANCEL → 487, and the popup goes away by itself.
+  await sipp.hangUp()
   await expect(popup).toHaveCount(0)
   await expect(page.getByTestId('idle')).toBeVisible()
   const result = await sipp.done
@@ -30,15 +31,16 @@ test('a PBX call offering WebRTC SDP is answered from the popup and ended by the
   const user = nextUser()
   const { page } = await phones({ user })
   const sipp = await runSipp({
-    scenario: 'answerable', udpPort: lab.kamailio.udpPort, to: user,
-    fromUser: '0663334444#X9', fromName: 'Sato', holdMs: 3000,
+    scenario: 'answerable', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user,
+    fromUser: '0663334444#X9', fromName: 'Sato',
   })
   const popup = page.getByTestId('incoming-popup')
   await expect(popup.getByTestId('popup-number')).toHaveText('0663334444')
   await popup.getByTestId('popup-answer').click()
   await expect(popup).toHaveCount(0)
   await expect(page.getByTestId('call')).toHaveAttribute('data-state', 'active')
-  // sipp hangs up after its hold time.
+  // The caller hangs up: BYE.
+  await sipp.hangUp()
   await expect(page.getByTestId('call')).toHaveCount(0)
   await expect(page.getByTestId('idle')).toBeVisible()
   const result = await sipp.done

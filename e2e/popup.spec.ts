@@ -1,5 +1,5 @@
 import { runSipp } from '../lab/sipp.mjs'
-import { clickNotification, FAKE_HIDDEN_PAGE_WITH_NOTIFICATIONS, shownNotifications, withInitScripts } from './call-helpers'
+import { clickNotification, expectStays, FAKE_HIDDEN_PAGE_WITH_NOTIFICATIONS, shownNotifications, withInitScripts } from './call-helpers'
 import { expect, nextUser, test, type Lab } from './fixtures'
 
 /**
@@ -62,14 +62,15 @@ test('a click on the popup copies the number when copyNumberOnClick is on, and n
     await expect(popup.getByTestId('popup-number')).toHaveText('0312345678')
     // The popup body, outside its buttons.
     await popup.getByTestId('popup-number').click()
-    if (copy) await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('0312345678')
-    else expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('before')
+    const clipboard = () => page.evaluate(() => navigator.clipboard.readText())
+    if (copy) await expect.poll(clipboard).toBe('0312345678')
+    else await expectStays(clipboard, 'before')
     await declineAll(page)
     expect((await sipp.done).code).toBe(0)
   }
 })
 
-test('display time closes the popup while the call still rings; 0 keeps it until the end', async ({ phones, lab }) => {
+test('display time closes the popup while the call still rings in the main screen', async ({ phones, lab }) => {
   const user = nextUser()
   const { page } = await phones({ user, settings: { popup: { displaySeconds: 2 } } })
   const sipp = await ringing(lab, user)
@@ -83,14 +84,27 @@ test('display time closes the popup while the call still rings; 0 keeps it until
   expect((await sipp.done).code).toBe(0)
 })
 
+test('display time 0 keeps the popup while the call rings, and the end of the call closes it', async ({ phones, lab }) => {
+  const user = nextUser()
+  const { page } = await phones({ user, settings: { popup: { displaySeconds: 0 } } })
+  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678', fromName: 'Yamada' })
+  const popup = page.getByTestId('incoming-popup')
+  await expect(popup).toHaveCount(1)
+  // Longer than the 2 s display time that closes it above.
+  await expectStays(() => popup.count(), 1, 3500)
+  await sipp.hangUp()
+  await expect(popup).toHaveCount(0)
+  await expect(page.getByTestId('idle')).toBeVisible()
+  expect((await sipp.done).code).toBe(0)
+})
+
 test('hidden size shows no popup and no notification; the call rings in the main screen', async ({ phones, lab }) => {
   const user = nextUser()
   const { page } = await phones({ user, settings: { popup: { size: 'hidden' } } })
   await withInitScripts(page, FAKE_HIDDEN_PAGE_WITH_NOTIFICATIONS)
   const sipp = await ringing(lab, user)
   await expect(page.getByTestId('call')).toHaveAttribute('data-state', 'ringing')
-  await expect(page.getByTestId('incoming-popup')).toHaveCount(0)
-  expect(await shownNotifications(page)).toEqual([])
+  await expectStays(async () => ({ popups: await page.getByTestId('incoming-popup').count(), notifications: await shownNotifications(page) }), { popups: 0, notifications: [] })
   await declineAll(page)
   expect((await sipp.done).code).toBe(0)
 })
@@ -119,7 +133,7 @@ test('a hidden page gets a notification with number, name and company; clicking 
   await withInitScripts(page, FAKE_HIDDEN_PAGE_WITH_NOTIFICATIONS)
   await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
 
-  const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678#A1#B2', fromName: 'Yamada', holdMs: 6000 })
+  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678#A1#B2', fromName: 'Yamada' })
   // The notification is refreshed (same tag) once the CRM search answered.
   await expect.poll(async () => (await shownNotifications(page)).at(-1)).toMatchObject({
     title: expect.stringContaining('山田 太郎'),
@@ -135,6 +149,7 @@ test('a hidden page gets a notification with number, name and company; clicking 
 
   // The caller gives up: the call's notification is closed (the browser replaced the earlier
   // one of the same tag when the search refreshed it).
+  await sipp.hangUp()
   expect((await sipp.done).code).toBe(0)
   await expect.poll(async () => (await shownNotifications(page)).filter((n) => n.tag === tag).at(-1)?.closed).toBe(true)
 })

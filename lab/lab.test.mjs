@@ -218,6 +218,47 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
     expect(r.code, sippReport(r)).toBe(0)
   })
 
+  it('cancel untilHangUp: the caller rings until hangUp(), then CANCELs', async () => {
+    const b = await browser('1006')
+    const s = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: k.udpPort, to: '1006' })
+    try {
+      const inv = await b.waitForRequest('INVITE')
+      b.reply(inv, 180, 'Ringing', { toTag: 'ringtag' })
+      // No hold time: nothing comes until the test says so.
+      await expect(b.waitForRequest('CANCEL', { timeoutMs: 1500 })).rejects.toThrow()
+      await s.hangUp()
+      const cancel = await b.waitForRequest('CANCEL')
+      b.reply(cancel, 200, 'OK')
+      b.reply(inv, 487, 'Request Terminated', { toTag: 'ringtag' })
+    } catch (e) {
+      s.kill()
+      throw e
+    }
+    const r = await s.done
+    expect(r.code, sippReport(r)).toBe(0)
+  })
+
+  it('answerable untilHangUp: the caller stays in the call, through an INFO, until hangUp() sends BYE', async () => {
+    const b = await browser('1007')
+    const s = await runSipp({ scenario: 'answerable', untilHangUp: true, udpPort: k.udpPort, to: '1007' })
+    try {
+      const inv = await b.waitForRequest('INVITE')
+      const d = b.accept(inv)
+      await b.waitForRequest('ACK')
+      const info = await b.sendInDialog(d, 'INFO', { body: 'Signal=1\r\n', contentType: 'application/dtmf-relay' })
+      expect(info?.status).toBe(200)
+      await expect(b.waitForRequest('BYE', { timeoutMs: 1500 })).rejects.toThrow()
+      await s.hangUp()
+      const bye = await b.waitForRequest('BYE')
+      b.reply(bye, 200, 'OK')
+    } catch (e) {
+      s.kill()
+      throw e
+    }
+    const r = await s.done
+    expect(r.code, sippReport(r)).toBe(0)
+  })
+
   it('answers 404 to a call for a user who is not registered', async () => {
     const s = await runSipp({ scenario: 'not-found', udpPort: k.udpPort, to: 'nobody' })
     const r = await s.done

@@ -8,6 +8,11 @@
  * Scenarios live in lab/sipp/*.xml; values go in with `-set NAME VALUE` (declared as `<Global variables>`), the
  * callee is sipp's service (`-s USER`), the hold time is the pause length (`-d MS`).
  *
+ * Tests should not race a hold time: with `untilHangUp: true` the caller waits at that pause until the test calls
+ * `hangUp()` (`cancel`: CANCEL, `answerable`: BYE). The scenario's `<pause />` becomes a `<recvCmd />`, and
+ * `hangUp()` sends that twin command over sipp's 3PCC socket (`-3pcc`, sipp listening, ESC-terminated
+ * `Call-ID:` line, the Call-ID fixed with `-cid_str`) once sipp's trace shows it has reached the pause.
+ *
  * @module lab/sipp
  */
 import { spawn } from 'node:child_process'
@@ -16,7 +21,8 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freeUdpPort, freeUdpPortRange } from './ports.mjs'
+import net from 'node:net'
+import { freePort, freeUdpPort, freeUdpPortRange } from './ports.mjs'
 import { onProcessEnd } from './cleanup.mjs'
 
 /** Path of the sipp binary (override with SIPP_BIN). */
@@ -50,7 +56,8 @@ export function sippAvailable() {
  * @property {string} [fromUser]  caller user, sent raw (default '0312345678#A1#B2')
  * @property {string} [fromName]  caller display name (default 'Yamada')
  * @property {number} [holdMs]    pause length: talk time for `answerable`, ring time before CANCEL for `cancel`
- *   (default 2000)
+ *   (default 2000); ignored with `untilHangUp`
+ * @property {boolean} [untilHangUp] `cancel` and `answerable`: no hold time; the caller waits until `hangUp()`
  * @property {Record<string,string>} [extraHeaders] added to the INVITE, e.g. { 'X-Request-Id': 'abc' }
  * @property {boolean} [waitForBye] with `answerable`: wait for the browser's BYE instead of hanging up
  * @property {number} [timeoutS]  overall sipp timeout (default 60)
@@ -74,6 +81,9 @@ export function sippAvailable() {
  * @typedef {object} SippHandle
  * @property {Promise<SippResult>} done  resolves when sipp exits (never rejects for a failed call: check code)
  * @property {() => void} kill          stop sipp now (SIGKILL); `done` still resolves
+ * @property {() => Promise<void>} hangUp with `untilHangUp`: the caller ends the call now (`cancel`: CANCEL while it
+ *   rings, `answerable`: BYE). Waits until sipp has reached that point (180 received, or ACK sent); rejects when
+ *   sipp ended before, or when it is called without `untilHangUp`
  * @property {number} localPort         the UDP port sipp sends from
  * @property {string[]} args
  */
@@ -101,8 +111,12 @@ export async function runSipp(opts) {
   if (!udpPort) throw new Error('runSipp: udpPort (Kamailio UDP port) is required')
   let scenario = opts.scenario
   if (scenario === 'answerable' && waitForBye) scenario = 'answerable-wait-bye'
-  const file = SCENARIOS.includes(scenario) ? path.join(SCENARIO_DIR, `${scenario}.xml`) : path.resolve(scenario)
+  let file = SCENARIOS.includes(scenario) ? path.join(SCENARIO_DIR, `${scenario}.xml`) : path.resolve(scenario)
   if (!existsSync(file)) throw new Error(`sipp scenario not found: ${file} (known: ${SCENARIOS.join(', ')})`)
+  const readyForHangUp = opts.untilHangUp ? HANG_UP_READY[scenario] : undefined
+  if (opts.untilHangUp && !readyForHangUp) {
+    throw new Error(`untilHangUp works with ${Object.keys(HANG_UP_READY).join(', ')}, not ${scenario}`)
+  }
 
   for (const [k, v] of Object.entries(extraHeaders)) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) throw new Error(`invalid SIP header name: ${JSON.stringify(k)}`)
@@ -123,6 +137,14 @@ export async function runSipp(opts) {
   const mediaPort = await freeUdpPortRange(host, 4)
   const messageFile = path.join(workDir, 'messages.log')
   const errorFile = path.join(workDir, 'errors.log')
+  const callId = `tsunagu-${process.pid}-${path.basename(workDir).replace(/[^A-Za-z0-9]/g, '')}`
+  const twinPort = readyForHangUp ? await freePort(host) : undefined
+  if (readyForHangUp) {
+    const xml = await fs.readFile(file, 'utf8')
+    if (!xml.includes('<pause />')) throw new Error(`${file} has no <pause /> to wait at`)
+    file = path.join(workDir, path.basename(file))
+    await fs.writeFile(file, xml.replace('<pause />', '<recvCmd />'))
+  }
   const args = [
     `${host}:${udpPort}`,
     '-sf', file,
@@ -142,6 +164,7 @@ export async function runSipp(opts) {
     '-set', 'from_user', fromUser,
     '-set', 'from_name', fromName,
     '-set', 'extra_headers', extra,
+    ...(twinPort ? ['-3pcc', `${host}:${twinPort}`, '-cid_str', callId] : []),
   ]
   const child = spawn(SIPP_BIN, args, { cwd: workDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
@@ -182,6 +205,8 @@ export async function runSipp(opts) {
         report().finally(() => (polling = false))
       }, 100)
     : undefined
+  // sipp exits as soon as its twin socket closes: keep it open until sipp is done.
+  const twin = twinPort ? connectTwin(host, twinPort, () => alive) : undefined
   /** @type {Promise<SippResult>} */
   const done = new Promise((resolve) => {
     /** @param {number | null} code */
@@ -189,6 +214,7 @@ export async function runSipp(opts) {
       alive = false
       unregister()
       clearInterval(poller)
+      void twin?.then((socket) => socket?.destroy())
       while (polling) await new Promise((r) => setTimeout(r, 10))
       await report()
       const read = (/** @type {string} */ f) => fs.readFile(f, 'utf8').catch(() => '')
@@ -203,7 +229,43 @@ export async function runSipp(opts) {
       finish(null)
     })
   })
-  return { done, kill, localPort, args }
+  const hangUp = async () => {
+    if (!twin || !readyForHangUp) throw new Error('hangUp() needs runSipp({ untilHangUp: true })')
+    // A command that arrives before sipp waits for it fails the call: wait for the step before the pause.
+    while (!summarizeMessages(await fs.readFile(messageFile, 'utf8').catch(() => '')).some((line) => line.startsWith(readyForHangUp))) {
+      if (!alive) throw new Error(`sipp ended before "${readyForHangUp}": nothing to hang up`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const socket = await twin
+    if (!socket || !alive) throw new Error('sipp ended before the caller could hang up')
+    socket.write(`Call-ID: ${callId}\r\n\x1b`)
+  }
+  return { done, kill, hangUp, localPort, args }
+}
+
+/** For `untilHangUp`: the trace line after which the scenario waits at its pause. */
+const HANG_UP_READY = { cancel: '< SIP/2.0 180', answerable: '> ACK' }
+
+/**
+ * Connects to sipp's 3PCC twin socket, retrying while sipp starts up. Resolves undefined when sipp ended first.
+ * @param {string} host
+ * @param {number} port
+ * @param {() => boolean} alive
+ * @returns {Promise<net.Socket | undefined>}
+ */
+async function connectTwin(host, port, alive) {
+  while (alive()) {
+    const socket = await new Promise((resolve) => {
+      const s = net.connect(port, host, () => resolve(s))
+      s.once('error', () => resolve(undefined))
+    })
+    if (socket) {
+      socket.on('error', () => {})
+      return socket
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return undefined
 }
 
 /**

@@ -1,23 +1,35 @@
 #!/usr/bin/env node
 /**
  * `npm test`: everything, in the order that fails fastest — lint, typecheck, unit tests
- * (Vitest), browser tests (Playwright against the real lab). Installs what is missing
- * first. Ends with one line `N passed, N failed[, N skipped]`, totalling unit and browser
- * tests, with lint and typecheck counted as one test each.
+ * (Vitest project `unit`), the lab's self-test (Vitest project `lab`: real Kamailio and sipp),
+ * browser tests (Playwright against the real lab). Installs what is missing first: npm packages
+ * always, Debian's lab packages (`npm run lab:setup`, apt-get) only for the lab and browser
+ * steps and only when one is missing. Ends with one line `N passed, N failed[, N skipped]`,
+ * totalling all tests, with lint and typecheck counted as one test each.
  *
- *   npm test                 all of it
- *   npm test -- --unit       lint, typecheck and unit tests only
- *   npm test -- --e2e        browser tests only (plus the grep that follows, e.g. -g popup)
+ *   npm test                                   all of it
+ *   npm test -- --unit                         lint, typecheck and unit tests; starts no lab process
+ *   npm test -- --unit src/cti                 only these unit tests (every argument after --unit
+ *   npm test -- --unit src/cti -t "one call"     goes to `vitest run --project unit`; no lint, typecheck)
+ *   npm test -- --e2e                          the lab's self-test, then all browser tests
+ *   npm test -- --e2e e2e/popup.spec.ts        only these browser tests (every argument after --e2e
+ *   npm test -- --e2e -g "keeps it" --headed     goes to `playwright test`; no lab self-test)
+ *   npm test -- --unit src/cti --e2e e2e/cti.spec.ts    both, each with its own arguments
+ *
+ * An argument before any --unit/--e2e is refused: it is not clear which runner it is for.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
+import { parseTestArgs } from './test-args.mjs'
 
-const args = process.argv.slice(2)
-const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all'
-const passThrough = args.filter((a) => a !== '--unit' && a !== '--e2e')
+const runners = parseTestArgs(process.argv.slice(2))
+if (runners.error) {
+  console.error(runners.error)
+  process.exit(2)
+}
 const tmp = mkdtempSync(join(tmpdir(), 'tsunagu-test-'))
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const failures = []
@@ -42,30 +54,38 @@ function readJson(file) {
   }
 }
 
-ensureNodeModules()
-if (only !== 'unit') ensureSystemPackages()
-
-if (only !== 'e2e') {
-  step('lint', 'npx', ['eslint', '.'])
-  step('typecheck', 'npx', ['vue-tsc', '--build', '--force'])
-  const report = join(tmp, 'vitest.json')
-  const code = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`])
+/** One Vitest project, its counts added to the totals. */
+function vitest(project, label, extra) {
+  const report = join(tmp, `vitest-${project}.json`)
+  const code = run('npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra])
   const r = readJson(report)
   if (r) {
     totals.passed += r.numPassedTests
     totals.failed += r.numFailedTests
     totals.skipped += r.numPendingTests + (r.numTodoTests ?? 0)
-    if (r.numFailedTests > 0 || code !== 0) failures.push('unit tests')
+    if (r.numFailedTests > 0 || code !== 0) failures.push(label)
     if (code !== 0 && r.numFailedTests === 0) totals.failed += 1
   } else {
     totals.failed += 1
-    failures.push('unit tests (no report)')
+    failures.push(`${label} (no report)`)
   }
 }
 
-if (only !== 'unit') {
+ensureNodeModules()
+if (runners.e2e) ensureSystemPackages()
+
+if (runners.unit) {
+  if (runners.unit.length === 0) {
+    step('lint', 'npx', ['eslint', '.'])
+    step('typecheck', 'npx', ['vue-tsc', '--build', '--force'])
+  }
+  vitest('unit', 'unit tests', runners.unit)
+}
+
+if (runners.e2e) {
+  if (runners.e2e.length === 0) vitest('lab', 'lab self-test', [])
   const report = join(tmp, 'playwright.json')
-  const code = run('npx', ['playwright', 'test', ...passThrough], { PW_JSON_REPORT: report })
+  const code = run('npx', ['playwright', 'test', ...runners.e2e], { PW_JSON_REPORT: report })
   const r = readJson(report)
   if (r?.stats) {
     totals.passed += r.stats.expected + r.stats.flaky

@@ -1,5 +1,5 @@
 /**
- * The auth lifecycle (spec §1, §4 auth row).
+ * The auth lifecycle (docs/cti-integration.md §1, §4 auth row).
  *
  * ```
  *            start() ──▶ pending ──▶ ok ──(sessionKeepMinutes)──▶ expired

@@ -1,7 +1,7 @@
 /**
- * Who is who in a call (spec §6 `{TEL}` `{CALLED}` `{REMOTE}` `{TELNAME}` `{CALLEDNAME}`
- * `{CODE1}` `{CODE2}` `{ID}`), derived once when the call starts and fixed for all of its
- * accesses.
+ * Who is who in a call (docs/cti-integration.md §6 `{TEL}` `{CALLED}` `{REMOTE}` `{TELNAME}`
+ * `{CALLEDNAME}` `{CODE1}` `{CODE2}` `{ID}`), derived once when the call starts and fixed for all of
+ * its accesses.
  */
 
 import { parseCallerId, privacyWithholdsId } from './caller-id'

@@ -1,6 +1,6 @@
 /**
- * The calling party's identity from the SIP From user (spec §6 `{TEL}` `{CODE1}` `{CODE2}`,
- * §3 anonymous calls).
+ * The calling party's identity from the SIP From user (docs/cti-integration.md §6 `{TEL}` `{CODE1}`
+ * `{CODE2}`, §3 anonymous calls).
  *
  * PBXs following the BIZTEL convention append codes to the user part with a `#` delimiter:
  * `0312345678#A1#B2` → TEL `0312345678`, CODE1 `A1`, CODE2 `B2`. Anything after a third `#`

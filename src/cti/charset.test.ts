@@ -91,7 +91,7 @@ describe('decodeFormComponent', () => {
   })
 })
 
-describe('decodeBody (spec §7 rule 2)', () => {
+describe('decodeBody (docs/cti-integration.md §7 rule 2)', () => {
   const sjis = bytes(0x93, 0xfa, 0x96, 0x7b)
   const euc = bytes(0xc6, 0xfc, 0xcb, 0xdc)
   const utf8 = utf8Encode('日本')

@@ -1,6 +1,6 @@
 /**
- * Charsets: percent-encoding a value in the access's charset (spec §6 encoding rule) and
- * decoding a response body (spec §7 rule 2).
+ * Charsets: percent-encoding a value in the access's charset (docs/cti-integration.md §6 encoding
+ * rule) and decoding a response body (docs/cti-integration.md §7 rule 2).
  *
  * Decoding uses the platform's TextDecoder (browsers and Node with full ICU know Shift_JIS and
  * EUC-JP). Encoding has no platform API for legacy charsets, so the Shift_JIS and EUC-JP
@@ -192,9 +192,9 @@ export interface DecodedBody {
 }
 
 /**
- * Spec §7 rule 2: decode by the access's charset when set, else the Content-Type charset, else
- * UTF-8. An unknown label falls back to the next choice with a warning. Malformed bytes
- * become U+FFFD; a UTF-8 BOM is dropped.
+ * docs/cti-integration.md §7 rule 2: decode by the access's charset when set, else the Content-Type
+ * charset, else UTF-8. An unknown label falls back to the next choice with a warning. Malformed
+ * bytes become U+FFFD; a UTF-8 BOM is dropped.
  */
 export function decodeBody(body: Uint8Array, accessCharset: string | undefined, contentType: string | undefined): DecodedBody {
   const warnings: string[] = []

@@ -9,7 +9,7 @@ function normalized(input: unknown): CtiConfig {
   return result.config
 }
 
-describe('defaults (spec §10)', () => {
+describe('defaults (docs/cti-integration.md §10)', () => {
   it('fills every key', () => {
     const config = normalized(undefined)
     expect(config).toEqual({

@@ -1,6 +1,6 @@
 /**
- * The `cti` section of the provisioning JSON: types, the defaults of spec §10, and
- * {@link normalizeCtiConfig}, which turns untrusted JSON into a complete {@link CtiConfig}
+ * The `cti` section of the provisioning JSON: types, the defaults of docs/cti-integration.md §10,
+ * and {@link normalizeCtiConfig}, which turns untrusted JSON into a complete {@link CtiConfig}
  * or a list of path-addressed errors. Popup settings (`popup.*`) and agent credentials
  * (`agent.*`) live elsewhere; only their types are shared here.
  */
@@ -9,11 +9,11 @@ import { formatVariables, validateResponseFormat, type ResponseFormat } from './
 import { isKnownCharset } from './charset'
 import { isBuiltinName } from './placeholders'
 
-/** The six accesses of spec §4, in the order they can occur for one call. */
+/** The six accesses of docs/cti-integration.md §4, in the order they can occur for one call. */
 export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup'] as const
 export type AccessName = (typeof ACCESS_NAMES)[number]
 
-/** Spec §5. `none` disables the access. */
+/** docs/cti-integration.md §5. `none` disables the access. */
 export const ACCESS_METHODS = ['none', 'get', 'get-internal', 'post', 'post-internal', 'command'] as const
 export type AccessMethod = (typeof ACCESS_METHODS)[number]
 
@@ -22,9 +22,9 @@ export type AccessCredentials = 'omit' | 'same-origin' | 'include'
 
 export interface AccessConfig {
   readonly method: AccessMethod
-  /** URL template (an OS command line for `command`), placeholders per spec §6. */
+  /** URL template (an OS command line for `command`), placeholders per docs/cti-integration.md §6. */
   readonly url: string
-  /** Response format (spec §7); read for auth and search with an internal method only. */
+  /** Response format (docs/cti-integration.md §7); read for auth and search with an internal method only. */
   readonly format?: ResponseFormat
   /** Answer access only: wait before running it. */
   readonly delaySeconds: number
@@ -42,7 +42,7 @@ export type CtiTarget = 'none' | 'custom' | 'salesforce'
 export interface CtiConfig {
   readonly target: CtiTarget
   readonly skipInternal: boolean
-  /** JavaScript RegExp source tested against the other party's number (spec §1). */
+  /** JavaScript RegExp source tested against the other party's number (docs/cti-integration.md §1). */
   readonly internalPattern: string
   /** Lifetime of the auth values; 0 = they never expire (kept until logout or a 401/403). */
   readonly sessionKeepMinutes: number
@@ -95,8 +95,8 @@ export function defaultAccessConfig(): AccessConfig {
 }
 
 /**
- * The origin of the SIP WebSocket URL with ws→http and wss→https (spec §10 `serverAddress`);
- * empty when the URL is not a ws/wss/http/https URL.
+ * The origin of the SIP WebSocket URL with ws→http and wss→https (docs/cti-integration.md §10
+ * `serverAddress`); empty when the URL is not a ws/wss/http/https URL.
  */
 export function deriveServerAddress(sipServer: string): string {
   const match = /^(wss?|https?):\/\/([^/?#\s]+)/i.exec(sipServer.trim())
@@ -106,7 +106,7 @@ export function deriveServerAddress(sipServer: string): string {
   return `${http}://${match[2]!}`
 }
 
-/** Spec §10 defaults; `sip` fills `extension` and `serverAddress` (empty without it). */
+/** docs/cti-integration.md §10 defaults; `sip` fills `extension` and `serverAddress` (empty without it). */
 export function defaultCtiConfig(sip?: SipBasics): CtiConfig {
   const accesses = Object.fromEntries(ACCESS_NAMES.map((name) => [name, defaultAccessConfig()])) as Record<
     AccessName,
@@ -198,7 +198,7 @@ class Reader {
     return fallback
   }
 
-  /** An optional header name; absent, null, "" and "none" all mean "not set" (spec §10: none). */
+  /** An optional header name; absent, null, "" and "none" all mean "not set" (docs/cti-integration.md §10: none). */
   headerName(obj: Record<string, unknown>, key: string, path: string): string | undefined {
     const value = obj[key]
     if (value === undefined || value === null || value === '' || value === 'none') return undefined
@@ -273,7 +273,8 @@ function readAccess(reader: Reader, name: AccessName, input: unknown): AccessCon
 }
 
 /**
- * Validates the `cti` section of the provisioning JSON and fills the spec §10 defaults.
+ * Validates the `cti` section of the provisioning JSON and fills the docs/cti-integration.md §10
+ * defaults.
  *
  * - `input` may be `undefined` (no section: all defaults); anything but an object is an error.
  * - Every problem is reported with its path; the result is `ok: false` when any error exists.
@@ -313,7 +314,7 @@ export function normalizeCtiConfig(input: unknown, sip: SipBasics): NormalizeRes
 
   const tabName = reader.string(input, 'tabName', 'tabName', defaults.tabName)
   // `_self`, `_top`, `_parent` would replace the phone itself; `_blank` opens a new tab per
-  // access. Spec §5 wants one named CRM tab, so every `_` keyword is refused.
+  // access. docs/cti-integration.md §5 wants one named CRM tab, so every `_` keyword is refused.
   if (tabName.trim() === '' || tabName.startsWith('_')) reader.error('tabName', 'must be a tab name not starting with "_"')
 
   const serverAddress = reader.string(input, 'serverAddress', 'serverAddress', defaults.serverAddress)

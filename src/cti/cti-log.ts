@@ -1,6 +1,7 @@
 /**
- * The CTI log (spec §8): one entry per access the phone ran or deliberately skipped, for IT.
- * Every configured secret is masked in every field before an entry leaves the engine.
+ * The CTI log (docs/cti-integration.md §8): one entry per access the phone ran or deliberately
+ * skipped, for IT. Every configured secret is masked in every field before an entry leaves the
+ * engine.
  */
 
 import type { AccessMethod, AccessName } from './config'

@@ -56,7 +56,7 @@ async function loggedIn(cti: Record<string, unknown> = {}, accesses: Record<stri
   return world
 }
 
-describe('one call, in the order of spec §4', () => {
+describe('one call, in the order of docs/cti-integration.md §4', () => {
   it('auth at login, search with TEL and SID, ring with its values, answer after its wait, hang-up', async () => {
     const w = await loggedIn()
     const info = w.start(call())
@@ -279,7 +279,8 @@ describe('auth during calls', () => {
     w.http.on('http://crm/login', { status: 500 })
     w.start(call())
     await w.engine.idle()
-    // ring needs auth too: the failed auth is retried before it (spec §1), and fails again
+    // ring needs auth too: the failed auth is retried before it (docs/cti-integration.md §1), and
+    // fails again
     expect(w.paths()).toEqual(['/login', '/search', '/login', '/login', '/ring'])
     expect(w.engine.authStatus()).toMatchObject({ state: 'failed', reason: 'http-error', status: 500 })
   })
@@ -365,7 +366,7 @@ describe('auth during calls', () => {
   })
 })
 
-describe('unusual calls (spec §9)', () => {
+describe('unusual calls (docs/cti-integration.md §9)', () => {
   it('anonymous: popup, search and ring skipped (logged), answer and hang-up run', async () => {
     const w = await loggedIn({}, { hangup: { method: 'get-internal', url: 'http://crm/hangup' } })
     const info = w.start(call({ fromUser: 'anonymous', displayName: 'Anonymous' }))

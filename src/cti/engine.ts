@@ -1,5 +1,6 @@
 /**
- * The CTI engine: call events in, accesses out, in the order of spec §4, through injected ports.
+ * The CTI engine: call events in, accesses out, in the order of docs/cti-integration.md §4, through
+ * injected ports.
  */
 
 import { createAuthSession, type AuthResult, type AuthSession, type AuthStatus, type AuthValues } from './auth-session'
@@ -128,14 +129,14 @@ function reportable(reason: SkipReason): boolean {
  *   twice: each access runs at most once per call and event; the click access once per
  *   `popupClicked`. Calls rejected by do-not-disturb should not be reported at all. Coordination
  *   between tabs (one leader runs the accesses) is the app's job.
- * - **Order within a call** (spec §4): the popup never waits (`callStarted` returns the info at
- *   once); search starts at once; ring runs when search has finished (result, error or timeout),
- *   or at once without search; answer runs after its `delaySeconds` and after search, and is
- *   skipped (logged) when the call ends during that wait; hang-up runs after every other access of
- *   the call has finished, and only for answered calls when `onlyIfAnswered`.
- * - **Which calls** (spec §1, §2, §9): see `planCall` — untargeted and 9999 calls: no popup, no
- *   access; internal calls with `skipInternal`: popup, no access; outgoing calls: no popup, accesses
- *   only with `cti.outgoing`; anonymous calls: search and ring skipped.
+ * - **Order within a call** (docs/cti-integration.md §4): the popup never waits (`callStarted`
+ *   returns the info at once); search starts at once; ring runs when search has finished (result,
+ *   error or timeout), or at once without search; answer runs after its `delaySeconds` and after
+ *   search, and is skipped (logged) when the call ends during that wait; hang-up runs after every
+ *   other access of the call has finished, and only for answered calls when `onlyIfAnswered`.
+ * - **Which calls** (docs/cti-integration.md §1, §2, §9): see `planCall` — untargeted and 9999
+ *   calls: no popup, no access; internal calls with `skipInternal`: popup, no access; outgoing
+ *   calls: no popup, accesses only with `cti.outgoing`; anonymous calls: search and ring skipped.
  * - **Auth**: `login` runs it; values live `sessionKeepMinutes` and are re-acquired before an
  *   access that needs them (one using a variable the auth format extracts, or any internal HTTP
  *   access); `pollingMinutes` keeps them alive; a 401/403 from an internal access re-runs auth

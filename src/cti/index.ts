@@ -1,5 +1,5 @@
 /**
- * Public API of the CTI engine (spec: ../../../shared/spec/cti-custom-integration.md). Pure
+ * Public API of the CTI engine (docs/cti-integration.md). Pure
  * TypeScript: no Vue, DOM or sip.js; effects go through {@link CtiPorts}.
  */
 

@@ -1,7 +1,7 @@
 /**
- * Placeholder filters for phone numbers (spec §6): `{TEL|e164}`, `{TEL|national}`,
- * `{TEL|digits}`, by libphonenumber-js with the default region JP. A value that is no valid
- * number falls back to its digits (so `{EXT|e164}` of `1001` is `1001`, never `+811001`).
+ * Placeholder filters for phone numbers (docs/cti-integration.md §6): `{TEL|e164}`,
+ * `{TEL|national}`, `{TEL|digits}`, by libphonenumber-js with the default region JP. A value that is
+ * no valid number falls back to its digits (so `{EXT|e164}` of `1001` is `1001`, never `+811001`).
  */
 
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min'

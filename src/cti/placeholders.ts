@@ -1,7 +1,7 @@
 /**
- * Placeholder names of spec §6. Built-in names win over extracted variables of the same name;
- * `NAME` and `COMPANY` are not built-in but always known (the original fills them from
- * Salesforce; here a response format does), so they never show as "unknown" in the log.
+ * Placeholder names of docs/cti-integration.md §6. Built-in names win over extracted variables of
+ * the same name; `NAME` and `COMPANY` are not built-in but always known (the original fills them
+ * from Salesforce; here a response format does), so they never show as "unknown" in the log.
  */
 
 export const BUILTIN_NAMES = [
@@ -30,9 +30,6 @@ export type BuiltinName = (typeof BUILTIN_NAMES)[number]
 
 /** Extracted names that are known even when no format extracts them. */
 export const ALWAYS_KNOWN_EXTRACTED = ['NAME', 'COMPANY'] as const
-
-/** Spec §6 grammar of a placeholder name. */
-export const PLACEHOLDER_NAME = /^[A-Z0-9_-]+$/
 
 const builtins: ReadonlySet<string> = new Set(BUILTIN_NAMES)
 

@@ -1,6 +1,6 @@
 /**
- * The plan of a call (spec §1, §2, §4, §9): whether it pops up and which accesses run at each
- * event. Pure rules, no effects; the engine asks before every access.
+ * The plan of a call (docs/cti-integration.md §1, §2, §4, §9): whether it pops up and which accesses
+ * run at each event. Pure rules, no effects; the engine asks before every access.
  *
  * ```
  *  incoming  ─ TEL 9999 ────────────────────────────▶ no popup, no access ("system-number")
@@ -62,7 +62,7 @@ export function isTargeted(config: Pick<CtiConfig, 'targetNumbers'>, called: str
   return config.targetNumbers.some((number) => sameNumber(number, called))
 }
 
-/** Spec §1: the other party's number (without `#` codes) matches `internalPattern`. */
+/** docs/cti-integration.md §1: the other party's number (without `#` codes) matches `internalPattern`. */
 export function isInternal(config: Pick<CtiConfig, 'internalPattern'>, remote: string): boolean {
   if (remote === '') return false
   try {

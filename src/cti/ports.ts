@@ -44,8 +44,8 @@ export interface HttpResponse {
 /**
  * One HTTP exchange. Resolves with any status (4xx/5xx are responses, not failures); rejects on
  * network failure, CORS refusal or abort. The engine treats a rejection as a failed access and
- * never lets it escape. It MUST NOT retry or fall back to another route (spec §5: a refused
- * simple request may already have reached the CRM).
+ * never lets it escape. It MUST NOT retry or fall back to another route (docs/cti-integration.md §5:
+ * a refused simple request may already have reached the CRM).
  */
 export type HttpPort = (request: HttpRequest) => Promise<HttpResponse>
 

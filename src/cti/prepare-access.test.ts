@@ -16,7 +16,7 @@ const variables = new Map([
   ['SVADDR', 'https://pbx:8000'],
 ])
 
-describe('prepareAccess (spec §5)', () => {
+describe('prepareAccess (docs/cti-integration.md §5)', () => {
   it('get: the expanded URL for the named tab', () => {
     expect(prepareAccess(access('get', 'https://www.google.com/search?q={TEL}'), variables)).toEqual({
       kind: 'tab',

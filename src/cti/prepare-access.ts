@@ -1,6 +1,6 @@
 /**
- * Turns an access and its variables into the exact request of its method (spec §5), without
- * running anything — the runner executes it, a test console can show it.
+ * Turns an access and its variables into the exact request of its method (docs/cti-integration.md
+ * §5), without running anything — the runner executes it, a test console can show it.
  *
  * | method          | request                                                                |
  * |-----------------|------------------------------------------------------------------------|
@@ -62,7 +62,7 @@ export function prepareAccess(access: AccessConfig, variables: TemplateVariables
       return { kind: 'command', argv, warnings }
     }
     case 'post': {
-      // Spec §5: the browser form is always UTF-8, whatever the access's charset.
+      // docs/cti-integration.md §5: the browser form is always UTF-8, whatever the access's charset.
       const { text, warnings } = expandTemplate(access.url.trim(), variables, urlMode('utf-8'))
       const { base, query } = splitQuery(text)
       return { kind: 'form', url: base, query, fields: queryFields(query), warnings }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { formatVariables, parseResponse, resolveJsonPointer, tokenizeTextFormat, validateResponseFormat } from './response-format'
 
-describe('text formats (spec §7)', () => {
+describe('text formats (docs/cti-integration.md §7)', () => {
   it.each([
     // rule 1/3: the original's examples
     ['{SID}', 'abc123', { SID: 'abc123' }, []],

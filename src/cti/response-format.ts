@@ -1,5 +1,5 @@
 /**
- * Response formats (spec §7): how auth and search responses become variables.
+ * Response formats (docs/cti-integration.md §7): how auth and search responses become variables.
  *
  * Three kinds:
  * - text (`format` is a string): literals, line-break tokens `{CRLF}` `{CR}` `{LF}` and variable
@@ -7,7 +7,7 @@
  * - `{ json: { VAR: "/json/pointer" } }`: one RFC 6901 pointer per variable;
  * - `{ regex: "…", flags?: "…" }`: named groups (A–Z, 0–9, `_`) become variables.
  *
- * Text rules (spec §7, numbered as there):
+ * Text rules (docs/cti-integration.md §7, numbered as there):
  * 3. matching starts at the body's start; a literal (and a line-break token) is searched forward
  *    from the current position, so a format can skip text before it; any line-break token
  *    matches CRLF, CR or LF; matching is case-sensitive.

@@ -1,8 +1,12 @@
 /**
- * Runs one access through the ports (spec §5) and logs it: prepare the request, send it with
- * the per-request timeout, read the response format (auth and search only), mask secrets in
- * the log entry. Never throws; every failure is an {@link AccessOutcome} with a reason.
- * Never repeats a request: the single 401/403 retry is the caller's decision (auth-session).
+ * Runs one access whose run the engine has already decided, and writes its one CTI log entry.
+ * What happens here: send the request `prepareAccess` built (`./prepare-access`) through the
+ * port of its method (docs/cti-integration.md §5) — tab or form at once, command and HTTP under
+ * `withTimeout` (`./timeout`); for auth and search with a format, decode a 2xx body
+ * (`./charset`) and read it (`./response-format`); mask every secret form in the entry
+ * (`./secrets`). Never throws; every failure is an {@link AccessOutcome} with a reason.
+ * Sends each request once: the single retry after a 401/403 (auth again, then this access
+ * again with `attempt: 2`) is the engine's (`execute` in `./engine`).
  */
 
 import type { CtiLogEntry, CtiLogger, AccessFailure } from './cti-log'

@@ -1,7 +1,7 @@
 /**
- * Secret masking for the CTI log (spec §8, issue: "every configured secret masked wherever it
- * appears"). Secrets are the agent password (`{APW}`) and passwords typed literally into a
- * template (`…&password=hunter2`). Each is masked in every form it can take in a URL, body or
+ * Secret masking for the CTI log (docs/cti-integration.md §8, issue: "every configured secret masked
+ * wherever it appears"). Secrets are the agent password (`{APW}`) and passwords typed literally into
+ * a template (`…&password=hunter2`). Each is masked in every form it can take in a URL, body or
  * argv: as typed, percent-encoded (UTF-8 or the access's charset, upper- or lowercase hex,
  * `+` for spaces) and decoded.
  */

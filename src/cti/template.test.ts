@@ -36,7 +36,7 @@ function variablesFor(facts: CallFacts, extracted: Record<string, string> = {}) 
 const raw = { kind: 'raw' } as const
 const url = { kind: 'url' } as const
 
-describe('every placeholder of spec §6 (incoming call)', () => {
+describe('every placeholder of docs/cti-integration.md §6 (incoming call)', () => {
   const variables = variablesFor(incoming, { NAME: '鈴木', COMPANY: 'ACME', SID: 's-1' })
   it.each([
     ['{TEL}', '0312345678'],
@@ -160,7 +160,7 @@ describe('grammar', () => {
   })
 })
 
-describe('command lines (spec §5)', () => {
+describe('command lines (docs/cti-integration.md §5)', () => {
   it.each([
     ['C:\\Program Files\\sample.exe', ['C:\\Program Files\\sample.exe']],
     ['  C:\\Program Files\\sample.exe  ', ['C:\\Program Files\\sample.exe']],

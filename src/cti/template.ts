@@ -1,5 +1,5 @@
 /**
- * Template expansion (spec §6 grammar, §5 command lines).
+ * Template expansion (docs/cti-integration.md §6 grammar, §5 command lines).
  *
  * Grammar: `{NAME}` or `{NAME|filter}`, NAME in A–Z, 0–9, `_`, `-`; filters `e164`, `national`,
  * `digits`. A placeholder whose name is not among the given variables, an unknown filter, and
@@ -86,8 +86,8 @@ export interface SplitCommand {
 }
 
 /**
- * Spec §5: spaces (and tabs) outside double quotes separate arguments; quotes are removed
- * (`""` is an empty argument); backslashes are literal (Windows paths); a line with no quote
+ * docs/cti-integration.md §5: spaces (and tabs) outside double quotes separate arguments; quotes are
+ * removed (`""` is an empty argument); backslashes are literal (Windows paths); a line with no quote
  * and no placeholder is one program path (`C:\Program Files\sample.exe`).
  */
 export function splitCommandLine(line: string): SplitCommand {

@@ -1,7 +1,7 @@
 /**
- * Per-request timeout (spec §1 `timeoutSeconds`) through the clock port: the request gets an
- * AbortSignal that fires at the deadline, and the caller moves on at the deadline even if the
- * port ignores the signal — a CRM that never answers can never hold up later accesses.
+ * Per-request timeout (docs/cti-integration.md §1 `timeoutSeconds`) through the clock port: the
+ * request gets an AbortSignal that fires at the deadline, and the caller moves on at the deadline
+ * even if the port ignores the signal — a CRM that never answers can never hold up later accesses.
  */
 
 import type { ClockPort, TimerHandle } from './ports'

@@ -1,6 +1,6 @@
 /**
- * The variable map one access is expanded with (spec §6): built-in placeholders, then every
- * variable a configured response format extracts. Built-in names win; a name some format
+ * The variable map one access is expanded with (docs/cti-integration.md §6): built-in placeholders,
+ * then every variable a configured response format extracts. Built-in names win; a name some format
  * extracts is known and empty until extracted; later sources of extracted values (search after
  * auth) win over earlier ones.
  */

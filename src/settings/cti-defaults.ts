@@ -1,8 +1,9 @@
 /**
  * The `cti` section as the settings screens and the JSON Schema see it: names and defaults of
- * spec §10. `src/cti` owns the meaning (its `normalizeCtiConfig` is what the engine runs on);
- * these copies exist so that the start-up bundle need not load the engine to validate and the
- * screens can show defaults. `cti-defaults.test.ts` keeps them equal to the engine's.
+ * docs/cti-integration.md §10. `src/cti` owns the meaning (its `normalizeCtiConfig` is what the
+ * engine runs on); these copies exist so that the start-up bundle need not load the engine to
+ * validate and the screens can show defaults. `cti-defaults.test.ts` keeps them equal to the
+ * engine's.
  */
 
 export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup'] as const
@@ -13,7 +14,7 @@ export type AccessMethod = (typeof ACCESS_METHODS)[number]
 
 export const INTERNAL_METHODS: readonly AccessMethod[] = ['get-internal', 'post-internal']
 
-/** Accesses whose response a format reads (spec §4). */
+/** Accesses whose response a format reads (docs/cti-integration.md §4). */
 export const FORMAT_ACCESSES: readonly AccessName[] = ['auth', 'search']
 
 export const CTI_TARGETS = ['none', 'custom', 'salesforce'] as const
@@ -24,8 +25,8 @@ export function defaultAccessSettings() {
 }
 
 /**
- * Spec §10 defaults. `extension` and `serverAddress` are empty here because their defaults are
- * derived from `sip.*` at run time: an empty or absent value means "derive".
+ * docs/cti-integration.md §10 defaults. `extension` and `serverAddress` are empty here because their
+ * defaults are derived from `sip.*` at run time: an empty or absent value means "derive".
  */
 export function defaultCtiSettings() {
   return {
@@ -47,5 +48,5 @@ export function defaultCtiSettings() {
   }
 }
 
-/** Keys whose empty value means "not set, use the derived default" (spec §10). */
+/** Keys whose empty value means "not set, use the derived default" (docs/cti-integration.md §10). */
 export const DERIVED_WHEN_EMPTY = ['cti.extension', 'cti.serverAddress', 'cti.requestIdHeader', 'cti.calledHeader'] as const

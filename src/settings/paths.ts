@@ -48,14 +48,6 @@ export function isWithin(path: string, ancestor: string): boolean {
   return path === ancestor || path.startsWith(`${ancestor}.`)
 }
 
-/** Every leaf path of a JSON document; arrays count as leaves (they replace as a whole). */
-export function leafPaths(doc: unknown, prefix = ''): string[] {
-  if (!isObject(doc)) return prefix ? [prefix] : []
-  const keys = Object.keys(doc)
-  if (keys.length === 0) return prefix ? [prefix] : []
-  return keys.flatMap((key) => leafPaths(doc[key], prefix ? `${prefix}.${key}` : key))
-}
-
 /** A deep, proxy-free copy of a JSON value. */
 export function cloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T

@@ -13,7 +13,7 @@
  */
 import { deepMerge } from './merge'
 import { applyLocks, lockedValuesOf } from './locks'
-import { defaultSettings, type Settings } from './settings'
+import { CURRENT_VERSION, defaultSettings, type Settings } from './settings'
 import type { ProvisioningState } from './stored-record'
 
 export type ProvisioningSource =
@@ -78,7 +78,7 @@ export function applyProvisioning(
   const values = lockedValuesOf(deepMerge(defaultSettings(), doc), locked)
   const merged = changed ? deepMerge(saved, doc) : saved
   // The lock list itself always is the document's, whether or not the rest was applied.
-  const settings = applyLocks({ ...merged, version: 1 as const, locked: [...locked] }, values)
+  const settings = applyLocks({ ...merged, version: CURRENT_VERSION, locked: [...locked] }, values)
   const agent = (doc as { agent?: { id?: unknown; password?: unknown } }).agent
   const providesAgent = typeof agent?.id === 'string' && agent.id !== '' && typeof agent.password === 'string' && agent.password !== ''
   const provisioning: ProvisioningState = changed || !previous

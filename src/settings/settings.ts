@@ -43,8 +43,11 @@ export interface CallSettings {
   autoAnswerSeconds: number
 }
 
+/** The document format this phone reads and writes (`version`); every settings value carries it. */
+export const CURRENT_VERSION = 1 as const
+
 export interface Settings {
-  version: 1
+  version: typeof CURRENT_VERSION
   sip: SipSettings
   popup: PopupSettings
   audio: AudioSettings
@@ -57,12 +60,9 @@ export interface Settings {
   ui: { language: 'auto' | 'ja' | 'en' }
 }
 
-/** The document format this phone reads and writes (`version`). */
-export const CURRENT_VERSION = 1
-
 export function defaultSettings(): Settings {
   return {
-    version: 1,
+    version: CURRENT_VERSION,
     sip: { server: '', domain: '', user: '', password: '', authUser: '', displayName: '', iceServers: [] },
     popup: { size: 'standard', buttons: true, displaySeconds: 0, copyNumberOnClick: false, anonymousLabel: '非通知' },
     audio: { input: '', output: '', ringer: '', ringtone: '' },
@@ -89,7 +89,7 @@ export function parseSettings(input: unknown, base: Settings = defaultSettings()
   const merged = deepMerge(base, input)
   const { errors, warnings } = validateDocument(merged, { cti: strict ? 'strict' : 'lenient' })
   if (errors.length) return { ok: false, errors }
-  return { ok: true, settings: { ...merged, version: 1 }, warnings }
+  return { ok: true, settings: { ...merged, version: CURRENT_VERSION }, warnings }
 }
 
 /** True when the SIP account has what registration needs. */

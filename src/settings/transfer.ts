@@ -9,7 +9,7 @@
 import { applyLocks, lockedConflicts, type LockedValue } from './locks'
 import { deepMerge } from './merge'
 import { cloneJson, isObject, unsetPath } from './paths'
-import type { Settings } from './settings'
+import { CURRENT_VERSION, type Settings } from './settings'
 import { fieldError, validateDocument, type FieldError } from './validate'
 
 export const SECRET_PATHS = ['sip.password', 'agent.password'] as const
@@ -37,6 +37,6 @@ export function importDocument(current: Settings, text: string, locked: readonly
   const { errors, warnings } = validateDocument(merged, { cti: 'strict' })
   if (errors.length) return { ok: false, errors }
   const keptLocked = lockedConflicts(merged, locked)
-  const settings = applyLocks({ ...merged, version: 1 as const, locked: [...current.locked] }, locked)
+  const settings = applyLocks({ ...merged, version: CURRENT_VERSION, locked: [...current.locked] }, locked)
   return { ok: true, settings, keptLocked, warnings }
 }

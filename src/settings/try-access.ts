@@ -1,8 +1,8 @@
 /**
- * The test console's logic (spec §8, "a test console that dry-runs every access for a sample
- * call"): the variables of a sample call, the access prepared exactly as the engine would, and —
- * for internal methods, on request — the request sent for real with the response format applied.
- * Every configured secret is masked in what it returns for display. Failures are values.
+ * The test console's logic (docs/cti-integration.md §8, "a test console that dry-runs every access
+ * for a sample call"): the variables of a sample call, the access prepared exactly as the engine
+ * would, and — for internal methods, on request — the request sent for real with the response format
+ * applied. Every configured secret is masked in what it returns for display. Failures are values.
  */
 import {
   BUILTIN_NAMES,
@@ -37,7 +37,7 @@ export function sampleCall(ownNumber: string): SampleCall {
 
 const two = (n: number) => String(n).padStart(2, '0')
 
-/** The variable map of spec §6 for the sample call; built-in names win over extracted ones. */
+/** The variable map of docs/cti-integration.md §6 for the sample call; built-in names win over extracted ones. */
 export function sampleVariables(
   sample: SampleCall,
   config: Pick<CtiConfig, 'extension' | 'serverAddress'>,
@@ -82,7 +82,7 @@ export type TryResult =
       ms: number
       contentType: string
       body: string
-      /** Undefined when the access has no format, or the status was not 2xx (spec §7 rule 2). */
+      /** Undefined when the access has no format, or the status was not 2xx (docs/cti-integration.md §7 rule 2). */
       values?: Record<string, string>
       missing: string[]
       problems: string[]

@@ -101,7 +101,7 @@ function sipErrors(doc: unknown): FieldError[] {
     .map((key) => fieldError(`sip.${key}`, 'required-for-sip'))
 }
 
-/** A configured access needs something to open, send or run (spec §5). */
+/** A configured access needs something to open, send or run (docs/cti-integration.md §5). */
 function accessErrors(doc: unknown): FieldError[] {
   const errors: FieldError[] = []
   for (const name of ACCESS_NAMES as readonly AccessName[]) {

@@ -79,7 +79,7 @@ describe('CTI wiring', () => {
     expect(cti.log[0]?.url).not.toContain('pass01')
   })
 
-  it('searches on ring and shows name and company in the popup and the notification', async () => {
+  it('searches on ring, shows name and company in the popup and the notification, and closes the popup on answer', async () => {
     const { fake, softphone } = await start(provisioning({ agent: { id: 'agent01', password: 'pass01' } }))
     await flush()
     fake.setHidden(true)
@@ -97,6 +97,8 @@ describe('CTI wiring', () => {
     expect(fake.shown.map((n) => n.title)).toEqual(['Yamada (0312345678)', '山田 太郎 (0312345678)'])
     expect(fake.shown[1]?.body).toBe('株式会社つなぐ商事\n0312345678')
     await useCallsStore().answer(call.id)
+    expect(useCallsStore().ringing).toEqual([])
+    expect(popups.popups).toEqual([])
   })
 
   it('a popup click runs the click access and copies the number when set', async () => {

@@ -45,9 +45,5 @@ export const useDevicesStore = defineStore('devices', () => {
     await settingsStore.save()
   }
 
-  async function unlockAudio(): Promise<void> {
-    if (!ports.ringer.unlocked) audioUnlocked.value = await ports.ringer.unlock()
-  }
-
-  return { devices, inputs, outputs, labelsHidden, canChooseOutput, chosen, audioUnlocked, refresh, revealLabels, choose, isLocked, unlockAudio }
+  return { devices, inputs, outputs, labelsHidden, canChooseOutput, chosen, audioUnlocked, refresh, revealLabels, choose, isLocked }
 })

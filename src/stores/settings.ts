@@ -5,7 +5,7 @@ import { documentHash } from '@/settings/document-hash'
 import { applyLocks, isLocked, lockedValuesOf, type LockedValue } from '@/settings/locks'
 import { cloneJson, getPath, sameJson, setPath } from '@/settings/paths'
 import { applyProvisioning, provisioningSource, type ProvisioningSource } from '@/settings/provisioning'
-import { defaultSettings, parseSettings, type FieldError, type Settings } from '@/settings/settings'
+import { CURRENT_VERSION, defaultSettings, parseSettings, type FieldError, type Settings } from '@/settings/settings'
 import { readStoredRecord, STORE_SCHEMA, type ProvisioningState, type StoredRecord } from '@/settings/stored-record'
 import { exportDocument, importDocument } from '@/settings/transfer'
 import { validateDocument } from '@/settings/validate'
@@ -127,7 +127,7 @@ export const useSettingsStore = defineStore('settings', () => {
   async function update(next: Settings): Promise<ChangeResult> {
     const { errors } = validateDocument(next, { cti: 'strict' })
     if (errors.length) return { ok: false, errors }
-    settings.value = applyLocks({ ...cloneJson(next), version: 1, locked: [...settings.value.locked] }, lockValues.value)
+    settings.value = applyLocks({ ...cloneJson(next), version: CURRENT_VERSION, locked: [...settings.value.locked] }, lockValues.value)
     await save()
     return { ok: true, keptLocked: [] }
   }

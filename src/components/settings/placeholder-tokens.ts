@@ -4,12 +4,12 @@ import { BUILTIN_NAMES, formatVariables, type ResponseFormat } from '@/cti'
 import type { Token } from './TemplateField.vue'
 import { useSettingsDraft } from './settings-draft'
 
-/** Spec §6 filters, offered on {TEL} where they are most used. */
+/** docs/cti-integration.md §6 filters, offered on {TEL} where they are most used. */
 const FILTER_EXAMPLES = ['{TEL|e164}', '{TEL|national}', '{TEL|digits}']
 
 /**
- * The placeholders an access template can use (spec §6): the built-in ones, then the variables
- * the auth and search response formats extract (with NAME and COMPANY always known).
+ * The placeholders an access template can use (docs/cti-integration.md §6): the built-in ones, then
+ * the variables the auth and search response formats extract (with NAME and COMPANY always known).
  */
 export function useTemplateTokens(): ComputedRef<Token[]> {
   const { t, te } = useI18n()

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { HttpRequest } from '@/cti'
 import { browserCtiPorts } from './cti'
 import { detectHelper, HELPER_EXTENSION_ID, helperHttp, runCommand } from './helper'
@@ -104,11 +104,38 @@ describe('helperHttp', () => {
 })
 
 describe('browserCtiPorts', () => {
-  it('offers the helper ports only after the helper answered the ping', async () => {
-    fakeExtension((message: { type: string }) => (message.type === 'ping' ? { ok: true, version: '0.1.0' } : { ok: true, exitCode: 0 }))
+  it('sends nothing but the ping until the helper answered it; a command issued meanwhile waits, then goes out', async () => {
+    // The extension holds the ping's answer until the test releases it.
+    const sent: { type: string }[] = []
+    let answerPing: (() => void) | undefined
+    vi.stubGlobal('chrome', {
+      runtime: {
+        lastError: undefined,
+        sendMessage(_id: string, message: { type: string }, callback: (response: unknown) => void) {
+          sent.push(message)
+          if (message.type === 'ping') answerPing = () => callback({ ok: true, version: '0.1.0' })
+          else setTimeout(() => callback({ ok: true, exitCode: 0 }), 0)
+        },
+      },
+    })
+    vi.useFakeTimers()
+    onTestFinished(() => { vi.useRealTimers() })
     const ports = browserCtiPorts()
-    await vi.waitFor(() => expect(ports.runCommand).toBeDefined())
-    await expect(ports.runCommand?.(['/x'])).resolves.toEqual({ ok: true, exitCode: 0 })
+    let settled = false
+    const result = ports.runCommand?.(['/x'])
+    void result?.then(() => { settled = true })
+    // Time for a command that did not wait to reach the extension and be answered (not for the ping's 3 s timeout).
+    await vi.advanceTimersByTimeAsync(100)
+    expect(sent.map(({ type }) => type)).toEqual(['ping'])
+    expect(settled).toBe(false)
+
+    answerPing?.()
+    await vi.advanceTimersByTimeAsync(0)
+    await expect(result).resolves.toEqual({ ok: true, exitCode: 0 })
+    expect(sent.map(({ type }) => type)).toEqual(['ping', 'run'])
+    const again = ports.runCommand?.(['/y'])
+    await vi.advanceTimersByTimeAsync(0)
+    await expect(again).resolves.toEqual({ ok: true, exitCode: 0 })
     expect(ports.helperHttp).toBeDefined()
   })
 

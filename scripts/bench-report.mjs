@@ -1,0 +1,104 @@
+/**
+ * What `npm run bench` writes, apart from measuring: the budgets, which results are over them,
+ * the commit and the machine that were measured, and bench/RESULTS.md. Pure except `commitOf`
+ * (runs git) and `machineOf` (reads the OS), so the formatting is unit-tested without a lab.
+ */
+import { execFileSync } from 'node:child_process'
+import { cpus, totalmem } from 'node:os'
+
+/**
+ * The budgets of the design guide. `stat` names the figure of a timing that must stay within
+ * `max` (a bundle size is one number). A result without its figure is reported as not measured.
+ */
+export const BUDGETS = [
+  { key: 'initialJsGzipKB', label: 'initial JS, gzip', max: 200, unit: 'KB' },
+  { key: 'inviteToPopupMs', label: 'INVITE reaching the page → popup (`tsunagu:popup` mark)', stat: 'p95', max: 8, unit: 'ms' },
+  { key: 'dialToInviteSentMs', label: 'dial click → INVITE sent', stat: 'p95', max: 50, unit: 'ms' },
+  { key: 'searchOverheadMs', label: "search result shown, beyond the CRM's own time", stat: 'p95', max: 10, unit: 'ms' },
+]
+
+/** p50/p95/min/max of a list of samples (nearest rank). */
+export function stats(samples) {
+  if (samples.length === 0) return { n: 0 }
+  const s = [...samples].sort((a, b) => a - b)
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]
+  return { n: s.length, p50: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s.at(-1).toFixed(1), min: +s[0].toFixed(1) }
+}
+
+/** The figure a budget reads from `results` (the bundle size, or a timing's `stat`). */
+function figureOf(results, budget) {
+  if (budget.key === 'initialJsGzipKB') return results.bundle?.initialJsGzipKB
+  return results[budget.key]?.[budget.stat]
+}
+
+/** Each budget with the measured figure and whether it is over (`undefined` = not measured). */
+export function checkBudgets(results) {
+  return BUDGETS.map((budget) => {
+    const value = figureOf(results, budget)
+    return { ...budget, value, over: typeof value === 'number' ? value > budget.max : undefined }
+  })
+}
+
+/**
+ * The commit the bench measured: `git rev-parse HEAD`, plus `-dirty` when tracked files differ
+ * from it or untracked files are there (a worktree's `node_modules` symlink does not count).
+ * `run` is `execFileSync`-like, for tests.
+ */
+export function commitOf(cwd, run = (cmd, args) => execFileSync(cmd, args, { cwd, encoding: 'utf8' })) {
+  let head
+  try {
+    head = run('git', ['rev-parse', 'HEAD']).trim()
+  } catch {
+    return 'unknown (not a git checkout)'
+  }
+  const changes = run('git', ['status', '--porcelain'])
+    .split('\n')
+    .filter((line) => line.trim() !== '' && line.trim() !== '?? node_modules')
+  return changes.length > 0 ? `${head}-dirty` : head
+}
+
+/** The machine: CPU model, cores, memory, Node and the Chromium that ran the page. */
+export function machineOf(chromium, os = { cpus, totalmem }) {
+  const list = os.cpus()
+  return {
+    cpuModel: list[0]?.model?.trim() ?? 'unknown',
+    cpus: list.length,
+    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    chromium,
+  }
+}
+
+function timing(stat) {
+  if (!stat || !stat.n) return 'not measured'
+  return `p50 ${stat.p50} ms, p95 ${stat.p95} ms, max ${stat.max} ms (${stat.n} samples)`
+}
+
+/** bench/RESULTS.md: one row per budget, over-budget rows flagged, then the commit and machine. */
+export function resultsMarkdown(results, notes = {}) {
+  const { machine, commit } = results
+  const rows = checkBudgets(results).map((check) => {
+    const result = check.key === 'initialJsGzipKB'
+      ? (check.value === undefined ? 'not measured' : `${check.value} KB (lazy chunks: ${results.bundle.lazyJsGzipKB} KB; CSS ${results.bundle.cssGzipKB} KB)`)
+      : timing(results[check.key])
+    const budget = check.stat ? `${check.stat} ≤ ${check.max} ${check.unit}` : `≤ ${check.max} ${check.unit}`
+    const verdict = check.over === undefined ? 'not measured' : check.over ? '**OVER BUDGET**' : 'within'
+    const label = notes[check.key] ? `${check.label} (${notes[check.key]})` : check.label
+    return `| ${label} | ${result} | ${budget} | ${verdict} |`
+  })
+  const over = checkBudgets(results).filter((check) => check.over)
+  const summary = over.length === 0 ? 'Every measured result is within its budget.' : `Over budget: ${over.map((check) => check.label).join('; ')}.`
+  return `# Benchmark results
+
+Produced by \`npm run bench\` on ${results.date}, real Kamailio + sipp on loopback.
+
+- commit: \`${commit}\`
+- machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, Chromium ${machine.chromium} (headless)
+
+| measure | result | budget | verdict |
+|---|---|---|---|
+${rows.join('\n')}
+
+${summary}
+`
+}
