@@ -42,7 +42,10 @@ export class Call {
   localEnd?: EndReason
   /** A hold or resume re-INVITE is in flight: sip.js refuses a second one (491 glare). */
   private holdPending = false
-  /** INFO digits go out one after another: each waits for the previous one's transaction. */
+  /**
+   * INFO digits go out one after another, in the order pressed: each waits until the previous
+   * one was handed to the transport (sip.js resolves `info()` when sent, not when answered).
+   */
   private infoChain: Promise<unknown> = Promise.resolve()
 
   constructor(
