@@ -5,7 +5,6 @@ import {
   activeIncoming,
   activeOutgoing,
   answerIn,
-  autoRegistrar,
   dialOut,
   latest,
   registeredPhone,
@@ -135,6 +134,7 @@ describe('incoming call', () => {
     expect(raw).toContain('<sip:0312345678#A1#B2@pbx.test>')
     const added = h.events.find((e) => e.event === 'callAdded')
     expect(added?.event === 'callAdded' && added.call).toMatchObject({
+      id: callId,
       direction: 'in',
       state: 'ringing',
       remoteUser: '0312345678#A1#B2',
