@@ -103,7 +103,7 @@ describe('registration', () => {
     expect(h.clock.pendingDelays).toEqual([1000])
   })
 
-  it('stop() un-REGISTERs, disconnects and leaves no timer of ours behind', async () => {
+  it('stop() while reconnecting cancels the back-off: no timer of ours is left', async () => {
     const h = await registeredPhone()
     h.network.refuseConnections = true
     h.network.drop()
@@ -113,7 +113,7 @@ describe('registration', () => {
     expect(h.phone.registration.state).toBe('unregistered')
   })
 
-  it('stop() while registered sends REGISTER with Expires 0 first', async () => {
+  it('stop() while registered un-REGISTERs (expires=0) and disconnects', async () => {
     const h = await registeredPhone()
     await h.phone.stop()
     const last = h.network.last({ method: 'REGISTER' })!
@@ -256,11 +256,20 @@ describe('outgoing call', () => {
     expect(endOf(h, out.callId)).toBe('hangup-local')
   })
 
-  it('not registered → dial refused, nothing sent', async () => {
+  it('not registered → dial refused, nothing sent and no call announced', async () => {
     const h = sipJsOnFakes()
     expect(await h.phone.dial('1002')).toEqual({ ok: false, reason: 'not-registered' })
-    expect(await (await registeredPhone()).phone.dial('  ')).toMatchObject({ ok: false })
+    await settle()
+    expect(h.network.sent).toEqual([])
     expect(h.events.filter((e) => e.event === 'callAdded')).toEqual([])
+  })
+
+  it('an empty target is refused even when registered', async () => {
+    const h = await registeredPhone()
+    const sent = h.network.sent.length
+    expect(await h.phone.dial('  ')).toEqual({ ok: false, reason: 'Not a number or SIP address:   ' })
+    await settle()
+    expect(h.network.sent.length).toBe(sent)
   })
 })
 
@@ -392,7 +401,7 @@ describe('transfer', () => {
     expect(latest(h, callId)).toMatchObject({ state: 'active', transfer: 'failed' })
   })
 
-  it('attended: REFER to the consulted party\'s address with Replaces of the consultation; both legs end; stop() clears the grace timer', async () => {
+  it('attended: REFER to the consulted party\'s address with Replaces of the consultation; our first leg ends transferred; stop() clears the grace timer', async () => {
     const h = await registeredPhone()
     const first = await activeIncoming(h, '1002')
     const consult = await activeOutgoing(h, '1003')
