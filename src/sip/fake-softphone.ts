@@ -4,9 +4,11 @@ import { TypedEmitter } from './typed-emitter'
 
 /**
  * A scriptable `Softphone` for store and component tests: tests drive the "network side"
- * (`ring`, `remoteAnswer`, `remoteHangup`, `remoteRefer`) and read what the app asked for in
- * `actions`. Knobs: `dtmfMethod` (what the other side negotiated), `holdAccepted`,
- * `transferResult`.
+ * (`ring`, `remoteAnswer`, `remoteHangup`, `remoteHold`, `remoteRefer`) and read what the app
+ * asked for in `actions` (every request is recorded, also one the phone ignores). Knobs:
+ * `dtmfMethod` (what the other side negotiated), `holdAccepted`, `transferResult`. It keeps
+ * the contract every softphone keeps (`softphone.contract.ts`): answer and decline only a
+ * ringing incoming call, hold/DTMF/transfer only an active one, `stop()` ends every call.
  */
 export class FakeSoftphone implements Softphone {
   readonly events = new TypedEmitter<SoftphoneEvents>()
@@ -40,43 +42,45 @@ export class FakeSoftphone implements Softphone {
 
   async stop(): Promise<void> {
     this.actions.push('stop')
+    for (const call of [...this.calls.values()]) this.end(call.id, call.state === 'ringing' ? 'declined' : 'hangup-local')
     this.setRegistration({ state: 'unregistered' })
   }
 
   async dial(target: string) {
     this.actions.push(`dial ${target}`)
+    const cleaned = target.trim()
+    if (!cleaned) return { ok: false as const, reason: `Not a number or SIP address: ${target}` }
     if (this.registration.state !== 'registered') return { ok: false as const, reason: 'not-registered' }
-    const call = this.add({ direction: 'out', state: 'dialing', remoteUser: target, localUser: '1001' })
+    const call = this.add({ direction: 'out', state: 'dialing', remoteUser: cleaned, localUser: '1001' })
     return { ok: true as const, callId: call.id }
   }
 
   async answer(callId: string): Promise<void> {
     this.actions.push(`answer ${callId}`)
+    if (!this.isRingingIn(callId)) return
     this.update(callId, { state: 'active', answeredAt: Date.now() })
   }
 
   async decline(callId: string): Promise<void> {
     this.actions.push(`decline ${callId}`)
-    this.update(callId, { state: 'ended', endedAt: Date.now(), endReason: 'declined' })
+    if (!this.isRingingIn(callId)) return
+    this.end(callId, 'declined')
   }
 
+  /** As the real phone: a ringing incoming call is rejected (declined), any other is ended by us. */
   async hangup(callId: string): Promise<void> {
     this.actions.push(`hangup ${callId}`)
-    this.update(callId, { state: 'ended', endedAt: Date.now(), endReason: 'hangup-local' })
+    this.end(callId, this.isRingingIn(callId) ? 'declined' : 'hangup-local')
   }
 
   async hold(callId: string): Promise<boolean> {
     this.actions.push(`hold ${callId}`)
-    if (!this.holdAccepted) return false
-    this.update(callId, { held: true })
-    return true
+    return this.setHeld(callId, true)
   }
 
   async unhold(callId: string): Promise<boolean> {
     this.actions.push(`unhold ${callId}`)
-    if (!this.holdAccepted) return false
-    this.update(callId, { held: false })
-    return true
+    return this.setHeld(callId, false)
   }
 
   mute(callId: string): void {
@@ -92,17 +96,20 @@ export class FakeSoftphone implements Softphone {
   async sendDtmf(callId: string, digits: string): Promise<DtmfResult> {
     const tones = normalizeDtmf(digits)
     if (!tones) return { ok: false, reason: `not DTMF: ${digits}` }
+    if (!this.isActive(callId)) return { ok: false, reason: 'no-call' }
     this.actions.push(`dtmf ${callId} ${tones} ${this.dtmfMethod}`)
     return { ok: true, method: this.dtmfMethod }
   }
 
   async transfer(callId: string, target: string): Promise<TransferResult> {
     this.actions.push(`transfer ${callId} ${target}`)
+    if (!target.trim()) return { ok: false, reason: `Not a number or SIP address: ${target}` }
     return this.finishTransfer([callId])
   }
 
   async attendedTransfer(callId: string, consultCallId: string): Promise<TransferResult> {
     this.actions.push(`attended ${callId} ${consultCallId}`)
+    if (!this.isActive(consultCallId)) return { ok: false, reason: 'no-consultation-call' }
     return this.finishTransfer([callId, consultCallId])
   }
 
@@ -137,6 +144,11 @@ export class FakeSoftphone implements Softphone {
     this.update(callId, { state: 'ended', endedAt: Date.now(), endReason })
   }
 
+  /** The other party puts us on hold (re-INVITE sendonly) or resumes. */
+  remoteHold(callId: string, held: boolean): void {
+    if (this.isActive(callId)) this.update(callId, { remoteHeld: held })
+  }
+
   /** The other party of `callId` transfers us to `target`: we call it, as the real phone does. */
   remoteRefer(callId: string, target: string): CallInfo {
     const call = this.add({ direction: 'out', state: 'dialing', remoteUser: target, localUser: '1001', referredFrom: callId })
@@ -144,7 +156,30 @@ export class FakeSoftphone implements Softphone {
     return call
   }
 
+  private isRingingIn(callId: string): boolean {
+    const call = this.calls.get(callId)
+    return call?.direction === 'in' && call.state === 'ringing'
+  }
+
+  private isActive(callId: string): boolean {
+    return this.calls.get(callId)?.state === 'active'
+  }
+
+  private setHeld(callId: string, held: boolean): boolean {
+    if (!this.isActive(callId)) return false
+    if (this.calls.get(callId)?.held === held) return true
+    if (!this.holdAccepted) return false
+    this.update(callId, { held })
+    return true
+  }
+
+  private end(callId: string, endReason: CallInfo['endReason']): void {
+    this.update(callId, { state: 'ended', endedAt: Date.now(), endReason })
+  }
+
   private finishTransfer(callIds: string[]): TransferResult {
+    if (!this.isActive(callIds[0] ?? '')) return { ok: false, reason: 'no-call' }
+    if (this.calls.get(callIds[0] ?? '')?.transfer === 'pending') return { ok: false, reason: 'transfer-pending' }
     const result = this.transferResult
     for (const id of callIds) {
       if (result.ok) this.update(id, { state: 'ended', endedAt: Date.now(), endReason: 'transferred' })

@@ -1,33 +1,43 @@
-import { Web } from 'sip.js'
+import type { Transport } from 'sip.js'
 import { escapeHashInSipUris, isInitialInvite } from '../caller-uri'
 
+/** What sip.js's `transportConstructor` option takes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TransportConstructor = new (logger: any, options: any) => Transport
+
 /**
- * sip.js's WebSocket transport with two additions on the receive path, before sip.js
- * parses anything: raw `#` codes in URI user parts are escaped (see `escapeHashInSipUris`),
- * and `performance.mark('tsunagu:invite')` records when a new call's INVITE reached the page.
+ * A sip.js transport with two additions on the receive path, before sip.js parses
+ * anything: raw `#` codes in URI user parts are escaped (see `escapeHashInSipUris`), and
+ * `performance.mark('tsunagu:invite')` records when a new call's INVITE reached the page.
  * On the send path, `performance.mark('tsunagu:invite-sent')` records when our own INVITE
  * left (dial click → INVITE sent is a budgeted latency).
  *
- * The user agent assigns `transport.onMessage` after construction; we intercept that
- * assignment instead of patching sip.js's private `onWebSocketMessage`.
+ * It wraps any transport class, so the fake transport of the unit tests goes through the
+ * same escaping as the WebSocket one in the browser. The user agent assigns
+ * `transport.onMessage` after construction; we intercept that assignment instead of
+ * patching the transport's private receive handler.
  */
-export class HashSafeTransport extends Web.Transport {
-  constructor(...args: ConstructorParameters<typeof Web.Transport>) {
-    super(...args)
-    let listener: ((message: string) => void) | undefined
-    const wrapped = (message: string): void => {
-      if (isInitialInvite(message)) performance.mark('tsunagu:invite')
-      listener?.(escapeHashInSipUris(message))
+export function hashSafe(Base: TransportConstructor): TransportConstructor {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return class HashSafe extends (Base as new (...args: any[]) => Transport) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      super(...args)
+      let listener: ((message: string) => void) | undefined
+      const wrapped = (message: string): void => {
+        if (isInitialInvite(message)) globalThis.performance?.mark?.('tsunagu:invite')
+        listener?.(escapeHashInSipUris(message))
+      }
+      Object.defineProperty(this, 'onMessage', {
+        configurable: true,
+        get: () => (listener ? wrapped : undefined),
+        set: (fn: ((message: string) => void) | undefined) => { listener = fn },
+      })
     }
-    Object.defineProperty(this, 'onMessage', {
-      configurable: true,
-      get: () => (listener ? wrapped : undefined),
-      set: (fn: ((message: string) => void) | undefined) => { listener = fn },
-    })
-  }
 
-  override send(message: string): Promise<void> {
-    if (isInitialInvite(message)) performance.mark('tsunagu:invite-sent')
-    return super.send(message)
+    override send(message: string): Promise<void> {
+      if (isInitialInvite(message)) globalThis.performance?.mark?.('tsunagu:invite-sent')
+      return super.send(message)
+    }
   }
 }
