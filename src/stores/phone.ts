@@ -4,6 +4,7 @@ import { usePorts } from '@/ports/ports'
 import type { CallInfo, DtmfMethod, RegistrationStatus, Softphone, SoftphoneConfig, TransferResult } from '@/sip'
 import { dialTargetOf } from '@/sip/dial-target'
 import { TypedEmitter } from '@/sip/typed-emitter'
+import { referrerOrigin, useDialConsentStore } from './dial-consent'
 import { useSettingsStore } from './settings'
 
 /** Call lifecycle events for other stores (CTI, history): one source, no watchers on snapshots. */
@@ -38,6 +39,7 @@ export type PhoneNotice =
 export const usePhoneStore = defineStore('phone', () => {
   const ports = usePorts()
   const settingsStore = useSettingsStore()
+  const dialConsent = useDialConsentStore()
   const registration = ref<RegistrationStatus>({ state: 'unregistered' })
   const calls = shallowRef<CallInfo[]>([])
   const lastError = ref<string>()
@@ -119,7 +121,7 @@ export const usePhoneStore = defineStore('phone', () => {
     if (!target) return
     pendingDial = undefined
     ports.clickToDial.forgetDialParameter()
-    await dial(target)
+    if (await dialConsent.approve(target, referrerOrigin(ports.location.referrer))) await dial(target)
   }
 
   function onCallAdded(call: CallInfo): void {
