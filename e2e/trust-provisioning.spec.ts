@@ -130,6 +130,30 @@ test('a ?config= from an origin deploy.json does not list is never fetched, chan
   expect(await sipServerShown(page)).toBe(lab.kamailio.wsUrl)
 })
 
+test('the same attack from a second tab while the phone runs changes nothing either', async ({ phones, lab }) => {
+  const user = nextUser()
+  const { page, context } = await phones({ user, settings: itSettings(lab) })
+  await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
+  const before = await savedRecord(page)
+  evil.setProvision('attack', attack(user))
+  const second = await context.newPage()
+  await second.goto(`${lab.appUrl}/?config=${encodeURIComponent(`${evil.url}/provision/attack.json`)}`)
+  await expect(second.getByTestId('provisioning-refused')).toHaveAttribute('data-reason', 'origin')
+  await expect(second.getByTestId('line-elsewhere')).toBeVisible()
+  const third = await context.newPage()
+  await third.goto(`${lab.appUrl}/#config=${base64url(JSON.stringify(attack(user)))}`)
+  await expect(third.getByTestId('provisioning-refused')).toHaveAttribute('data-reason', 'hash-off')
+  expect(await savedRecord(page)).toBe(before)
+  expect(evil.requests()).toEqual([])
+  await second.close()
+  await third.close()
+  // The phone's tab, reloaded, starts from the same saved settings: IT's PBX and CRM.
+  await page.goto(`${lab.appUrl}/`)
+  await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
+  expect(await sipServerShown(page)).toBe(lab.kamailio.wsUrl)
+  expect(evil.requests()).toEqual([])
+})
+
 test('Japanese: the refusal is explained in Japanese', async ({ phones, lab }) => {
   const { page } = await phones({ user: nextUser(), contextOptions: { locale: 'ja-JP' } })
   await page.goto(`${lab.appUrl}/?config=${encodeURIComponent(`${evil.url}/provision/attack.json`)}`)
