@@ -48,7 +48,8 @@ export function isOrigin(value: string): boolean {
   }
 }
 
-const origin = v.pipe(v.string(), v.check(isOrigin, 'must be an origin such as https://it.example (no path)'))
+export const ORIGIN_MESSAGE = 'must be an origin such as https://it.example (no path)'
+const origin = v.pipe(v.string(), v.check(isOrigin, ORIGIN_MESSAGE))
 const publicKey = v.union(
   [
     v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 SPKI')),
