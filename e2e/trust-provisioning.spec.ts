@@ -286,6 +286,11 @@ test('javascript: and data: access URLs are refused at validation, in a provisio
   await expect(page.getByTestId('settings-save')).toBeDisabled()
 })
 
+/** Calls the phone page started: `phone.dial()` marks each one before it sends the INVITE. */
+function dialsStarted(page: Page): Promise<number> {
+  return page.evaluate(() => performance.getEntriesByName('tsunagu:dial').length)
+}
+
 /** A page on another origin (the attacker's server) that sends the agent to the phone with `?dial=`. */
 async function openFromEvilPage(page: Page, phoneUrl: string): Promise<void> {
   await page.route(`${evil.url}/click.html`, (route) => route.fulfill({
@@ -305,12 +310,15 @@ test('a ?dial= from a page IT does not trust shows the number and places no call
   await expect(confirm).toBeVisible()
   await expect(confirm.getByTestId('dial-confirm-number')).toHaveText(callee.user)
   await expect(confirm.getByTestId('dial-confirm-from')).toContainText(evil.url)
-  // Registered and asking: no INVITE left; the callee sees no call.
+  // Registered and asking: the phone never started a call (its dial mark is absent), so no
+  // INVITE left; the callee sees no call.
+  expect(await dialsStarted(agent.page)).toBe(0)
   await expect(agent.page.getByTestId('call')).toHaveCount(0)
   await expect(callee.page.getByTestId('incoming-popup')).toHaveCount(0)
 
   await confirm.getByTestId('dial-confirm-call').click()
   await expect(callee.page.getByTestId('incoming-popup').getByTestId('popup-number')).toHaveText(agent.user)
+  expect(await dialsStarted(agent.page)).toBe(1)
   await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'dialing')
   await callee.page.getByTestId('incoming-popup').getByTestId('popup-hangup').click()
   await expect(agent.page.getByTestId('idle')).toBeVisible()
@@ -335,6 +343,7 @@ test('Cancel places no call; a tel: hand-over from an untrusted page asks in the
     await expect(phoneTab.getByTestId('call')).toHaveCount(0)
     await confirm.getByTestId('dial-confirm-cancel').click()
     await expect(confirm).toHaveCount(0)
+    expect(await dialsStarted(phoneTab)).toBe(0)
     await expect(phoneTab.getByTestId('call')).toHaveCount(0)
     await expect(callee.page.getByTestId('incoming-popup')).toHaveCount(0)
     await linkTab.close()
@@ -344,7 +353,8 @@ test('Cancel places no call; a tel: hand-over from an untrusted page asks in the
     await sipTab.goto(`${lab.appUrl}/?dial=${encodeURIComponent(`sip:${callee.user}@elsewhere.example`)}`, { referer: `${lab.crm.url}/crm/customer` })
     await expect(confirm.getByTestId('dial-confirm-number')).toHaveText(`${callee.user}@elsewhere.example`)
     await confirm.getByTestId('dial-confirm-cancel').click()
-    await expect(phoneTab.getByTestId('call')).toHaveCount(0)
+    await expect(confirm).toHaveCount(0)
+    expect(await dialsStarted(phoneTab)).toBe(0)
   } finally {
     await context.close()
   }
