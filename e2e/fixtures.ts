@@ -7,6 +7,16 @@ export interface Lab {
   kamailio: Awaited<ReturnType<typeof startKamailio>>
   crm: Awaited<ReturnType<typeof startCrm>>
   appUrl: string
+  /** Serves this deploy.json next to the phone (undefined: none, i.e. the defaults); see {@link labDeployment}. */
+  setDeploy(doc: unknown): void
+}
+
+/**
+ * The lab's deploy.json, as IT would write it: provisioning documents come from the CRM
+ * stand-in's origin, and its click-to-dial links dial without asking.
+ */
+export function labDeployment(lab: Pick<Lab, 'crm'>): Record<string, unknown> {
+  return { provisioning: { origins: [lab.crm.url] }, dial: { trustedOrigins: [lab.crm.url] } }
 }
 
 export interface PhoneOptions {
@@ -20,6 +30,8 @@ export interface PhoneOptions {
   query?: Record<string, string>
   /** Skip waiting for registration. */
   noWait?: boolean
+  /** The page that "opened" the phone (document.referrer), e.g. a CRM page with a click-to-dial link. */
+  referer?: string
   /** Extra browser-context options (e.g. `ignoreHTTPSErrors` for a self-signed wss:// server). */
   contextOptions?: Parameters<Browser['newContext']>[0]
 }
@@ -57,7 +69,7 @@ export async function provisionPage(page: Page, lab: Lab, options: PhoneOptions)
     },
   })
   const query = new URLSearchParams({ config: `${lab.crm.url}/provision/${name}.json`, ...options.query })
-  await page.goto(`${lab.appUrl}/?${query}`)
+  await page.goto(`${lab.appUrl}/?${query}`, options.referer ? { referer: options.referer } : {})
   if (!options.noWait) await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
 }
 
@@ -66,7 +78,9 @@ export const test = base.extend<{ phones: (options: PhoneOptions) => Promise<Pho
     const kamailio = await startKamailio()
     const crm = await startCrm({})
     const app = await startStaticServer({ dir: 'dist' })
-    await use({ kamailio, crm, appUrl: app.url })
+    const setDeploy = (doc: unknown) => app.setFile('/deploy.json', doc === undefined ? undefined : JSON.stringify(doc))
+    setDeploy(labDeployment({ crm }))
+    await use({ kamailio, crm, appUrl: app.url, setDeploy })
     await app.stop()
     await crm.stop()
     await kamailio.stop()

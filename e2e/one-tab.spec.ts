@@ -51,7 +51,8 @@ test('a tel: link opening a second tab hands the number to the phone\'s tab, whi
     await expect(phoneTab.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
     // What the browser opens for <a href="tel:…"> once the phone is the tel: handler.
     const linkTab = await context.newPage()
-    await linkTab.goto(`${lab.appUrl}/?dial=${encodeURIComponent(`tel:${callee.user}`)}`)
+    // Opened from the CRM, which the lab's deploy.json trusts for click-to-dial.
+    await linkTab.goto(`${lab.appUrl}/?dial=${encodeURIComponent(`tel:${callee.user}`)}`, { referer: `${lab.crm.url}/crm/customer` })
     await expect(linkTab.getByTestId('line-handed-off')).toContainText(callee.user)
     await expect(callee.page.getByTestId('incoming-popup')).toHaveCount(1)
     await expect(phoneTab.getByTestId('call')).toHaveAttribute('data-state', 'dialing')

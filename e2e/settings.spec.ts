@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test'
-import { expect, nextUser, test, type Lab } from './fixtures'
+import { expect, labDeployment, nextUser, test, type Lab } from './fixtures'
 
 /**
  * Settings, provisioning and the test console against the real lab: the page is provisioned by
@@ -193,10 +193,12 @@ test('a remembered agent password survives a reload; signing out forgets it', as
   await expect(login.getByTestId('login-password').locator('input')).toHaveValue('')
 })
 
-test('#config=<base64url JSON> provisions without a file server, and the version dialog tells what runs', async ({ browser, lab }) => {
+test('#config=<base64url JSON> provisions without a file server where deploy.json allows it, and the version dialog tells what runs', async ({ browser, lab }) => {
   const doc = { version: 1, sip: { server: lab.kamailio.wsUrl, domain: lab.kamailio.domain, user: nextUser(), password: '' } }
   const encoded = Buffer.from(JSON.stringify(doc)).toString('base64url')
   const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+  // A lab's deployment: unsigned links accepted (the default, "off", refuses them).
+  lab.setDeploy({ ...labDeployment(lab), provisioning: { origins: [lab.crm.url], hashConfig: 'any' } })
   try {
     const page = await context.newPage()
     await page.goto(`${lab.appUrl}/#config=${encoded}`)
@@ -207,6 +209,7 @@ test('#config=<base64url JSON> provisions without a file server, and the version
     await expect(page.getByTestId('about-sipjs')).toHaveText('0.21.2')
     await expect(page.getByTestId('about-build')).not.toBeEmpty()
   } finally {
+    lab.setDeploy(labDeployment(lab))
     await context.close()
   }
 })

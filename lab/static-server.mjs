@@ -20,16 +20,27 @@ const TYPES = {
 }
 
 /**
+ * `setFile('/deploy.json', text)` serves `text` at that path instead of dist/ (a test's or the
+ * demo's deployment file); `setFile(path, undefined)` goes back to dist/.
+ *
  * @param {{ dir: string, port?: number, host?: string }} options
- * @returns {Promise<{ url: string, port: number, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, port: number, stop: () => Promise<void>, setFile: (path: string, body: string | undefined) => void }>}
  */
 export function startStaticServer({ dir, port = 0, host = '127.0.0.1' }) {
   const root = resolve(dir)
   if (!existsSync(join(root, 'index.html'))) {
     return Promise.reject(new Error(`${root}/index.html not found: build the phone first (npm run build)`))
   }
+  /** @type {Map<string, string>} */
+  const overrides = new Map()
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    const override = overrides.get(path)
+    if (override !== undefined) {
+      res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
+      res.end(override)
+      return
+    }
     let file = normalize(join(root, path))
     if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html')
     const type = TYPES[extname(file)] ?? 'application/octet-stream'
@@ -48,6 +59,7 @@ export function startStaticServer({ dir, port = 0, host = '127.0.0.1' }) {
         url: `http://${host}:${actual}`,
         port: actual,
         stop: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()) }),
+        setFile: (path, body) => { if (body === undefined) overrides.delete(path); else overrides.set(path, body) },
       })
     })
   })

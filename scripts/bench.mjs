@@ -68,6 +68,8 @@ const delta = (page, from, to) => page.evaluate(([a, b]) => {
 const kamailio = await startKamailio()
 const crm = await startCrm({})
 const app = await startStaticServer({ dir: join(root, 'dist') })
+// The deployment's trust anchor: the CRM stand-in may provision the phone (README, "deploy.json").
+app.setFile('/deploy.json', JSON.stringify({ provisioning: { origins: [crm.url] } }))
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS })
 
 const CRM_DELAY_MS = 100

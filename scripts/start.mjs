@@ -5,6 +5,8 @@
  *  2. builds the phone and serves it on http://127.0.0.1:8080 (a secure context: loopback),
  *  3. starts Kamailio (SIP over WebSocket on 127.0.0.1:8088, UDP on 5060 for test calls),
  *  4. starts the demo CRM on http://127.0.0.1:8090 with a provisioning file for agent 1001,
+ *     and writes dist/deploy.json, the deployment's trust anchor: the demo CRM's origin may
+ *     provision the phone and its click-to-dial links dial without asking,
  *  5. prints the URL to open; `npm run call -- 0312345678` then rings that page.
  * Ports that are taken are replaced by free ones. Ctrl+C stops everything.
  */
@@ -45,6 +47,10 @@ async function pick(port, udp = false) {
 const kamailio = await startKamailio({ wsPort: await pick(8088), udpPort: await pick(5060, true) })
 const crm = await startCrm({ port: (await pick(8090)) ?? 0 })
 const app = await startStaticServer({ dir: join(root, 'dist'), port: (await pick(8080)) ?? 0 })
+
+// What IT would put next to index.html (README, "deploy.json"); the CRM's port is known only now.
+const deployment = { provisioning: { origins: [crm.url], hashConfig: 'off' }, dial: { trustedOrigins: [crm.url] } }
+writeFileSync(join(root, 'dist', 'deploy.json'), `${JSON.stringify(deployment, null, 2)}\n`)
 
 const provisioning = demoProvisioning({ wsUrl: kamailio.wsUrl, domain: kamailio.domain, crmUrl: crm.url })
 crm.setProvision('demo', provisioning)

@@ -107,13 +107,13 @@ describe('normalizeCtiConfig', () => {
     [{ tabName: '' }, 'tabName'],
     [{ accesses: [] }, 'accesses'],
     [{ accesses: { search: 'get' } }, 'accesses.search'],
-    [{ accesses: { search: { method: 'fetch', url: 'x' } } }, 'accesses.search.method'],
+    [{ accesses: { search: { method: 'fetch', url: 'https://crm/x' } } }, 'accesses.search.method'],
     [{ accesses: { search: { method: 'get', url: '' } } }, 'accesses.search.url'],
-    [{ accesses: { search: { method: 'get', url: 'x', credentials: 'all' } } }, 'accesses.search.credentials'],
-    [{ accesses: { search: { method: 'get-internal', url: 'x', charset: 'klingon' } } }, 'accesses.search.charset'],
-    [{ accesses: { search: { method: 'get-internal', url: 'x', via: 'extension' } } }, 'accesses.search.via'],
-    [{ accesses: { search: { method: 'get-internal', url: 'x', format: { regex: '(' } } } }, 'accesses.search.format'],
-    [{ accesses: { answer: { method: 'get', url: 'x', delaySeconds: -2 } } }, 'accesses.answer.delaySeconds'],
+    [{ accesses: { search: { method: 'get', url: 'https://crm/x', credentials: 'all' } } }, 'accesses.search.credentials'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', charset: 'klingon' } } }, 'accesses.search.charset'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', via: 'extension' } } }, 'accesses.search.via'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', format: { regex: '(' } } } }, 'accesses.search.format'],
+    [{ accesses: { answer: { method: 'get', url: 'https://crm/x', delaySeconds: -2 } } }, 'accesses.answer.delaySeconds'],
   ])('refuses %j at %j', (input, path) => {
     const result = normalizeCtiConfig(input, sip)
     expect(result.ok).toBe(false)
@@ -128,15 +128,15 @@ describe('normalizeCtiConfig', () => {
   it.each([
     [{ colour: 'red' }, 'colour'],
     [{ accesses: { recording: {} } }, 'accesses.recording'],
-    [{ accesses: { ring: { method: 'get', url: 'x', wait: 1 } } }, 'accesses.ring.wait'],
+    [{ accesses: { ring: { method: 'get', url: 'https://crm/x', wait: 1 } } }, 'accesses.ring.wait'],
     [{ target: 'salesforce' }, 'target'],
     [{ numbers: ['0312345678'], targetNumbers: ['0399999999'] }, 'targetNumbers.0'],
-    [{ accesses: { ring: { method: 'get', url: 'x', format: '{SID}' } } }, 'accesses.ring.format'],
-    [{ accesses: { search: { method: 'get', url: 'x', format: '{SID}' } } }, 'accesses.search.format'],
-    [{ accesses: { search: { method: 'get-internal', url: 'x', format: '{TEL}' } } }, 'accesses.search.format'],
-    [{ accesses: { ring: { method: 'get', url: 'x', delaySeconds: 3 } } }, 'accesses.ring.delaySeconds'],
-    [{ accesses: { ring: { method: 'get', url: 'x', onlyIfAnswered: true } } }, 'accesses.ring.onlyIfAnswered'],
-    [{ accesses: { ring: { method: 'get', url: 'x', via: 'helper' } } }, 'accesses.ring.via'],
+    [{ accesses: { ring: { method: 'get', url: 'https://crm/x', format: '{SID}' } } }, 'accesses.ring.format'],
+    [{ accesses: { search: { method: 'get', url: 'https://crm/x', format: '{SID}' } } }, 'accesses.search.format'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', format: '{TEL}' } } }, 'accesses.search.format'],
+    [{ accesses: { ring: { method: 'get', url: 'https://crm/x', delaySeconds: 3 } } }, 'accesses.ring.delaySeconds'],
+    [{ accesses: { ring: { method: 'get', url: 'https://crm/x', onlyIfAnswered: true } } }, 'accesses.ring.onlyIfAnswered'],
+    [{ accesses: { ring: { method: 'get', url: 'https://crm/x', via: 'helper' } } }, 'accesses.ring.via'],
   ])('accepts %j with a warning at %j', (input, path) => {
     const result = normalizeCtiConfig(input, sip)
     expect(result.ok).toBe(true)

@@ -5,6 +5,7 @@
  * (`agent.*`) live elsewhere; only their types are shared here.
  */
 
+import { ACCESS_URL_MESSAGES, accessUrlProblem, isServerAddress } from './access-url'
 import { formatVariables, validateResponseFormat, type ResponseFormat } from './response-format'
 import { isKnownCharset } from './charset'
 import { isBuiltinName } from './placeholders'
@@ -265,6 +266,8 @@ function readAccess(reader: Reader, name: AccessName, input: unknown): AccessCon
     }
   }
   if (method !== 'none' && url.trim() === '') reader.error(`${path}.url`, `a ${method} access needs a URL`)
+  const urlProblem = accessUrlProblem(method, url)
+  if (urlProblem) reader.error(`${path}.url`, ACCESS_URL_MESSAGES[urlProblem])
   if (access.via && method !== 'get-internal' && method !== 'post-internal')
     reader.warn(`${path}.via`, 'only internal methods go through the helper; ignored')
   if (delaySeconds > 0 && name !== 'answer') reader.warn(`${path}.delaySeconds`, 'only the answer access waits; ignored')
@@ -318,6 +321,7 @@ export function normalizeCtiConfig(input: unknown, sip: SipBasics): NormalizeRes
   if (tabName.trim() === '' || tabName.startsWith('_')) reader.error('tabName', 'must be a tab name not starting with "_"')
 
   const serverAddress = reader.string(input, 'serverAddress', 'serverAddress', defaults.serverAddress)
+  if (!isServerAddress(serverAddress)) reader.error('serverAddress', 'must be an http:// or https:// URL')
 
   let accessesInput: Record<string, unknown> = {}
   if (input.accesses !== undefined) {

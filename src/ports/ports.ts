@@ -92,10 +92,13 @@ export interface LineLock {
   takeOver(onLost: () => void): Promise<void>
   /** Tells a tab waiting in `takeOver` that this tab has let go of the line. */
   released(): void
-  /** From a tab without the line (e.g. opened by a `tel:` link): ask the phone's tab to dial. */
-  handOffDial(target: string): void
+  /**
+   * From a tab without the line (e.g. opened by a `tel:` link): ask the phone's tab to dial.
+   * `from` is the origin of the page that asked (the referrer), for the consent check there.
+   */
+  handOffDial(target: string, from?: string): void
   /** In the phone's tab: numbers other tabs of this browser ask it to dial. */
-  onDialHandOff(listener: (target: string) => void): () => void
+  onDialHandOff(listener: (target: string, from?: string) => void): () => void
 }
 
 /** Asks the browser to confirm before the agent closes or reloads the phone during a call. */
@@ -120,8 +123,8 @@ export interface AppPorts {
   leaveGuard: LeaveGuard
   audioDevices: AudioDevices
   clickToDial: ClickToDial
-  /** The page's own URL, read once at start (provisioning, `?dial=`). */
-  location: { href: string }
+  /** The page's own URL and referrer, read once at start (provisioning, `?dial=` and its consent). */
+  location: { href: string; referrer?: string }
 }
 
 export const PORTS: InjectionKey<AppPorts> = Symbol('tsunagu.ports')

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { jsonSchemaText, SCHEMA_FILE } from './json-schema'
+import { DEPLOY_SCHEMA_FILE, deployJsonSchemaText, jsonSchemaText, SCHEMA_FILE } from './json-schema'
 import { lockablePaths } from './lockable-paths'
 
 describe('published JSON Schema', () => {
@@ -8,6 +8,12 @@ describe('published JSON Schema', () => {
     const generated = jsonSchemaText()
     if (process.env.UPDATE_SCHEMA === '1') writeFileSync(SCHEMA_FILE, generated)
     expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(generated)
+  })
+
+  it(`${DEPLOY_SCHEMA_FILE} is what deploy.ts generates (UPDATE_SCHEMA=1 rewrites it)`, () => {
+    const generated = deployJsonSchemaText()
+    if (process.env.UPDATE_SCHEMA === '1') writeFileSync(DEPLOY_SCHEMA_FILE, generated)
+    expect(readFileSync(DEPLOY_SCHEMA_FILE, 'utf8')).toBe(generated)
   })
 
   it('the README reference tables name every key of the format', () => {

@@ -7,10 +7,13 @@
  * Test-time only: it imports `@valibot/to-json-schema`, a development dependency.
  */
 import { toJsonSchema, type JsonSchema } from '@valibot/to-json-schema'
+import { deploymentSchema, ORIGIN_MESSAGE } from './deploy'
 import { lockablePaths } from './lockable-paths'
 import { settingsSchema } from './schema'
 
 export const SCHEMA_FILE = 'schema/tsunagu-settings.schema.json'
+/** The JSON Schema of `deploy.json` (`deploy.ts`), for IT's editor. */
+export const DEPLOY_SCHEMA_FILE = 'schema/tsunagu-deploy.schema.json'
 
 /** Custom checks (see `validate.ts` codes) that JSON Schema can express. */
 const CHECKS: Record<string, JsonSchema> = {
@@ -57,4 +60,26 @@ export function buildJsonSchema(): Node {
 
 export function jsonSchemaText(): string {
   return `${JSON.stringify(buildJsonSchema(), null, 2)}\n`
+}
+
+export function deployJsonSchemaText(): string {
+  const generated = toJsonSchema(deploymentSchema, {
+    target: 'draft-07',
+    errorMode: 'ignore',
+    overrideAction: ({ valibotAction, jsonSchema }) => {
+      if (valibotAction.type !== 'check' || (valibotAction as { message?: unknown }).message !== ORIGIN_MESSAGE) return undefined
+      return { ...jsonSchema, pattern: '^https?://[^/?#\\s]+/?$' }
+    },
+  })
+  const { $schema, ...rest } = tidy(generated) as Node
+  // A JWK has more members (y, use, kid…): only the deployment's own objects are closed.
+  const keys = (((rest.properties as Node).provisioning as Node).properties as Node).publicKeys as { items: { anyOf: Node[] } }
+  keys.items.anyOf[1]!.additionalProperties = true
+  const schema = {
+    $schema,
+    title: 'Tsunagu deploy.json',
+    description: 'The deployment\'s trust anchor, served next to index.html: who may provision the phone, and whose click-to-dial requests dial without asking.',
+    ...rest,
+  }
+  return `${JSON.stringify(schema, null, 2)}\n`
 }

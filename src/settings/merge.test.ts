@@ -62,3 +62,22 @@ describe('locked keys', () => {
     expect(lockedConflicts(provisioned, values)).toEqual([])
   })
 })
+
+describe('inherited names are no paths', () => {
+  it('getPath, setPath and unsetPath see own keys only, and never swap a prototype', () => {
+    const doc = defaultSettings()
+    expect(getPath(doc, 'constructor')).toBeUndefined()
+    expect(getPath(doc, 'sip.toString')).toBeUndefined()
+    expect(unsetPath(doc, 'toString')).toBe(doc)
+    const set = setPath({}, '__proto__.polluted', true) as Record<string, unknown>
+    expect(Object.getPrototypeOf(set)).toBe(Object.prototype)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.keys(set)).toEqual(['__proto__'])
+  })
+
+  it('deepMerge ignores a `__proto__` key from JSON', () => {
+    const merged = deepMerge({ cti: {} }, JSON.parse('{"cti": {"__proto__": {"accesses": {"ring": {"url": "javascript:x"}}}}}')) as { cti: Record<string, unknown> }
+    expect(merged.cti.accesses).toBeUndefined()
+    expect(Object.getPrototypeOf(merged.cti)).toBe(Object.prototype)
+  })
+})

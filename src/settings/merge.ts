@@ -9,7 +9,10 @@ export function deepMerge<T>(base: T, patch: unknown): T {
   if (!isObject(base) || !isObject(patch)) return (patch === undefined ? base : patch) as T
   const out: Record<string, unknown> = { ...base }
   for (const [key, value] of Object.entries(patch)) {
-    out[key] = isObject(value) && isObject(out[key]) ? deepMerge(out[key], value) : value
+    // JSON.parse makes `__proto__` an own key; assigning it would swap the prototype.
+    if (key === '__proto__') continue
+    const current = Object.hasOwn(out, key) ? out[key] : undefined
+    out[key] = isObject(value) && isObject(current) ? deepMerge(current, value) : value
   }
   return out as T
 }

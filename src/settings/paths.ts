@@ -17,7 +17,7 @@ export function splitPath(path: string): string[] {
 export function getPath(doc: unknown, path: string): unknown {
   let node: unknown = doc
   for (const key of splitPath(path)) {
-    if (isObject(node)) node = node[key]
+    if (isObject(node)) node = Object.hasOwn(node, key) ? node[key] : undefined
     else if (Array.isArray(node) && /^\d+$/.test(key)) node = node[Number(key)]
     else return undefined
   }
@@ -29,14 +29,16 @@ export function setPath<T>(doc: T, path: string, value: unknown): T {
   const [key, ...rest] = splitPath(path)
   if (key === undefined) return value as T
   const base: JsonObject = isObject(doc) ? { ...doc } : {}
-  base[key] = rest.length === 0 ? value : setPath(base[key], rest.join('.'), value)
+  // defineProperty: a key named `__proto__` stays a plain key instead of replacing the prototype.
+  const child = rest.length === 0 ? value : setPath(Object.hasOwn(base, key) ? base[key] : undefined, rest.join('.'), value)
+  Object.defineProperty(base, key, { value: child, enumerable: true, writable: true, configurable: true })
   return base as T
 }
 
 /** A copy of `doc` without the key at `path` (nothing happens when it is absent). */
 export function unsetPath<T>(doc: T, path: string): T {
   const [key, ...rest] = splitPath(path)
-  if (key === undefined || !isObject(doc) || !(key in doc)) return doc
+  if (key === undefined || !isObject(doc) || !Object.hasOwn(doc, key)) return doc
   const base: JsonObject = { ...doc }
   if (rest.length === 0) delete base[key]
   else base[key] = unsetPath(base[key], rest.join('.'))

@@ -50,6 +50,7 @@ describe('applyProvisioning', () => {
     expect(applied.provisioning).toEqual({
       hash: 'h1', source: 'https://it/a.json', appliedAt: now.toISOString(),
       locked: [{ path: 'sip.server', value: 'wss://pbx/ws' }, { path: 'call.dnd', value: false }],
+      trust: 'it',
     })
   })
 
@@ -71,5 +72,45 @@ describe('applyProvisioning', () => {
     expect(next.changed).toBe(true)
     expect(next.settings.popup).toMatchObject({ anonymousLabel: 'ひつうち', size: 'large' })
     expect(next.settings.locked).toEqual([])
+  })
+})
+
+describe('applyProvisioning: trust order (it > link)', () => {
+  const it_ = { sip: { server: 'wss://pbx/ws' }, cti: { target: 'custom' }, locked: ['sip.server', 'cti'] }
+  const attack = { sip: { server: 'wss://evil/ws' }, cti: { target: 'none' }, popup: { size: 'large' }, locked: [] }
+
+  it('a link cannot unlock or change what IT locked; its unlocked keys apply', () => {
+    const first = applyProvisioning(defaultSettings(), it_, 'h1', 'https://it/a.json', undefined, now, 'it')
+    expect(first.provisioning.trust).toBe('it')
+    const next = applyProvisioning(first.settings, attack, 'h2', '#config', first.provisioning, now, 'link')
+    expect(next.settings.sip.server).toBe('wss://pbx/ws')
+    expect(next.settings.cti).toEqual({ target: 'custom' })
+    expect(next.settings.locked).toEqual(['sip.server', 'cti'])
+    expect(next.settings.popup.size).toBe('large')
+    expect(next.keptLocked).toEqual(['sip.server', 'cti', 'locked'])
+    expect(next.provisioning).toMatchObject({ trust: 'it', source: 'https://it/a.json', hash: 'h2', locked: first.provisioning.locked })
+    // And it stays so at the next start with the same link.
+    const again = applyProvisioning(next.settings, attack, 'h2', '#config', next.provisioning, now, 'link')
+    expect(again.settings.sip.server).toBe('wss://pbx/ws')
+  })
+
+  it('a document of equal trust replaces the locks; IT replaces a link’s locks', () => {
+    const first = applyProvisioning(defaultSettings(), it_, 'h1', 'u', undefined, now, 'it')
+    const unlocked = applyProvisioning(first.settings, { locked: [] }, 'h2', 'https://it/b.json', first.provisioning, now, 'it')
+    expect(unlocked.settings.locked).toEqual([])
+    expect(unlocked.keptLocked).toEqual([])
+    const byLink = applyProvisioning(defaultSettings(), { locked: ['popup.size'] }, 'h1', '#config', undefined, now, 'link')
+    expect(byLink.provisioning.trust).toBe('link')
+    const linkAgain = applyProvisioning(byLink.settings, { locked: [] }, 'h2', '#config', byLink.provisioning, now, 'link')
+    expect(linkAgain.settings.locked).toEqual([])
+    const byIt = applyProvisioning(byLink.settings, it_, 'h3', 'u', byLink.provisioning, now, 'it')
+    expect(byIt.settings.locked).toEqual(['sip.server', 'cti'])
+  })
+
+  it('locks saved before trust was recorded count as a link’s (IT’s next document replaces them)', () => {
+    const old = applyProvisioning(defaultSettings(), it_, 'h1', 'u', undefined, now, 'it')
+    const { trust: _trust, ...legacy } = old.provisioning
+    const link = applyProvisioning(old.settings, attack, 'h2', '#config', legacy, now, 'link')
+    expect(link.settings.sip.server).toBe('wss://evil/ws')
   })
 })

@@ -8,6 +8,7 @@
  * Messages of custom checks are error codes (see `validate.ts`), translated by the screens.
  */
 import * as v from 'valibot'
+import { accessUrlProblem, isServerAddress } from '@/cti/access-url'
 import { ACCESS_METHODS, ACCESS_NAMES, CREDENTIALS, CTI_TARGETS, defaultAccessSettings, defaultCtiSettings } from './cti-defaults'
 
 const d = v.description
@@ -99,6 +100,15 @@ const accessSchema = (name: string) =>
         credentials: v.optional(v.pipe(v.picklist(CREDENTIALS), d('fetch credentials mode of internal methods (cookies).')), accessDefaults.credentials),
         via: v.optional(v.nullable(v.pipe(v.literal('helper'), d('Internal methods: send through the native helper instead of fetch.')))),
       }),
+      // http(s) only (or {SVADDR}); a command's program is written out (src/cti/access-url.ts).
+      v.forward(
+        v.check((access) => accessUrlProblem(access.method, access.url) !== 'url-scheme', 'url-scheme'),
+        ['url'],
+      ),
+      v.forward(
+        v.check((access) => accessUrlProblem(access.method, access.url) !== 'command-program', 'command-program'),
+        ['url'],
+      ),
       d(`The ${name} access.`),
     ),
   )
@@ -126,7 +136,7 @@ const ctiSchema = v.object({
   requestIdHeader: headerName('SIP header carrying {ID}; empty = 20 random digits per call.'),
   calledHeader: headerName('SIP header carrying {CALLED}; empty = the To user.'),
   extension: v.optional(v.pipe(v.string(), d('{EXT}; empty = sip.user.'))),
-  serverAddress: v.optional(v.pipe(v.string(), d('{SVADDR}; empty = the origin of sip.server with ws→http, wss→https.'))),
+  serverAddress: v.optional(v.pipe(v.string(), v.check(isServerAddress, 'http-url'), d('{SVADDR}: an http(s) URL; empty = the origin of sip.server with ws→http, wss→https.'))),
   tabName: v.optional(
     v.pipe(v.string(), v.check((n) => n.trim() !== '' && !n.startsWith('_'), 'tab-name'), d('Name of the one browser tab reused for the CRM.')),
     ctiDefaults.tabName,
@@ -194,7 +204,9 @@ function objectEntries(schema: AnySchema | undefined): Record<string, AnySchema>
 export function schemaAt(path: string): AnySchema | undefined {
   let node: AnySchema | undefined = settingsSchema as unknown as AnySchema
   for (const key of path.split('.')) {
-    node = objectEntries(node)?.[key]
+    // Own keys only: `constructor`, `__proto__` or `toString` name no setting.
+    const entries = objectEntries(node)
+    node = entries && Object.hasOwn(entries, key) ? entries[key] : undefined
     if (!node) return undefined
   }
   return node

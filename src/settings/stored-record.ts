@@ -9,6 +9,7 @@
  * says so.
  */
 import type { LockedValue } from './locks'
+import type { Trust } from './trust'
 import { isObject } from './paths'
 import { parseSettings, type FieldError, type Settings } from './settings'
 
@@ -28,6 +29,8 @@ export interface ProvisioningState {
    * (docs/cti-integration.md §1). A password the agent chose to remember never skips it.
    */
   providesAgent?: boolean
+  /** How far the source of the locks is trusted (`trust.ts`); absent (older records) = `link`. */
+  trust?: Trust
 }
 
 export interface StoredRecord {
@@ -64,7 +67,8 @@ function isLockedValue(value: unknown): value is LockedValue {
 
 function isProvisioningState(value: unknown): value is ProvisioningState {
   return isObject(value) && typeof value.hash === 'string' && typeof value.source === 'string' &&
-    typeof value.appliedAt === 'string' && Array.isArray(value.locked) && value.locked.every(isLockedValue)
+    typeof value.appliedAt === 'string' && Array.isArray(value.locked) && value.locked.every(isLockedValue) &&
+    (value.trust === undefined || value.trust === 'it' || value.trust === 'link')
 }
 
 /** Reads a stored value through the migrations; never throws and never changes `raw`. */

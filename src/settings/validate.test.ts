@@ -40,19 +40,36 @@ describe('validateDocument (schema validation)', () => {
     [{ ui: { language: 'fr' } }, 'ui.language', 'one-of'],
     [{ locked: ['sip.sever'] }, 'locked.0', 'lock-path'],
     [{ locked: ['locked'] }, 'locked.0', 'lock-path'],
+    [{ locked: ['constructor'] }, 'locked.0', 'lock-path'],
+    [{ locked: ['__proto__'] }, 'locked.0', 'lock-path'],
+    [{ locked: ['toString'] }, 'locked.0', 'lock-path'],
+    [{ locked: ['sip.constructor'] }, 'locked.0', 'lock-path'],
+    [{ locked: ['cti.accesses.hasOwnProperty'] }, 'locked.0', 'lock-path'],
+    [{ cti: { accesses: { ring: { method: 'get', url: 'javascript:alert(document.cookie)' } } } }, 'cti.accesses.ring.url', 'url-scheme'],
+    [{ cti: { accesses: { auth: { method: 'get-internal', url: 'data:text/plain,SID' } } } }, 'cti.accesses.auth.url', 'url-scheme'],
+    [{ cti: { accesses: { hangup: { method: 'post', url: 'file:///etc/passwd' } } } }, 'cti.accesses.hangup.url', 'url-scheme'],
+    [{ cti: { accesses: { answer: { method: 'command', url: '{TEL} --x' } } } }, 'cti.accesses.answer.url', 'command-program'],
+    [{ cti: { serverAddress: 'javascript:alert(1)//' } }, 'cti.serverAddress', 'http-url'],
     [{ cti: { timeoutSeconds: 'ten' } }, 'cti.timeoutSeconds', 'number'],
     [{ cti: { internalPattern: '(' } }, 'cti.internalPattern', 'regex'],
     [{ cti: { targetNumbers: 'some' } }, 'cti.targetNumbers', 'all-or-list'],
     [{ cti: { tabName: '_self' } }, 'cti.tabName', 'tab-name'],
     [{ cti: { requestIdHeader: 'X Request' } }, 'cti.requestIdHeader', 'header-name'],
     [{ cti: { accesses: { search: { method: 'get-internal' } } } }, 'cti.accesses.search.url', 'url-required'],
-    [{ cti: { accesses: { search: { method: 'fetch', url: 'x' } } } }, 'cti.accesses.search.method', 'one-of'],
+    [{ cti: { accesses: { search: { method: 'fetch', url: 'https://crm/x' } } } }, 'cti.accesses.search.method', 'one-of'],
     [{ cti: { accesses: { auth: { method: 'none', format: 5 } } } }, 'cti.accesses.auth.format', 'format'],
     [{ cti: { accesses: { auth: { method: 'none', charset: 'klingon' } } } }, 'cti.accesses.auth.charset', 'charset'],
   ])('names the wrong field in %j', (patch, path, code) => {
     const errors = validateDocument(over(patch), { cti: 'strict' }).errors
     expect(errors.map((e) => [e.path, e.code])).toContainEqual([path, code])
     expect(errors.find((e) => e.path === path)?.message).toBeTruthy()
+  })
+
+  it('refuses javascript: and data: access URLs at start-up too (lenient), and a lock on an inherited name without throwing', () => {
+    expect(paths(over({ cti: { accesses: { ring: { method: 'get', url: 'javascript:alert(1)' } } } }), 'lenient')).toEqual(['cti.accesses.ring.url'])
+    expect(paths(over({ cti: { accesses: { ring: { method: 'none', url: 'data:text/html,x' } } } }), 'lenient')).toEqual(['cti.accesses.ring.url'])
+    expect(() => validateDocument(over({ locked: ['constructor', '__proto__'] }), { cti: 'lenient' })).not.toThrow()
+    expect(paths(over({ locked: ['constructor'] }), 'lenient')).toEqual(['locked.0'])
   })
 
   it('leaves cti problems to the CTI engine at start-up (lenient), but not the section type', () => {

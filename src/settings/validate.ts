@@ -48,12 +48,18 @@ export const ERROR_MESSAGES = {
   'all-or-list': 'must be "all" or a list of numbers',
   'ice-urls': 'must be a URL or a list of URLs',
   'lock-path': '"{value}" is not a setting that can be locked',
+  'url-scheme': 'must start with http:// or https:// (or {SVADDR})',
+  'command-program': 'the program (first argument) must be written out, not a placeholder',
+  'http-url': 'must be an http:// or https:// URL',
   'url-required': 'a {method} access needs a URL',
   'required-for-sip': 'is needed to register with sip.server',
   json: 'is not valid JSON: {detail}',
   'unknown-key': 'unknown setting, ignored',
 } as const
 export type ErrorCode = keyof typeof ERROR_MESSAGES
+
+/** Codes that refuse a document at start-up too, inside `cti` (`javascript:` URLs and the like). */
+const UNSAFE_TARGET: ReadonlySet<ErrorCode> = new Set(['url-scheme', 'command-program', 'http-url'])
 
 export function fieldError(path: string, code: ErrorCode, params: Record<string, string> = {}): FieldError {
   const message = ERROR_MESSAGES[code].replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole)
@@ -143,7 +149,8 @@ export function validateDocument(doc: unknown, options: { cti: 'strict' | 'lenie
   // incomplete account shows as "not configured" instead.
   const complete = options.cti === 'strict' ? sipErrors(doc) : []
   for (const error of [...(result.issues ?? []).map(fromIssue), ...complete, ...accessErrors(doc)]) {
-    if (skip(error.path) || seen.has(error.path)) continue
+    // Where an access may point is a security check, not CTI semantics: never left for later.
+    if ((skip(error.path) && !UNSAFE_TARGET.has(error.code ?? 'invalid')) || seen.has(error.path)) continue
     seen.add(error.path)
     errors.push(error)
   }

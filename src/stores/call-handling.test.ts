@@ -7,6 +7,7 @@ import { setupStores } from '@/testing/setup-store'
 import { useCtiStore } from './cti'
 import { useDevicesStore } from './devices'
 import { useCallsStore } from './calls'
+import { useDialConsentStore } from './dial-consent'
 import { useLineStore } from './line'
 import { usePopupStore } from './popup'
 import { useSettingsStore } from './settings'
@@ -17,10 +18,11 @@ const CONFIG: SoftphoneConfig = {
 }
 
 /** The stores as the app wires them (the CTI store sets the call reader), on a fake line. */
-async function setup(href = 'http://127.0.0.1/') {
-  const fake = fakePorts({ location: { href } })
+async function setup(href = 'http://127.0.0.1/', referrer?: string, trustedOrigins: string[] = []) {
+  const fake = fakePorts({ location: { href, referrer } })
   setupStores(fake.ports)
   const settings = useSettingsStore()
+  settings.deployment = { ...settings.deployment, dial: { trustedOrigins } }
   await useCtiStore().start()
   const popup = usePopupStore()
   const phone = useCallsStore()
@@ -203,9 +205,30 @@ describe('auto-answer', () => {
 })
 
 describe('click-to-dial', () => {
-  it('dials ?dial= once registered, offers the tel:/sip: handler and clears the parameter', async () => {
-    const ctx = await setup(`http://127.0.0.1/?dial=${encodeURIComponent('tel:03-1234-5678')}`)
+  it('asks the agent before dialling ?dial= from a page IT does not trust, and dials only on Call', async () => {
+    const ctx = await setup(`http://127.0.0.1/?dial=${encodeURIComponent('tel:0570-000-000')}`, 'https://evil.example/page')
+    const consent = useDialConsentStore()
+    await vi.waitFor(() => expect(consent.waiting).toEqual({ target: '0570000000', from: 'https://evil.example' }))
+    expect(ctx.softphone.actions.filter((x) => x.startsWith('dial'))).toEqual([])
+    consent.call()
+    await vi.waitFor(() => expect(ctx.softphone.actions).toContain('dial 0570000000'))
+  })
+
+  it('Cancel places no call', async () => {
+    const ctx = await setup(`http://127.0.0.1/?dial=0312345678`)
+    const consent = useDialConsentStore()
+    await vi.waitFor(() => expect(consent.waiting).toEqual({ target: '0312345678' }))
+    consent.cancel()
+    await Promise.resolve()
+    expect(consent.waiting).toBeUndefined()
+    expect(ctx.softphone.actions.filter((x) => x.startsWith('dial'))).toEqual([])
+    expect(ctx.fake.dialParameter).toEqual({ registered: true, forgotten: true })
+  })
+
+  it('dials ?dial= from a trusted origin once registered, offers the tel:/sip: handler and clears the parameter', async () => {
+    const ctx = await setup(`http://127.0.0.1/?dial=${encodeURIComponent('tel:03-1234-5678')}`, 'https://crm.example/customer/1', ['https://crm.example'])
     await vi.waitFor(() => expect(ctx.softphone.actions).toContain('dial 0312345678'))
+    expect(useDialConsentStore().waiting).toBeUndefined()
     expect(ctx.fake.dialParameter).toEqual({ registered: true, forgotten: true })
     // A later re-registration does not dial again.
     ctx.softphone.setRegistration({ state: 'reconnecting' })

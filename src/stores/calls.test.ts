@@ -16,6 +16,7 @@ const PROVISIONING = { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain:
 function setup() {
   const fake = fakePorts({ location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` } })
   fake.respond(CONFIG_URL, PROVISIONING)
+  fake.deploy({ provisioning: { origins: ['http://crm.test'] } })
   setupStores(fake.ports)
   const softphone = new FakeSoftphone()
   let config: SoftphoneConfig | undefined

@@ -32,6 +32,7 @@ function provisioning(extra: Record<string, unknown> = {}) {
 async function start(doc: unknown) {
   const fake = fakePorts({ location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` } })
   fake.respond(CONFIG_URL, doc)
+  fake.deploy({ provisioning: { origins: [CRM] } })
   fake.world.http.on(`${CRM}/login`, { body: 'SID-42\r\n' })
   fake.world.http.on(`${CRM}/search`, { body: '山田 太郎\r\n株式会社つなぐ商事\r\n', headers: { 'content-type': 'text/plain; charset=utf-8' } })
   setupStores(fake.ports)

@@ -4,6 +4,7 @@ import { usePorts } from '@/ports/ports'
 import type { RegistrationStatus, Softphone, SoftphoneConfig } from '@/sip'
 import { dialTargetOf } from '@/sip/dial-target'
 import { useCallsStore } from './calls'
+import { referrerOrigin, useDialConsentStore } from './dial-consent'
 import { useSettingsStore } from './settings'
 
 export type SoftphoneFactory = (config: SoftphoneConfig) => Promise<Softphone>
@@ -17,6 +18,7 @@ export const useLineStore = defineStore('line', () => {
   const ports = usePorts()
   const settingsStore = useSettingsStore()
   const calls = useCallsStore()
+  const dialConsent = useDialConsentStore()
   const registration = ref<RegistrationStatus>({ state: 'unregistered' })
   let phone: Softphone | undefined
   let unsubscribe: (() => void) | undefined
@@ -74,7 +76,8 @@ export const useLineStore = defineStore('line', () => {
       ports.clickToDial.registerHandlers()
     }
     const target = takePendingDial()
-    if (target) await calls.dial(target)
+    // A `?dial=` from a page IT does not trust waits for the agent's yes (`dial-consent.ts`).
+    if (target && (await dialConsent.approve(target, referrerOrigin(ports.location.referrer)))) await calls.dial(target)
   }
 
   /** Do-not-disturb from the phone screen; IT may have locked it. */

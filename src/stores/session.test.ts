@@ -5,6 +5,7 @@ import { cloneJson } from '@/settings/paths'
 import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
 import { useCtiStore } from './cti'
+import { useDialConsentStore } from './dial-consent'
 import { useLineStore } from './line'
 import { useSessionStore } from './session'
 import { useSettingsStore } from './settings'
@@ -14,6 +15,7 @@ const CONFIG_URL = 'http://it.test/provision/1001.json'
 async function start() {
   const fake = fakePorts({ location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` } })
   fake.respond(CONFIG_URL, { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001' } })
+  fake.deploy({ provisioning: { origins: ['http://it.test'] } })
   setupStores(fake.ports)
   const connected: { config: SoftphoneConfig; softphone: FakeSoftphone }[] = []
   await useSessionStore().start(async (config) => {
@@ -136,7 +138,12 @@ describe('click-to-dial with the phone open in another tab', () => {
     setupStores(fake.ports)
     const softphone = new FakeSoftphone()
     await useSessionStore().start(async () => softphone)
-    for (const listener of fake.line.dialListeners) listener('0663334444')
+    for (const listener of fake.line.dialListeners) listener('0663334444', 'https://evil.example')
+    // The agent is asked first: a page IT does not trust asked for it.
+    const consent = useDialConsentStore()
+    await vi.waitFor(() => expect(consent.waiting).toEqual({ target: '0663334444', from: 'https://evil.example' }))
+    expect(softphone.actions).not.toContain('dial 0663334444')
+    consent.call()
     await vi.waitFor(() => expect(softphone.actions).toContain('dial 0663334444'))
   })
 })

@@ -6,6 +6,7 @@ import { cloneJson, sameJson } from '@/settings/paths'
 import { isSipConfigured, type Settings } from '@/settings/settings'
 import { useCallsStore } from './calls'
 import { useCtiStore } from './cti'
+import { referrerOrigin, useDialConsentStore } from './dial-consent'
 import { useLineStore, type SoftphoneFactory } from './line'
 import { useSettingsStore, type ChangeResult } from './settings'
 
@@ -47,8 +48,10 @@ export const useSessionStore = defineStore('session', () => {
   })
 
   // The phone's tab dials what other tabs of this browser were asked to dial.
-  ports.lineLock.onDialHandOff((target) => {
-    if (!elsewhere.value) void calls.dial(target)
+  // Each asks the agent first unless IT trusts the page that asked (`dial-consent.ts`).
+  const dialConsent = useDialConsentStore()
+  ports.lineLock.onDialHandOff((target, from) => {
+    if (!elsewhere.value) void dialConsent.approve(target, from).then((ok) => ok && calls.dial(target))
   })
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */
   const pending = ref<Restart>({ line: false, cti: false })
@@ -61,7 +64,7 @@ export const useSessionStore = defineStore('session', () => {
       elsewhere.value = 'busy'
       const target = line.takePendingDial()
       if (target) {
-        ports.lineLock.handOffDial(target)
+        ports.lineLock.handOffDial(target, referrerOrigin(ports.location.referrer))
         handedOff.value = target
       }
       return

