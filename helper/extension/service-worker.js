@@ -1,11 +1,19 @@
-// Tsunagu helper — the extension half. A page listed in manifest.json's
-// `externally_connectable.matches` sends `{ type: 'ping' | 'run' | 'http', ... }` with
-// `chrome.runtime.sendMessage(EXTENSION_ID, message, reply)`; this worker checks the shape and
-// relays it to the native host `jp.tsunagu.helper`, which does the work (and owns the
-// allow-list). The worker itself never runs or fetches anything, so its only power is the host's.
+// Tsunagu helper — the extension half. A page that `externally_connectable.matches` lets see
+// the extension sends `{ type: 'ping' | 'run' | 'http', ... }` with
+// `chrome.runtime.sendMessage(EXTENSION_ID, message, reply)`. This worker admits only the pages
+// IT listed: it asks the native host `jp.tsunagu.helper` for the origins in its config (the file
+// the installer writes with `--origin`) and refuses every other sender before relaying anything.
+// The relayed message carries the sender's origin as Chromium reports it, and the host checks it
+// again, so neither half alone decides who may use the helper. The worker itself never runs or
+// fetches anything, so its only power is the host's.
+//
+// `matches` may stay broad (the shipped manifest admits loopback on any port, for the demo and the
+// tests; the installer's copy lists only the phone): what admits a page is the check below.
 
 const HOST = 'jp.tsunagu.helper'
 const TYPES = new Set(['ping', 'run', 'http'])
+/** An origin the host admitted is not asked about again for this long; the host still checks each request. */
+const ADMITTED_FOR_MS = 30_000
 
 /**
  * Chromium's `lastError` messages when the host is missing or not allowed for this extension
@@ -13,23 +21,41 @@ const TYPES = new Set(['ping', 'run', 'http'])
  */
 const NOT_INSTALLED = [/not found/i, /forbidden/i, /invalid native messaging host name/i]
 
+/** origin → when it was last seen on the host's list (ms since the epoch). */
+const admitted = new Map()
+
 function isStrings(value) {
   return Array.isArray(value) && value.every((item) => typeof item === 'string')
 }
 
+/** The sender's origin as Chromium saw it (a page cannot forge it), or undefined. */
+function senderOrigin(sender) {
+  if (!sender || sender.id) return undefined
+  const raw = typeof sender.origin === 'string' ? sender.origin : sender.url
+  try {
+    const url = new URL(raw)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The relayed message: only the known fields, so a page cannot smuggle anything else. */
-function relayed(message) {
+function relayed(message, origin) {
   if (!message || typeof message !== 'object' || !TYPES.has(message.type)) return undefined
-  if (message.type === 'ping') return { type: 'ping' }
+  if (message.type === 'ping') return { type: 'ping', origin }
   if (message.type === 'run') {
     if (!isStrings(message.argv) || message.argv.length === 0) return undefined
-    return { type: 'run', argv: message.argv }
+    const marks = message.fromPlaceholder
+    const valid = Array.isArray(marks) && marks.length === message.argv.length && marks.every((mark) => typeof mark === 'boolean')
+    return { type: 'run', origin, argv: message.argv, ...(valid ? { fromPlaceholder: marks } : {}) }
   }
   if (typeof message.url !== 'string' || (message.method !== 'GET' && message.method !== 'POST')) return undefined
   const headers = message.headers && typeof message.headers === 'object' ? message.headers : {}
   if (!Object.values(headers).every((value) => typeof value === 'string')) return undefined
   return {
     type: 'http',
+    origin,
     method: message.method,
     url: message.url,
     headers,
@@ -38,22 +64,51 @@ function relayed(message) {
   }
 }
 
-chrome.runtime.onMessageExternal.addListener((message, _sender, sendResponse) => {
-  const request = relayed(message)
-  if (!request) {
-    sendResponse({ ok: false, reason: 'bad-request' })
-    return false
-  }
-  chrome.runtime.sendNativeMessage(HOST, request, (response) => {
-    const error = chrome.runtime.lastError
-    if (error) {
-      const text = String(error.message ?? '')
-      const missing = NOT_INSTALLED.some((pattern) => pattern.test(text))
-      sendResponse(missing ? { ok: false, reason: 'host-not-installed' } : { ok: false, reason: 'host-error', message: text })
-      return
-    }
-    sendResponse(response ?? { ok: false, reason: 'host-error', message: 'no response' })
+/** One message to the host; resolves with its reply or with the failure as a reply. */
+function toHost(request) {
+  return new Promise((resolve) => {
+    chrome.runtime.sendNativeMessage(HOST, request, (response) => {
+      const error = chrome.runtime.lastError
+      if (error) {
+        const text = String(error.message ?? '')
+        const missing = NOT_INSTALLED.some((pattern) => pattern.test(text))
+        resolve(missing ? { ok: false, reason: 'host-not-installed' } : { ok: false, reason: 'host-error', message: text })
+        return
+      }
+      resolve(response ?? { ok: false, reason: 'host-error', message: 'no response' })
+    })
   })
-  // Keeps the reply channel open until the host answers.
-  return true
-})
+}
+
+/** Is `origin` on the host's list? A host that cannot be asked admits nobody (its failure is the reply). */
+async function admit(origin) {
+  const seen = admitted.get(origin)
+  if (seen !== undefined && Date.now() - seen < ADMITTED_FOR_MS) return { ok: true }
+  const policy = await toHost({ type: 'policy' })
+  if (!policy.ok) return policy
+  // A host too old to answer `policy` admits nobody: the check fails closed.
+  if (!isStrings(policy.origins) || !policy.origins.includes(origin)) {
+    admitted.delete(origin)
+    return { ok: false, reason: 'origin-not-allowed' }
+  }
+  admitted.set(origin, Date.now())
+  return { ok: true }
+}
+
+async function answer(message, sender) {
+  const origin = senderOrigin(sender)
+  if (!origin) return { ok: false, reason: 'origin-not-allowed' }
+  const admission = await admit(origin)
+  if (!admission.ok) return admission
+  const request = relayed(message, origin)
+  if (!request) return { ok: false, reason: 'bad-request' }
+  return toHost(request)
+}
+
+if (globalThis.chrome?.runtime?.onMessageExternal) {
+  chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) => {
+    void answer(message, sender).then(sendResponse, () => sendResponse({ ok: false, reason: 'host-error', message: 'internal error' }))
+    // Keeps the reply channel open until the host answers.
+    return true
+  })
+}

@@ -20,8 +20,8 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
     return info !== undefined
   })
   const whenDetected = {
-    runCommand: async (argv: readonly string[]): Promise<CommandResult> =>
-      (await detected) ? helper.runCommand(argv) : { ok: false, reason: 'helper-not-installed' },
+    runCommand: async (argv: readonly string[], fromPlaceholder?: readonly boolean[]): Promise<CommandResult> =>
+      (await detected) ? helper.runCommand(argv, fromPlaceholder) : { ok: false, reason: 'helper-not-installed' },
     helperHttp: (async (request) => {
       if (await detected) return helper.helperHttp(request)
       throw new Error('helper not installed')
