@@ -12,8 +12,14 @@
 
 const HOST = 'jp.tsunagu.helper'
 const TYPES = new Set(['ping', 'run', 'http'])
-/** An origin the host admitted is not asked about again for this long; the host still checks each request. */
-const ADMITTED_FOR_MS = 30_000
+/**
+ * Origins the host listed, remembered for the browser session (`storage.session`, which outlives
+ * this worker's restarts) so a page's message costs one host start, not two: the phone pings at
+ * load and gives up after 3 s. Only admissions are remembered, never refusals, and the host checks
+ * every request again, so an origin IT removes is refused by the host at once and one IT adds is
+ * asked about at its first message.
+ */
+const ADMITTED_KEY = 'admittedOrigins'
 
 /**
  * Chromium's `lastError` messages when the host is missing or not allowed for this extension
@@ -21,8 +27,22 @@ const ADMITTED_FOR_MS = 30_000
  */
 const NOT_INSTALLED = [/not found/i, /forbidden/i, /invalid native messaging host name/i]
 
-/** origin → when it was last seen on the host's list (ms since the epoch). */
-const admitted = new Map()
+async function rememberedOrigins() {
+  try {
+    const stored = await chrome.storage.session.get(ADMITTED_KEY)
+    return isStrings(stored[ADMITTED_KEY]) ? stored[ADMITTED_KEY] : []
+  } catch {
+    return []
+  }
+}
+
+async function remember(origins) {
+  try {
+    await chrome.storage.session.set({ [ADMITTED_KEY]: origins })
+  } catch {
+    // Without the memory every message asks the host first: slower, never less safe.
+  }
+}
 
 function isStrings(value) {
   return Array.isArray(value) && value.every((item) => typeof item === 'string')
@@ -81,18 +101,24 @@ function toHost(request) {
 }
 
 /** Is `origin` on the host's list? A host that cannot be asked admits nobody (its failure is the reply). */
+/** The start-up question to the host while it is out; a message waits for it instead of asking again. */
+let warming
+
 async function admit(origin) {
-  const seen = admitted.get(origin)
-  if (seen !== undefined && Date.now() - seen < ADMITTED_FOR_MS) return { ok: true }
+  if (warming) await warming
+  if ((await rememberedOrigins()).includes(origin)) return { ok: true }
   const policy = await toHost({ type: 'policy' })
   if (!policy.ok) return policy
   // A host too old to answer `policy` admits nobody: the check fails closed.
-  if (!isStrings(policy.origins) || !policy.origins.includes(origin)) {
-    admitted.delete(origin)
-    return { ok: false, reason: 'origin-not-allowed' }
-  }
-  admitted.set(origin, Date.now())
-  return { ok: true }
+  if (!isStrings(policy.origins)) return { ok: false, reason: 'origin-not-allowed' }
+  await remember(policy.origins)
+  return policy.origins.includes(origin) ? { ok: true } : { ok: false, reason: 'origin-not-allowed' }
+}
+
+/** Asks the host for its list when the browser starts, so the phone's first ping finds it. */
+async function warmUp() {
+  const policy = await toHost({ type: 'policy' })
+  if (policy.ok && isStrings(policy.origins)) await remember(policy.origins)
 }
 
 async function answer(message, sender) {
@@ -106,6 +132,11 @@ async function answer(message, sender) {
 }
 
 if (globalThis.chrome?.runtime?.onMessageExternal) {
+  const startWarmUp = () => {
+    warming = warmUp().finally(() => { warming = undefined })
+  }
+  chrome.runtime.onStartup.addListener(startWarmUp)
+  chrome.runtime.onInstalled.addListener(startWarmUp)
   chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) => {
     void answer(message, sender).then(sendResponse, () => sendResponse({ ok: false, reason: 'host-error', message: 'internal error' }))
     // Keeps the reply channel open until the host answers.

@@ -17,8 +17,13 @@ import type { CommandResult, HttpPort, HttpRequest, HttpResponse } from '@/cti'
  */
 export const HELPER_EXTENSION_ID = 'mblpgokejkkafbpicbigojlbkkjpggmi'
 
-/** How long the start-up ping may take: the host is a Node process started per message. */
-export const HELPER_PING_TIMEOUT_MS = 3000
+/**
+ * How long the start-up ping may take: the host is a Node process started per message, and the
+ * extension may first ask it for its list of origins (measured here under load: 1–2.5 s). Only an
+ * installed extension whose host is slow waits this long; without the extension the answer is
+ * immediate, and a missing host is reported by Chromium at once.
+ */
+export const HELPER_PING_TIMEOUT_MS = 10_000
 /** The host's limit for an HTTP request when the engine gives none (it gives its access timeout). */
 const HELPER_HTTP_TIMEOUT_MS = 30_000
 
