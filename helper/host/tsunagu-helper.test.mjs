@@ -363,7 +363,7 @@ describe('http: what the helper refuses to fetch', () => {
       const denied = {
         Host: 'metadata.google.internal', Cookie: 'sid=stolen', COOKIE2: 'x=1', Authorization: 'Bearer stolen',
         Connection: 'x-smuggle', 'Keep-Alive': 'timeout=999', TE: 'trailers', Trailer: 'X-Late', 'Transfer-Encoding': 'chunked',
-        Upgrade: 'h2c', 'Proxy-Authorization': 'Basic c3RvbGVu', 'Proxy-Connection': 'keep-alive',
+        Upgrade: 'h2c', 'Content-Length': '5', Expect: '100-continue', 'Proxy-Authorization': 'Basic c3RvbGVu', 'Proxy-Connection': 'keep-alive',
         Metadata: 'true', 'Metadata-Flavor': 'Google', 'X-Google-Metadata-Request': 'True',
         'X-aws-ec2-metadata-token': 'AQAEAtoken', 'X-aws-ec2-metadata-token-ttl-seconds': '21600',
       }
