@@ -58,6 +58,11 @@ describe('detectHelper', () => {
     await expect(detectHelper()).resolves.toBeUndefined()
   })
 
+  it('tells a helper that refuses this page apart from a missing one', async () => {
+    fakeExtension({ ok: false, reason: 'origin-not-allowed' })
+    await expect(detectHelper()).resolves.toEqual({ refused: 'origin-not-allowed' })
+  })
+
   it('gives up after the timeout', async () => {
     fakeExtension({ ok: true, version: '0.1.0' }, { delayMs: 200 })
     await expect(detectHelper(HELPER_EXTENSION_ID, 20)).resolves.toBeUndefined()
@@ -127,6 +132,15 @@ describe('browserCtiPorts', () => {
     await vi.waitFor(() => expect(ports.runCommand).toBeDefined())
     await expect(ports.runCommand?.(['/x'])).resolves.toEqual({ ok: true, exitCode: 0 })
     expect(ports.helperHttp).toBeDefined()
+  })
+
+  it('reports every access as refused, saying why, when the helper does not admit this page', async () => {
+    const sent = fakeExtension({ ok: false, reason: 'origin-not-allowed' })
+    const ports = browserCtiPorts()
+    await expect(ports.runCommand?.(['/x'])).resolves.toEqual({ ok: false, reason: 'not-allowed', message: "this page's origin is not on the helper's list" })
+    await expect(ports.helperHttp?.(request())).rejects.toThrow("helper: this page's origin is not on the helper's list")
+    // Only the ping went out.
+    expect(sent).toHaveLength(1)
   })
 
   it('leaves them out when the host is missing, so the engine reports helper-not-installed', async () => {

@@ -61,21 +61,26 @@ function send(extensionId: string, message: unknown): Promise<HelperReply> {
   })
 }
 
-export interface HelperInfo {
-  readonly version: string
-}
+/** The helper answered; or it is installed but does not admit this page (IT left its origin out). */
+export type HelperInfo = { readonly version: string } | { readonly refused: 'origin-not-allowed' }
+
+/** What a `command` or `via: "helper"` access reports when the helper refuses this page. */
+export const ORIGIN_REFUSED_MESSAGE = "this page's origin is not on the helper's list"
 
 /**
- * Pings the extension and through it the native host. Resolves with the host's version, or
- * `undefined` when the extension or the host is missing or does not answer within `timeoutMs`.
- * Never rejects.
+ * Pings the extension and through it the native host. Resolves with the host's version, with
+ * `refused` when the helper does not admit this page's origin, or `undefined` when the extension
+ * or the host is missing or does not answer within `timeoutMs`. Never rejects.
  */
 export async function detectHelper(extensionId = HELPER_EXTENSION_ID, timeoutMs = HELPER_PING_TIMEOUT_MS): Promise<HelperInfo | undefined> {
   if (!runtime()) return undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), timeoutMs) })
   const ping = send(extensionId, { type: 'ping' }).then(
-    (reply) => (reply.ok ? { version: typeof reply.version === 'string' ? reply.version : '' } : undefined),
+    (reply): HelperInfo | undefined => {
+      if (reply.ok) return { version: typeof reply.version === 'string' ? reply.version : '' }
+      return reply.reason === 'origin-not-allowed' ? { refused: 'origin-not-allowed' } : undefined
+    },
     () => undefined,
   )
   try {
@@ -99,7 +104,7 @@ export async function runCommand(argv: readonly string[], fromPlaceholder?: read
   }
   if (reply.ok) return { ok: true, exitCode: typeof reply.exitCode === 'number' ? reply.exitCode : 0 }
   if (reply.reason === 'host-not-installed') return { ok: false, reason: 'helper-not-installed' }
-  if (reply.reason === 'origin-not-allowed') return { ok: false, reason: 'not-allowed', message: 'this page\'s origin is not on the helper\'s list' }
+  if (reply.reason === 'origin-not-allowed') return { ok: false, reason: 'not-allowed', message: ORIGIN_REFUSED_MESSAGE }
   if (reply.reason === 'not-allowed') return { ok: false, reason: 'not-allowed', ...(reply.message ? { message: reply.message } : {}) }
   return { ok: false, reason: 'failed', message: reply.message ?? reply.reason ?? 'failed' }
 }
