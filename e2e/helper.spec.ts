@@ -5,28 +5,36 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../playwright.config'
 import { helperExtensionId } from '../helper/extension-id.mjs'
+import { EXTENSION_TARGET, HOST_TARGET, install } from '../helper/install.mjs'
 import { runSipp } from '../lab/sipp.mjs'
 import { expect, nextUser, provisionPage, test, type Lab, type PhoneOptions } from './fixtures'
 
 /**
  * The native helper end to end: Debian Chromium with the unpacked "Tsunagu helper" extension
  * (fixed key, so a fixed id), the real Node host found through a per-profile host manifest, and
- * an allow-list of the test's own. A sipp caller rings the phone; the `command` access starts an
+ * a config of the test's own that admits only the phone's origin (the lab's app) and only the
+ * CRM stand-in for `via: "helper"`. A sipp caller rings the phone; the `command` access starts an
  * allow-listed script that records its argv, and `via: "helper"` reaches a CRM without CORS.
+ * The shipped manifest lets every loopback page see the extension, so a page on another port
+ * (the CRM stand-in's own origin) plays the attacker: the service worker's origin check is the gate.
  */
 const EXTENSION_DIR = fileURLToPath(new URL('../helper/extension/', import.meta.url))
 const HOST = fileURLToPath(new URL('../helper/host/tsunagu-helper.mjs', import.meta.url))
 
 interface HelperWorld {
   dir: string
+  /** The helper's config file (origins, programs, http origins). */
+  config: string
   /** The allow-listed program (with a space in its path): appends its argv as a JSON line. */
   recorder: string
   argvFile: string
+  /** A persistent context with the extension at `extensionDir` (default: the shipped one) and the host. */
+  launch(options?: { extensionDir?: string; host?: string; config?: string }): Promise<BrowserContext>
   open(lab: Lab, options: PhoneOptions): Promise<Page>
 }
 
 const helperTest = test.extend<{ helper: HelperWorld }>({
-  helper: async ({}, use) => {
+  helper: async ({ lab }, use) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tsunagu-helper-e2e-'))
     const argvFile = path.join(dir, 'argv.jsonl')
     const recorder = path.join(dir, 'record argv.mjs')
@@ -34,35 +42,40 @@ const helperTest = test.extend<{ helper: HelperWorld }>({
     chmodSync(recorder, 0o755)
     chmodSync(HOST, 0o755)
     const config = path.join(dir, 'helper.json')
-    writeFileSync(config, JSON.stringify({ allow: [recorder] }))
+    writeFileSync(config, JSON.stringify({ origins: [new URL(lab.appUrl).origin], allow: [recorder], http: { origins: [new URL(lab.crm.url).origin] } }))
 
-    const profile = path.join(dir, 'profile')
-    mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true })
-    writeFileSync(path.join(profile, 'NativeMessagingHosts', 'jp.tsunagu.helper.json'), JSON.stringify({
-      name: 'jp.tsunagu.helper',
-      description: 'Tsunagu helper (test)',
-      path: HOST,
-      type: 'stdio',
-      allowed_origins: [`chrome-extension://${helperExtensionId()}/`],
-    }))
-
+    let profiles = 0
     const contexts: BrowserContext[] = []
+    const launch: HelperWorld['launch'] = async (options = {}) => {
+      const profile = path.join(dir, `profile-${++profiles}`)
+      mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true })
+      writeFileSync(path.join(profile, 'NativeMessagingHosts', 'jp.tsunagu.helper.json'), JSON.stringify({
+        name: 'jp.tsunagu.helper',
+        description: 'Tsunagu helper (test)',
+        path: options.host ?? HOST,
+        type: 'stdio',
+        allowed_origins: [`chrome-extension://${helperExtensionId()}/`],
+      }))
+      const extensionDir = options.extensionDir ?? EXTENSION_DIR
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        headless: true,
+        locale: 'en-US',
+        permissions: ['microphone', 'notifications'],
+        ignoreDefaultArgs: ['--disable-extensions'],
+        args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
+        // The host inherits Chromium's environment: this is how it finds the test's config.
+        env: { ...process.env, TSUNAGU_HELPER_CONFIG: options.config ?? config },
+      })
+      contexts.push(context)
+      const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker')
+      expect(new URL(worker.url()).host).toBe(helperExtensionId())
+      return context
+    }
     await use({
-      dir, recorder, argvFile,
+      dir, config, recorder, argvFile, launch,
       async open(lab, options) {
-        const context = await chromium.launchPersistentContext(profile, {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          headless: true,
-          locale: 'en-US',
-          permissions: ['microphone', 'notifications'],
-          ignoreDefaultArgs: ['--disable-extensions'],
-          args: [...CHROMIUM_ARGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`],
-          // The host inherits Chromium's environment: this is how it finds the test's allow-list.
-          env: { ...process.env, TSUNAGU_HELPER_CONFIG: config },
-        })
-        contexts.push(context)
-        const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker')
-        expect(new URL(worker.url()).host).toBe(helperExtensionId())
+        const context = await launch()
         const page = context.pages()[0] ?? await context.newPage()
         await provisionPage(page, lab, options)
         return page
@@ -76,6 +89,19 @@ const helperTest = test.extend<{ helper: HelperWorld }>({
 function recorded(file: string): string[][] {
   if (!existsSync(file)) return []
   return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[])
+}
+
+/** What a page gets back from the extension for each message (or why it could not send). */
+function sendFrom(page: Page, messages: unknown[]): Promise<unknown[]> {
+  return page.evaluate(async ({ id, messages }) => {
+    const runtime = (globalThis as { chrome?: { runtime?: { sendMessage?: unknown, lastError?: { message?: string } } } }).chrome?.runtime
+    if (typeof runtime?.sendMessage !== 'function') return messages.map(() => 'no chrome.runtime: the extension is invisible to this page')
+    const send = runtime.sendMessage as (id: string, message: unknown, reply: (response: unknown) => void) => void
+    const replies: unknown[] = []
+    for (const message of messages)
+      replies.push(await new Promise((resolve) => send(id, message, (response) => resolve(response ?? { lastError: runtime.lastError?.message }))))
+    return replies
+  }, { id: helperExtensionId(), messages })
 }
 
 async function logIn(page: Page): Promise<void> {
@@ -153,3 +179,66 @@ test('without the helper, a `command` access is logged as helper-not-installed',
   const ring = page.getByTestId('cti-log-entry').and(page.locator('[data-access=ring][data-outcome=failed]'))
   await expect(ring).toContainText('helper-not-installed')
 })
+
+helperTest('a page on another loopback origin is refused by the extension: no ping, no program, no request', async ({ lab, helper }) => {
+  const context = await helper.launch()
+  const phone = await context.newPage()
+  await phone.goto(`${lab.appUrl}/`)
+  // The phone's origin is on the list: the extension answers it.
+  expect(await sendFrom(phone, [{ type: 'ping' }])).toEqual([{ ok: true, version: expect.any(String) }])
+
+  // The CRM stand-in is 127.0.0.1 on another port: the shipped manifest lets it see the extension.
+  const attacker = await context.newPage()
+  await attacker.goto(`${lab.crm.url}/`)
+  lab.crm.clear()
+  const replies = await sendFrom(attacker, [
+    { type: 'ping' },
+    { type: 'run', argv: [helper.recorder, '--output=/tmp/x'], fromPlaceholder: [false, false] },
+    { type: 'http', method: 'GET', url: `${lab.crm.url}/search?tel=0312345678`, headers: {} },
+  ])
+  expect(replies).toEqual([
+    { ok: false, reason: 'origin-not-allowed' },
+    { ok: false, reason: 'origin-not-allowed' },
+    { ok: false, reason: 'origin-not-allowed' },
+  ])
+  expect(recorded(helper.argvFile)).toEqual([])
+  expect(lab.crm.requests().filter((r) => r.path === '/search')).toHaveLength(0)
+})
+
+helperTest("the installer's extension (--origin) is invisible to every other page, and serves the phone", async ({ lab, helper }) => {
+  const root = path.join(helper.dir, 'root')
+  const appOrigin = new URL(lab.appUrl).origin
+  install({ root, nodePath: process.execPath, origins: [appOrigin], log: () => {} })
+  const config = path.join(root, 'etc/tsunagu/helper.json')
+  writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')) as object, allow: [helper.recorder] }))
+  const context = await helper.launch({ extensionDir: path.join(root, EXTENSION_TARGET), host: path.join(root, HOST_TARGET), config })
+
+  const phone = await context.newPage()
+  await phone.goto(`${lab.appUrl}/`)
+  expect(await sendFrom(phone, [{ type: 'ping' }, { type: 'run', argv: [helper.recorder, '0312345678'], fromPlaceholder: [false, true] }]))
+    .toEqual([{ ok: true, version: expect.any(String) }, { ok: true, exitCode: 0 }])
+  expect(recorded(helper.argvFile)).toEqual([['0312345678']])
+
+  const attacker = await context.newPage()
+  await attacker.goto(`${lab.crm.url}/`)
+  expect(await sendFrom(attacker, [{ type: 'ping' }])).toEqual(['no chrome.runtime: the extension is invisible to this page'])
+})
+
+helperTest('a caller whose number is `--output=/tmp/x` does not reach the program as an option', async ({ lab, helper }) => {
+  const user = nextUser()
+  const page = await helper.open(lab, {
+    user,
+    settings: { cti: { target: 'custom', accesses: { ring: { method: 'command', url: `"${helper.recorder}" {TEL}` } } } },
+  })
+  await logIn(page)
+  const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, holdMs: 2500, fromUser: '--output=/tmp/x', fromName: 'Attacker' })
+  await expect(page.getByTestId('incoming-popup')).toBeVisible()
+  await sipp.done
+  await expect(page.getByTestId('incoming-popup')).toBeHidden()
+  await page.getByTestId('cti-log-toggle').click()
+  const ring = page.getByTestId('cti-log-entry').and(page.locator('[data-access=ring][data-outcome=failed]'))
+  await expect(ring).toContainText('command-not-allowed')
+  await expect(ring).toContainText('comes from a placeholder and looks like an option')
+  expect(recorded(helper.argvFile)).toEqual([])
+})
+

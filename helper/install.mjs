@@ -4,13 +4,18 @@
 //     in its first line (Chromium starts hosts with a minimal PATH),
 //   - writes the host manifest jp.tsunagu.helper.json, allowed only for the helper extension's
 //     fixed id, for Chromium, Google Chrome and Microsoft Edge,
-//   - creates an empty allow-list /etc/tsunagu/helper.json when there is none (never overwrites).
+//   - writes the config /etc/tsunagu/helper.json: the phone's origin(s) given with --origin (the
+//     only pages the helper answers), the CRM origins given with --http-origin (the only targets
+//     of `via: "helper"`), and an empty program allow-list. An existing file keeps its programs
+//     and everything else; only the lists given on the command line replace their own,
+//   - copies the extension to /usr/local/lib/tsunagu-helper/extension/ with
+//     `externally_connectable.matches` narrowed to the phone's origin(s) (same key, same id).
 // Windows and macOS: see README "Native helper (optional)".
 //
-//   npm run helper:install                 # as root
-//   npm run helper:install -- --root DIR   # everything under DIR instead of / (packaging, tests)
+//   npm run helper:install -- --origin https://phone.example [--http-origin http://crm.example:8080]
+//   npm run helper:install -- --origin … --root DIR   # everything under DIR instead of / (packaging, tests)
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { helperExtensionId } from './extension-id.mjs'
@@ -24,16 +29,32 @@ export const MANIFEST_DIRS = [
   '/etc/opt/edge/native-messaging-hosts',
 ]
 export const CONFIG_FILE = '/etc/tsunagu/helper.json'
+export const EXTENSION_TARGET = '/usr/local/lib/tsunagu-helper/extension'
+const EXTENSION_SOURCE = fileURLToPath(new URL('./extension/', import.meta.url))
 
 const EXAMPLE_CONFIG = {
-  '//': 'Programs the Tsunagu phone may start through its "command" accesses: exact absolute paths, e.g. "/usr/local/bin/crm-open". Empty = none. timeoutMs: how long a program may run (default 10000).',
+  '//': 'origins: the pages (the phone) that may use the helper. allow: programs the phone may start through its "command" accesses: exact absolute paths, e.g. "/usr/local/bin/crm-open", or { "program", "args": [pattern, ...], "options" } entries. Empty = none. http.origins: the CRM origins "via": "helper" requests may reach. timeoutMs: how long a program may run (default 10000).',
+  origins: [],
   allow: [],
   timeoutMs: 10000,
+  http: { origins: [] },
+}
+
+/** `scheme://host[:port]` of an http(s) URL; throws on anything else (a typo must not pass silently). */
+export function originOf(value) {
+  let url
+  try {
+    url = new URL(value)
+  } catch {
+    throw new Error(`not a URL: ${value}`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`not an http(s) origin: ${value}`)
+  return url.origin
 }
 
 /**
- * @param {{ root?: string, nodePath?: string, log?: (line: string) => void }} [options]
- * @returns {{ extensionId: string, host: string, manifests: string[], config: string, configCreated: boolean }}
+ * @param {{ root?: string, nodePath?: string, origins?: string[], httpOrigins?: string[], log?: (line: string) => void }} [options]
+ * @returns {{ extensionId: string, host: string, manifests: string[], config: string, configCreated: boolean, extension?: string }}
  */
 export function install(options = {}) {
   const root = options.root ?? '/'
@@ -65,31 +86,63 @@ export function install(options = {}) {
     return file
   })
 
+  const origins = options.origins?.map(originOf)
+  const httpOrigins = options.httpOrigins?.map(originOf)
   const config = under(CONFIG_FILE)
   const configCreated = !existsSync(config)
-  if (configCreated) {
+  const current = configCreated ? structuredClone(EXAMPLE_CONFIG) : JSON.parse(readFileSync(config, 'utf8'))
+  if (origins) current.origins = origins
+  if (httpOrigins) current.http = { ...(current.http ?? {}), origins: httpOrigins }
+  if (configCreated || origins || httpOrigins) {
     mkdirSync(path.dirname(config), { recursive: true })
-    writeFileSync(config, `${JSON.stringify(EXAMPLE_CONFIG, null, 2)}\n`)
+    writeFileSync(config, `${JSON.stringify(current, null, 2)}\n`)
     chmodSync(config, 0o644)
-    log(`allow-list: ${config} (created, empty: add the programs the phone may start)`)
-  } else {
-    log(`allow-list: ${config} (kept)`)
+  }
+  log(`config: ${config} (${configCreated ? 'created' : origins || httpOrigins ? 'origins updated, programs kept' : 'kept'})`)
+  const admitted = Array.isArray(current.origins) ? current.origins : []
+  if (admitted.length === 0) log('no --origin: the helper answers no page until the phone\'s origin is in "origins"')
+
+  let extension
+  if (admitted.length > 0) {
+    // The same extension (same key, so the same id) that only the phone's pages can even see.
+    extension = under(EXTENSION_TARGET)
+    mkdirSync(extension, { recursive: true })
+    const manifest = JSON.parse(readFileSync(path.join(EXTENSION_SOURCE, 'manifest.json'), 'utf8'))
+    manifest.externally_connectable = { matches: admitted.map((origin) => `${originOf(origin)}/*`) }
+    writeFileSync(path.join(extension, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+    copyFileSync(path.join(EXTENSION_SOURCE, 'service-worker.js'), path.join(extension, 'service-worker.js'))
+    log(`extension: ${extension} (load or pack this folder; it admits ${admitted.join(', ')})`)
   }
   log(`extension id: ${extensionId}`)
-  return { extensionId, host, manifests, config, configCreated }
+  return { extensionId, host, manifests, config, configCreated, ...(extension ? { extension } : {}) }
+}
+
+/** `--name value` pairs, repeatable; unknown flags are an error. */
+export function parseArgs(args) {
+  const known = new Set(['--root', '--origin', '--http-origin'])
+  const out = { origins: undefined, httpOrigins: undefined, root: undefined }
+  for (let i = 0; i < args.length; i += 1) {
+    const flag = args[i]
+    if (!known.has(flag)) throw new Error(`unknown option ${flag}`)
+    const value = args[i + 1]
+    if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value`)
+    i += 1
+    if (flag === '--root') out.root = value
+    else if (flag === '--origin') out.origins = [...(out.origins ?? []), value]
+    else out.httpOrigins = [...(out.httpOrigins ?? []), value]
+  }
+  return out
 }
 
 function main(args) {
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('usage: npm run helper:install [-- --root DIR]')
+    console.log('usage: npm run helper:install -- --origin https://phone.example [--origin …] [--http-origin http://crm.example …] [--root DIR]')
     return
   }
-  const rootIndex = args.indexOf('--root')
-  const root = rootIndex >= 0 ? args[rootIndex + 1] : undefined
-  if (rootIndex >= 0 && !root) throw new Error('--root needs a directory')
+  const { root, origins, httpOrigins } = parseArgs(args)
   if (process.platform !== 'linux') throw new Error('this installer is for Linux; see README "Native helper (optional)" for Windows and macOS')
   if (!root && process.getuid?.() !== 0) throw new Error('run as root (the manifests go to /etc), or pass --root DIR')
-  install({ root: root ? path.resolve(root) : undefined })
+  install({ root: root ? path.resolve(root) : undefined, origins, httpOrigins })
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

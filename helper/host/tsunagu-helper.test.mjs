@@ -8,7 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pkg from '../../package.json' with { type: 'json' }
-import { decodeMessages, encodeMessage, VERSION } from './tsunagu-helper.mjs'
+import { decodeMessages, encodeMessage, MAX_RESPONSE_BODY, optionLike, VERSION } from './tsunagu-helper.mjs'
 
 const HOST = fileURLToPath(new URL('./tsunagu-helper.mjs', import.meta.url))
 
@@ -17,11 +17,17 @@ const argvFile = path.join(dir, 'argv.jsonl')
 // The allow-listed program (a space in its path, too): writes the argv it received, one JSON line per run.
 const recorder = path.join(dir, 'record argv.mjs')
 const config = path.join(dir, 'helper.json')
+/** The phone's origin, the only page the test config admits (the extension reports it as `origin`). */
+const PHONE = 'https://phone.example'
+/** Filled in by the http tests: the origins `via: "helper"` may reach. */
+const httpOrigins = []
+const writeConfig = (extra = {}) =>
+  writeFileSync(config, JSON.stringify({ origins: [PHONE], allow: [recorder], timeoutMs: 5000, http: { origins: httpOrigins }, ...extra }))
 
 beforeAll(() => {
   writeFileSync(recorder, `#!${process.execPath}\nimport { appendFileSync } from 'node:fs'\nappendFileSync(${JSON.stringify(argvFile)}, JSON.stringify(process.argv.slice(2)) + '\\n')\nprocess.exit(Number(process.env.RECORD_EXIT ?? 0))\n`)
   chmodSync(recorder, 0o755)
-  writeFileSync(config, JSON.stringify({ allow: [recorder], timeoutMs: 5000 }))
+  writeConfig()
 })
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -56,8 +62,9 @@ function talk(chunks, env = {}) {
   })
 }
 
+/** One request as the extension relays it: with the sender's origin (the phone's, unless given). */
 const one = async (message, env) => {
-  const { replies, stderr } = await talk([encodeMessage(message)], env)
+  const { replies, stderr } = await talk([encodeMessage({ origin: PHONE, ...message })], env)
   expect(replies).toHaveLength(1)
   return { reply: replies[0], stderr }
 }
@@ -75,7 +82,7 @@ describe('framing', () => {
   })
 
   it('reads messages split across writes and several in one write, answering each', async () => {
-    const ping = encodeMessage({ type: 'ping' })
+    const ping = encodeMessage({ type: 'ping', origin: PHONE })
     const two = Buffer.concat([ping, encodeMessage({ type: 'nonsense' })])
     const { replies, code } = await talk([ping.subarray(0, 2), ping.subarray(2, 7), ping.subarray(7), two])
     expect(code).toBe(0)
@@ -90,6 +97,36 @@ describe('framing', () => {
     const frame = encodeMessage({ name: '山田' })
     expect(frame.readUInt32LE(0)).toBe(Buffer.byteLength('{"name":"山田"}'))
     expect(decodeMessages(frame)).toEqual({ messages: [{ name: '山田' }], rest: Buffer.alloc(0) })
+  })
+})
+
+describe('who may use the helper', () => {
+  it('tells the extension which origins it admits (the list the installer wrote)', async () => {
+    const { replies } = await talk([encodeMessage({ type: 'policy' })])
+    expect(replies).toEqual([{ ok: true, origins: [PHONE] }])
+  })
+
+  it.each([
+    ['a page on another origin', 'https://evil.example'],
+    ['the phone\'s host on another port', 'https://phone.example:8443'],
+    ['no origin at all', undefined],
+  ])('refuses ping, run and http from %s, runs nothing and names the origin in its log', async (_name, origin) => {
+    rmSync(argvFile, { force: true })
+    const messages = [
+      { type: 'ping', origin },
+      { type: 'run', origin, argv: [recorder, '0312345678'] },
+      { type: 'http', origin, method: 'GET', url: 'http://127.0.0.1:9/', headers: {} },
+    ]
+    const { replies, stderr } = await talk(messages.map((message) => encodeMessage(message)))
+    expect(replies).toEqual(messages.map(() => ({ ok: false, reason: 'origin-not-allowed' })))
+    expect(recorded()).toEqual([])
+    if (origin) expect(stderr).toContain(origin)
+  })
+
+  it('admits nobody without a config file', async () => {
+    const env = { TSUNAGU_HELPER_CONFIG: path.join(dir, 'missing.json') }
+    const { replies } = await talk([encodeMessage({ type: 'policy' }), encodeMessage({ type: 'ping', origin: PHONE })], env)
+    expect(replies).toEqual([{ ok: true, origins: [] }, { ok: false, reason: 'origin-not-allowed' }])
   })
 })
 
@@ -120,9 +157,11 @@ describe('run', () => {
     expect(recorded()).toEqual([])
   })
 
-  it('allows nothing without an allow-list file', async () => {
+  it('runs nothing without a config file', async () => {
+    rmSync(argvFile, { force: true })
     const { reply } = await one({ type: 'run', argv: [recorder] }, { TSUNAGU_HELPER_CONFIG: path.join(dir, 'missing.json') })
-    expect(reply).toEqual({ ok: false, reason: 'not-allowed', message: 'no allow-list file' })
+    expect(reply).toEqual({ ok: false, reason: 'origin-not-allowed' })
+    expect(recorded()).toEqual([])
   })
 
   it('rejects argv that is not a list of strings', async () => {
@@ -133,11 +172,73 @@ describe('run', () => {
   it('reports a listed program that does not exist as failed', async () => {
     const ghost = path.join(dir, 'ghost')
     const ghostConfig = path.join(dir, 'ghost.json')
-    writeFileSync(ghostConfig, JSON.stringify({ allow: [ghost] }))
+    writeFileSync(ghostConfig, JSON.stringify({ origins: [PHONE], allow: [ghost] }))
     const { reply, stderr } = await one({ type: 'run', argv: [ghost, 'secret-tel'] }, { TSUNAGU_HELPER_CONFIG: ghostConfig })
     expect(reply).toEqual({ ok: false, reason: 'failed', message: 'ENOENT' })
     expect(stderr).not.toContain('secret-tel')
     expect(stderr).not.toContain(ghost)
+  })
+  // sip.js percent-decodes the caller's From user, so `{TEL}` can arrive as `--output=/tmp/x`.
+  describe('caller values that look like options', () => {
+    const withConfig = (allow) => {
+      const file = path.join(dir, `options-${Math.random().toString(36).slice(2)}.json`)
+      writeFileSync(file, JSON.stringify({ origins: [PHONE], allow }))
+      return { TSUNAGU_HELPER_CONFIG: file }
+    }
+
+    it.each([
+      ['marked as from a placeholder', [false, true]],
+      ['sent without marks (every item counts as the caller\'s)', undefined],
+      ['sent with marks that do not fit argv', [false]],
+    ])('refuses `--output=/tmp/x` %s: the program never starts', async (_name, fromPlaceholder) => {
+      rmSync(argvFile, { force: true })
+      const { reply } = await one({ type: 'run', argv: [recorder, '--output=/tmp/x'], ...(fromPlaceholder ? { fromPlaceholder } : {}) })
+      expect(reply).toEqual({ ok: false, reason: 'not-allowed', message: 'argument 1 comes from a placeholder and looks like an option' })
+      expect(recorded()).toEqual([])
+    })
+
+    it('passes the template\'s own options and a caller value inside one (`--tel={TEL}`)', async () => {
+      rmSync(argvFile, { force: true })
+      const argv = [recorder, '--verbose', '--tel=--output=/tmp/x', '0312345678']
+      const { reply } = await one({ type: 'run', argv, fromPlaceholder: [false, false, false, true] })
+      expect(reply).toEqual({ ok: true, exitCode: 0 })
+      expect(recorded()).toEqual([argv.slice(1)])
+    })
+
+    it('passes an option-like caller value where the entry allows options, and only there', async () => {
+      const env = withConfig([{ program: recorder, args: [{ pattern: '-.*', options: true }, '.*'] }])
+      rmSync(argvFile, { force: true })
+      const allowed = await one({ type: 'run', argv: [recorder, '-x', '03'], fromPlaceholder: [false, true, true] }, env)
+      expect(allowed.reply).toEqual({ ok: true, exitCode: 0 })
+      const refused = await one({ type: 'run', argv: [recorder, '-x', '-y'], fromPlaceholder: [false, true, true] }, env)
+      expect(refused.reply).toEqual({ ok: false, reason: 'not-allowed', message: 'argument 2 comes from a placeholder and looks like an option' })
+      expect(recorded()).toEqual([['-x', '03']])
+    })
+
+    it('constrains each argument with its entry\'s pattern (whole value, exact count)', async () => {
+      const env = withConfig([{ program: recorder, args: ['[0-9+*#]{1,20}', '.*'] }])
+      rmSync(argvFile, { force: true })
+      expect((await one({ type: 'run', argv: [recorder, '0312345678', '山田 太郎'], fromPlaceholder: [false, true, true] }, env)).reply).toEqual({ ok: true, exitCode: 0 })
+      expect((await one({ type: 'run', argv: [recorder, '03x', 'y'], fromPlaceholder: [false, true, true] }, env)).reply)
+        .toEqual({ ok: false, reason: 'not-allowed', message: 'argument 1 does not match its pattern' })
+      expect((await one({ type: 'run', argv: [recorder, '03'], fromPlaceholder: [false, true] }, env)).reply)
+        .toEqual({ ok: false, reason: 'not-allowed', message: 'the allow-list entry expects 2 arguments, not 1' })
+      expect(recorded()).toEqual([['0312345678', '山田 太郎']])
+    })
+
+    it('leaves out an entry whose pattern is broken (and says so), so it allows nothing', async () => {
+      const env = withConfig([{ program: recorder, args: ['(['] }])
+      const { reply, stderr } = await one({ type: 'run', argv: [recorder, '03'], fromPlaceholder: [false, true] }, env)
+      expect(reply).toEqual({ ok: false, reason: 'not-allowed', message: 'the program is not on the allow-list' })
+      expect(stderr).toContain('not a valid regular expression')
+    })
+
+    it.each([
+      ['-x', 'linux', true], ['--output=/tmp/x', 'linux', true], ['/out:x', 'linux', false], ['0312345678', 'linux', false],
+      ['/out:x', 'win32', true], ['-x', 'win32', true], ['山田', 'win32', false],
+    ])('counts %s as an option on %s: %s', (value, platform, expected) => {
+      expect(optionLike(value, platform)).toBe(expected)
+    })
   })
 })
 
@@ -158,6 +259,8 @@ describe('http', () => {
     })
     await new Promise((r) => server.listen(0, '127.0.0.1', r))
     base = `http://127.0.0.1:${server.address().port}`
+    httpOrigins.push(base)
+    writeConfig()
   })
   afterAll(() => new Promise((r) => server.close(r)))
 
@@ -187,9 +290,153 @@ describe('http', () => {
     await new Promise((r) => closed.listen(0, '127.0.0.1', r))
     const port = closed.address().port
     await new Promise((r) => closed.close(r))
+    writeConfig({ http: { origins: [...httpOrigins, `http://127.0.0.1:${port}`] } })
     const { reply, stderr } = await one({ type: 'http', method: 'GET', url: `http://127.0.0.1:${port}/search?tel=0312345678&sid=SECRET`, headers: {} })
     expect(reply).toMatchObject({ ok: false, reason: 'network', message: 'ECONNREFUSED' })
     expect(stderr).not.toContain('SECRET')
     expect(stderr).not.toContain('0312345678')
+  })
+})
+
+/** A loopback server that records what reaches it; `handler` answers. */
+async function recordingServer(handler) {
+  const requests = []
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url, headers: req.headers })
+    handler(req, res)
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  const origin = `http://127.0.0.1:${server.address().port}`
+  return { server, origin, requests, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }) }
+}
+
+describe('http: what the helper refuses to fetch', () => {
+  it('refuses an origin not on its http list (another port of the same host, too): nothing is sent', async () => {
+    const other = await recordingServer((_req, res) => res.end('intranet page'))
+    try {
+      writeConfig({ http: { origins: ['http://127.0.0.1:9'] } })
+      const { reply } = await one({ type: 'http', method: 'GET', url: `${other.origin}/admin`, headers: {} })
+      expect(reply).toEqual({ ok: false, reason: 'not-allowed', message: "the URL's origin is not on the helper's http allow-list" })
+      expect(other.requests).toEqual([])
+    } finally {
+      await other.close()
+      writeConfig()
+    }
+  })
+
+  it('refuses to follow a redirect off its list (an allowed CRM cannot bounce it to a metadata service)', async () => {
+    const metadata = await recordingServer((_req, res) => res.end('{"secret":"x"}'))
+    const crm = await recordingServer((_req, res) => { res.writeHead(302, { Location: `${metadata.origin}/latest/meta-data/` }); res.end() })
+    try {
+      writeConfig({ http: { origins: [crm.origin] } })
+      const { reply } = await one({ type: 'http', method: 'GET', url: `${crm.origin}/search`, headers: {} })
+      expect(reply).toEqual({ ok: false, reason: 'not-allowed', message: "a redirect left the helper's http allow-list" })
+      expect(crm.requests).toHaveLength(1)
+      expect(metadata.requests).toEqual([])
+    } finally {
+      await crm.close()
+      await metadata.close()
+      writeConfig()
+    }
+  })
+
+  it('follows a redirect within its list', async () => {
+    const crm = await recordingServer((req, res) => {
+      if (req.url === '/old') { res.writeHead(303, { Location: '/new' }); res.end() } else res.end('moved here')
+    })
+    try {
+      writeConfig({ http: { origins: [crm.origin] } })
+      const { reply } = await one({ type: 'http', method: 'POST', url: `${crm.origin}/old`, headers: { 'content-type': 'text/plain' }, body: 'x' })
+      expect(reply).toMatchObject({ ok: true, status: 200 })
+      expect(Buffer.from(reply.bodyBase64, 'base64').toString()).toBe('moved here')
+      expect(crm.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /old', 'GET /new'])
+    } finally {
+      await crm.close()
+      writeConfig()
+    }
+  })
+
+  it('strips Host, cookies, Authorization, hop-by-hop, Proxy-* and cloud-metadata headers; keeps the rest', async () => {
+    const crm = await recordingServer((_req, res) => res.end('ok'))
+    try {
+      writeConfig({ http: { origins: [crm.origin] } })
+      const denied = {
+        Host: 'metadata.google.internal', Cookie: 'sid=stolen', COOKIE2: 'x=1', Authorization: 'Bearer stolen',
+        Connection: 'x-smuggle', 'Keep-Alive': 'timeout=999', TE: 'trailers', Trailer: 'X-Late', 'Transfer-Encoding': 'chunked',
+        Upgrade: 'h2c', 'Content-Length': '5', Expect: '100-continue', 'Proxy-Authorization': 'Basic c3RvbGVu', 'Proxy-Connection': 'keep-alive',
+        Metadata: 'true', 'Metadata-Flavor': 'Google', 'X-Google-Metadata-Request': 'True',
+        'X-aws-ec2-metadata-token': 'AQAEAtoken', 'X-aws-ec2-metadata-token-ttl-seconds': '21600',
+      }
+      const { reply } = await one({ type: 'http', method: 'GET', url: `${crm.origin}/search`, headers: { ...denied, 'x-crm-key': 'kept', accept: 'text/plain' } })
+      expect(reply).toMatchObject({ ok: true, status: 200 })
+      const seen = crm.requests[0].headers
+      expect(seen['x-crm-key']).toBe('kept')
+      expect(seen.accept).toBe('text/plain')
+      // Node's own client sets Host and Connection for the real connection; none of our values got through.
+      expect(seen.host).toBe(new URL(crm.origin).host)
+      expect(seen.connection).not.toBe('x-smuggle')
+      for (const name of Object.keys(denied).map((n) => n.toLowerCase()).filter((n) => n !== 'host' && n !== 'connection'))
+        expect(seen[name], name).toBeUndefined()
+    } finally {
+      await crm.close()
+      writeConfig()
+    }
+  })
+
+  it('stops reading a body that never ends at the cap: a clear error, the connection closed, bounded bytes read', async () => {
+    let written = 0
+    let closed = false
+    const endless = await recordingServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' })
+      const chunk = Buffer.alloc(64 * 1024, 0x61)
+      // Writes only as fast as the client reads (backpressure), so `written` shows how much the host took.
+      const pump = () => {
+        while (!closed && res.write(chunk)) written += chunk.length
+        if (!closed) { written += chunk.length; res.once('drain', pump) }
+      }
+      res.on('close', () => { closed = true })
+      pump()
+    })
+    try {
+      writeConfig({ http: { origins: [endless.origin] } })
+      const { reply } = await one({ type: 'http', method: 'GET', url: `${endless.origin}/export.csv`, headers: {}, timeoutMs: 20_000 })
+      expect(reply).toEqual({ ok: false, reason: 'network', message: `response body over ${MAX_RESPONSE_BODY} bytes` })
+      await expect.poll(() => closed).toBe(true)
+      // The cap plus what socket buffers hold; an unbounded read would have run on to the timeout.
+      expect(written).toBeLessThan(MAX_RESPONSE_BODY + 16 * 1024 * 1024)
+    } finally {
+      closed = true
+      await endless.close()
+      writeConfig()
+    }
+  })
+
+  it('refuses a body that announces more than the cap without reading it', async () => {
+    const huge = await recordingServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(2 * 1024 * 1024 * 1024) })
+      res.write('x')
+    })
+    try {
+      writeConfig({ http: { origins: [huge.origin] } })
+      const { reply } = await one({ type: 'http', method: 'GET', url: `${huge.origin}/`, headers: {} })
+      expect(reply).toEqual({ ok: false, reason: 'network', message: `response body over ${MAX_RESPONSE_BODY} bytes` })
+    } finally {
+      await huge.close()
+      writeConfig()
+    }
+  })
+
+  it("gives up after the access's own timeout", async () => {
+    const silent = await recordingServer(() => {})
+    try {
+      writeConfig({ http: { origins: [silent.origin] } })
+      const started = Date.now()
+      const { reply } = await one({ type: 'http', method: 'GET', url: `${silent.origin}/`, headers: {}, timeoutMs: 400 })
+      expect(reply).toEqual({ ok: false, reason: 'network', message: 'timed out after 400 ms' })
+      expect(Date.now() - started).toBeLessThan(5000)
+    } finally {
+      await silent.close()
+      writeConfig()
+    }
   })
 })

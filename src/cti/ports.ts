@@ -18,6 +18,8 @@ export interface HttpRequest {
   readonly credentials: AccessCredentials
   /** Aborted by the engine at its timeout; the port SHOULD then reject promptly. */
   readonly signal: AbortSignal
+  /** The engine's timeout for this access: a port that sends the request elsewhere (the helper) gives up then too. */
+  readonly timeoutMs?: number
   /**
    * The most of the body the port may read. Past it the port MUST stop reading (never buffer
    * the rest) and reject with a {@link BodyTooLargeError}: a CRM that answers with 100 MB must
@@ -81,8 +83,11 @@ export interface CtiPorts {
   openTab(url: string, tabName: string): TabResult
   /** `post`: submit a hidden UTF-8 form with `fields` (in order) into the named tab. */
   postForm(url: string, fields: readonly (readonly [string, string])[], tabName: string): TabResult
-  /** `command`: argv to the native helper; absent = helper not installed. */
-  readonly runCommand?: (argv: readonly string[]) => Promise<CommandResult>
+  /**
+   * `command`: argv to the native helper; absent = helper not installed. `fromPlaceholder`
+   * marks the items a placeholder can turn into an option (see `ExpandedCommand`).
+   */
+  readonly runCommand?: (argv: readonly string[], fromPlaceholder?: readonly boolean[]) => Promise<CommandResult>
   /** Internal methods with `via: "helper"`; absent = helper not installed. */
   readonly helperHttp?: HttpPort
   readonly clock: ClockPort

@@ -64,6 +64,7 @@ describe('prepareAccess (docs/cti-integration.md §5)', () => {
     expect(prepareAccess(access('command', '"C:\\Program Files\\crm.exe" {TEL} {NAME}'), variables)).toEqual({
       kind: 'command',
       argv: ['C:\\Program Files\\crm.exe', '0312345678', '山田 & "Co" #1 100%'],
+      fromPlaceholder: [false, true, true],
       warnings: [],
     })
   })

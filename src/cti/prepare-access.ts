@@ -29,7 +29,7 @@ export type PreparedRequest =
       readonly body?: string
       readonly headers?: Readonly<Record<string, string>>
     }
-  | { readonly kind: 'command'; readonly argv: readonly string[] }
+  | { readonly kind: 'command'; readonly argv: readonly string[]; readonly fromPlaceholder: readonly boolean[] }
 
 export type PreparedAccess = PreparedRequest & { readonly warnings: readonly string[] }
 
@@ -58,8 +58,8 @@ export function prepareAccess(access: AccessConfig, variables: TemplateVariables
   const urlMode = (charset: string | undefined) => ({ kind: 'url', charset, encoder }) as const
   switch (access.method) {
     case 'command': {
-      const { argv, warnings } = expandCommand(access.url, variables)
-      return { kind: 'command', argv, warnings }
+      const { argv, warnings, fromPlaceholder } = expandCommand(access.url, variables)
+      return { kind: 'command', argv, fromPlaceholder, warnings }
     }
     case 'post': {
       // docs/cti-integration.md §5: the browser form is always UTF-8, whatever the access's charset.

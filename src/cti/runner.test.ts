@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { normalizeCtiConfig, type CtiConfig } from './config'
 import { MAX_BODY_BYTES, runAccess, type AccessRequest } from './runner'
 import { createFakeWorld, type FakeWorld } from './testing/fakes'
+import type { HttpPort, HttpRequest } from './ports'
 
 const sip = { user: '1001', server: 'wss://pbx.example.com/ws' }
 
@@ -69,10 +70,23 @@ describe('methods', () => {
     })
   })
 
+  it("gives the http port the access's timeout (the helper's host gives up then too)", async () => {
+    const world = setup(configWith({ ring: { method: 'get-internal', via: 'helper', url: 'http://crm/ring?tel={TEL}' } }))
+    const seen: HttpRequest[] = []
+    const helperHttp: HttpPort = (req) => {
+      seen.push(req)
+      return Promise.resolve({ status: 200, headers: {}, body: new Uint8Array() })
+    }
+    await runAccess({ config: configWith({ ring: { method: 'get-internal', via: 'helper', url: 'http://crm/ring?tel={TEL}' } }), ports: { ...world.ports, helperHttp }, log: world.log }, request('ring'))
+    expect(seen).toMatchObject([{ url: 'http://crm/ring?tel=0312345678', timeoutMs: 5000 }])
+  })
+
   it('command sends argv to the helper', async () => {
     const world = setup(configWith({ answer: { method: 'command', url: '"C:\\Program Files\\crm.exe" {TEL} {NAME}' } }))
     await expect(world.run(request('answer'))).resolves.toMatchObject({ ok: true })
     expect(world.helper.commands).toEqual([['C:\\Program Files\\crm.exe', '0312345678', '日本']])
+    // The helper learns which items a placeholder could turn into an option.
+    expect(world.helper.marks).toEqual([[false, true, true]])
     expect(world.logs[0]).toMatchObject({ argv: ['C:\\Program Files\\crm.exe', '0312345678', '日本'], outcome: 'ok' })
   })
 

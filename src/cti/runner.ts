@@ -160,7 +160,7 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
         outcome = { ok: false, reason: 'helper-not-installed' }
         break
       }
-      const timed = await withTimeout(ports.clock, timeoutMs, deps.cancel, () => runCommand(prepared.argv))
+      const timed = await withTimeout(ports.clock, timeoutMs, deps.cancel, () => runCommand(prepared.argv, prepared.fromPlaceholder))
       if (timed.kind === 'done') outcome = commandOutcome(timed.value)
       else if (timed.kind === 'error') outcome = { ok: false, reason: 'command-failed', detail: describe(timed.error) }
       else outcome = { ok: false, reason: timed.kind === 'timeout' ? 'timeout' : 'aborted' }
@@ -179,6 +179,7 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
           credentials: access.credentials,
           signal,
           maxBodyBytes: MAX_BODY_BYTES,
+          timeoutMs,
           ...(prepared.body === undefined ? {} : { body: prepared.body }),
           ...(prepared.headers === undefined ? {} : { headers: prepared.headers }),
         }),

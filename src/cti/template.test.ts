@@ -199,6 +199,22 @@ describe('command lines (docs/cti-integration.md §5)', () => {
     ])
   })
 
+  // A caller controls the From user (sip.js percent-decodes it): `{TEL}` can be an option.
+  it.each([
+    ['{TEL}', true],
+    ['"{TEL}"', true],
+    ['{CODE1}{TEL}', true],
+    ['-{TEL}', true],
+    ['{NAME}={TEL}', true],
+    ['--tel={TEL}', false],
+    ['--verbose', false],
+    ['x{TEL}', true],
+  ])('marks %s as from a placeholder: %s', (argument, marked) => {
+    const variables = variablesFor({ ...incoming, fromUser: '--output=/tmp/x' })
+    const expanded = expandCommand(`"/usr/local/bin/crm-open" ${argument}`, variables)
+    expect(expanded.fromPlaceholder).toEqual([false, marked])
+  })
+
   it('keeps an empty value as an empty argument, so positions stay', () => {
     expect(expandCommand('crm.exe {CODE1} {TEL}', variablesFor({ ...incoming, fromUser: '0312345678' })).argv).toEqual(['crm.exe', '', '0312345678'])
   })

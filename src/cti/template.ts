@@ -85,6 +85,18 @@ export interface SplitCommand {
   readonly warnings: readonly string[]
 }
 
+export interface ExpandedCommand extends SplitCommand {
+  /**
+   * Per argv item: true when the item's head — its text up to the first `=`, or all of it —
+   * holds a placeholder, so a caller's number or name (sip.js percent-decodes the From user:
+   * `{TEL}` can be `--output=/tmp/x`) or a CRM value decides whether it reads as an option.
+   * `--tel={TEL}` is false: the option is the template's, only its value is the caller's.
+   * The native helper refuses such items that start with `-` unless its allow-list entry
+   * permits options there.
+   */
+  readonly fromPlaceholder: readonly boolean[]
+}
+
 /**
  * docs/cti-integration.md §5: spaces (and tabs) outside double quotes separate arguments; quotes are
  * removed (`""` is an empty argument); backslashes are literal (Windows paths); a line with no quote
@@ -116,7 +128,7 @@ export function splitCommandLine(line: string): SplitCommand {
 }
 
 /** Splits a command template, then substitutes raw values into each argument (never a shell). */
-export function expandCommand(template: string, variables: TemplateVariables): SplitCommand {
+export function expandCommand(template: string, variables: TemplateVariables): ExpandedCommand {
   const split = splitCommandLine(template)
   const warnings = new Set(split.warnings)
   const argv = split.argv.map((argument) => {
@@ -124,5 +136,8 @@ export function expandCommand(template: string, variables: TemplateVariables): S
     for (const warning of expanded.warnings) warnings.add(warning)
     return expanded.text
   })
-  return { argv, warnings: [...warnings] }
+  // A placeholder holds no `=`, so the head of the template item is exactly what precedes the
+  // first literal `=`; an unknown name stays as typed but is still marked (harmless, and simpler).
+  const fromPlaceholder = split.argv.map((argument) => hasPlaceholder(argument.split('=', 1)[0]!))
+  return { argv, warnings: [...warnings], fromPlaceholder }
 }

@@ -193,10 +193,13 @@ export class FakeTabs {
 /** Records argv sent to the native helper. */
 export class FakeHelper {
   readonly commands: string[][] = []
+  /** The `fromPlaceholder` marks sent with each command, in order. */
+  readonly marks: (readonly boolean[] | undefined)[] = []
   result: CommandResult = { ok: true, exitCode: 0 }
 
-  runCommand = (argv: readonly string[]): Promise<CommandResult> => {
+  runCommand = (argv: readonly string[], fromPlaceholder?: readonly boolean[]): Promise<CommandResult> => {
     this.commands.push([...argv])
+    this.marks.push(fromPlaceholder)
     return Promise.resolve(this.result)
   }
 }

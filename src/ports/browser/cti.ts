@@ -1,12 +1,14 @@
 import { BodyTooLargeError, type CommandResult, type CtiPorts, type HttpPort, type HttpResponse, type TabResult } from '@/cti/ports'
-import { detectHelper, HELPER_EXTENSION_ID, helperPorts } from './helper'
+import { detectHelper, HELPER_EXTENSION_ID, helperPorts, ORIGIN_REFUSED_MESSAGE } from './helper'
 
 /**
  * The CTI engine's effects in a browser: `fetch`, the named CRM tab, a hidden form, timers
  * and crypto, and the optional native helper (`runCommand`, `helperHttp`, see `./helper`).
  * The helper ports are present only once the helper answered a ping at start; when it did not,
- * they are absent, which the engine reports as "helper not installed". While the ping is still
- * out, they wait for its answer (a call can ring during the first second after a load).
+ * they are absent, which the engine reports as "helper not installed"; when the helper is there
+ * but does not admit this page's origin, they fail saying so (IT left the origin out of the
+ * helper's config). While the ping is still out, they wait for its answer (a call can ring
+ * during the first second after a load).
  *
  * The CRM tab keeps its opener. Chromium finds a named tab again only through that relation:
  * with `w.opener = null` (measured with Chromium 156) every access opened a new tab instead of
@@ -14,25 +16,36 @@ import { detectHelper, HELPER_EXTENSION_ID, helperPorts } from './helper'
  */
 export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
   const helper = helperPorts(extensionId)
-  let state: 'pending' | 'present' | 'absent' = 'pending'
+  let state: 'pending' | 'present' | 'absent' | 'refused' = 'pending'
   const detected = detectHelper(extensionId).then((info) => {
-    state = info ? 'present' : 'absent'
-    return info !== undefined
+    state = !info ? 'absent' : 'refused' in info ? 'refused' : 'present'
+    return state
   })
+  const refused = {
+    runCommand: (): Promise<CommandResult> => Promise.resolve({ ok: false, reason: 'not-allowed', message: ORIGIN_REFUSED_MESSAGE }),
+    helperHttp: (() => Promise.reject(new Error(`helper: ${ORIGIN_REFUSED_MESSAGE}`))) satisfies HttpPort,
+  }
   const whenDetected = {
-    runCommand: async (argv: readonly string[]): Promise<CommandResult> =>
-      (await detected) ? helper.runCommand(argv) : { ok: false, reason: 'helper-not-installed' },
+    runCommand: async (argv: readonly string[], fromPlaceholder?: readonly boolean[]): Promise<CommandResult> => {
+      const found = await detected
+      if (found === 'present') return helper.runCommand(argv, fromPlaceholder)
+      return found === 'refused' ? refused.runCommand() : { ok: false, reason: 'helper-not-installed' }
+    },
     helperHttp: (async (request) => {
-      if (await detected) return helper.helperHttp(request)
+      const found = await detected
+      if (found === 'present') return helper.helperHttp(request)
+      if (found === 'refused') return refused.helperHttp()
       throw new Error('helper not installed')
     }) satisfies HttpPort,
   }
+  const pick = <K extends 'runCommand' | 'helperHttp'>(name: K) =>
+    state === 'present' ? helper[name] : state === 'refused' ? refused[name] : state === 'pending' ? whenDetected[name] : undefined
   return {
     get runCommand() {
-      return state === 'present' ? helper.runCommand : state === 'pending' ? whenDetected.runCommand : undefined
+      return pick('runCommand')
     },
     get helperHttp() {
-      return state === 'present' ? helper.helperHttp : state === 'pending' ? whenDetected.helperHttp : undefined
+      return pick('helperHttp')
     },
     async http({ method, url, body, headers, credentials, signal, maxBodyBytes }): Promise<HttpResponse> {
       const response = await fetch(url, {

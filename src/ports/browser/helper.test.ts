@@ -58,6 +58,11 @@ describe('detectHelper', () => {
     await expect(detectHelper()).resolves.toBeUndefined()
   })
 
+  it('tells a helper that refuses this page apart from a missing one', async () => {
+    fakeExtension({ ok: false, reason: 'origin-not-allowed' })
+    await expect(detectHelper()).resolves.toEqual({ refused: 'origin-not-allowed' })
+  })
+
   it('gives up after the timeout', async () => {
     fakeExtension({ ok: true, version: '0.1.0' }, { delayMs: 200 })
     await expect(detectHelper(HELPER_EXTENSION_ID, 20)).resolves.toBeUndefined()
@@ -79,6 +84,17 @@ describe('runCommand', () => {
   it('is helper-not-installed without the extension', async () => {
     await expect(runCommand(['/x'])).resolves.toEqual({ ok: false, reason: 'helper-not-installed' })
   })
+
+  it('sends which items came from a placeholder, so the host can refuse option-like caller values', async () => {
+    const sent = fakeExtension({ ok: true, exitCode: 0 })
+    await runCommand(['/usr/local/bin/crm-open', '--tel=03', '--output=/tmp/x'], [false, false, true])
+    expect(sent).toEqual([{ id: HELPER_EXTENSION_ID, message: { type: 'run', argv: ['/usr/local/bin/crm-open', '--tel=03', '--output=/tmp/x'], fromPlaceholder: [false, false, true] } }])
+  })
+
+  it('reports a page the helper does not admit as not-allowed, saying why', async () => {
+    fakeExtension({ ok: false, reason: 'origin-not-allowed' })
+    await expect(runCommand(['/x'])).resolves.toEqual({ ok: false, reason: 'not-allowed', message: "this page's origin is not on the helper's list" })
+  })
 })
 
 describe('helperHttp', () => {
@@ -87,6 +103,12 @@ describe('helperHttp', () => {
     const response = await helperHttp(request({ method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
     expect(response).toEqual({ status: 200, headers: { 'content-type': 'text/plain' }, body: new Uint8Array([0x8e, 0x52, 0, 0xff]) })
     expect(sent[0]).toMatchObject({ message: { type: 'http', method: 'POST', url: 'http://crm.test/search?tel=03', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } } })
+  })
+
+  it("gives the host the access's own timeout", async () => {
+    const sent = fakeExtension({ ok: true, status: 200, headers: {}, bodyBase64: '' })
+    await helperHttp(request({ timeoutMs: 5000 }))
+    expect(sent[0]).toMatchObject({ message: { type: 'http', timeoutMs: 5000 } })
   })
 
   it('rejects on a host failure', async () => {
@@ -137,6 +159,15 @@ describe('browserCtiPorts', () => {
     await vi.advanceTimersByTimeAsync(0)
     await expect(again).resolves.toEqual({ ok: true, exitCode: 0 })
     expect(ports.helperHttp).toBeDefined()
+  })
+
+  it('reports every access as refused, saying why, when the helper does not admit this page', async () => {
+    const sent = fakeExtension({ ok: false, reason: 'origin-not-allowed' })
+    const ports = browserCtiPorts()
+    await expect(ports.runCommand?.(['/x'])).resolves.toEqual({ ok: false, reason: 'not-allowed', message: "this page's origin is not on the helper's list" })
+    await expect(ports.helperHttp?.(request())).rejects.toThrow("helper: this page's origin is not on the helper's list")
+    // Only the ping went out.
+    expect(sent).toHaveLength(1)
   })
 
   it('leaves them out when the host is missing, so the engine reports helper-not-installed', async () => {

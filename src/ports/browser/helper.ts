@@ -17,10 +17,15 @@ import type { CommandResult, HttpPort, HttpRequest, HttpResponse } from '@/cti'
  */
 export const HELPER_EXTENSION_ID = 'mblpgokejkkafbpicbigojlbkkjpggmi'
 
-/** How long the start-up ping may take: the host is a Node process started per message. */
-export const HELPER_PING_TIMEOUT_MS = 3000
-/** The host's own limit for an HTTP request; the engine's shorter timeout aborts first. */
-const HELPER_HTTP_TIMEOUT_MS = 60_000
+/**
+ * How long the start-up ping may take: the host is a Node process started per message, and the
+ * extension may first ask it for its list of origins (measured here under load: 1–2.5 s). Only an
+ * installed extension whose host is slow waits this long; without the extension the answer is
+ * immediate, and a missing host is reported by Chromium at once.
+ */
+export const HELPER_PING_TIMEOUT_MS = 10_000
+/** The host's limit for an HTTP request when the engine gives none (it gives its access timeout). */
+const HELPER_HTTP_TIMEOUT_MS = 30_000
 
 /** What the extension answers; `host-not-installed` when the native host is missing. */
 type HelperReply =
@@ -56,21 +61,26 @@ function send(extensionId: string, message: unknown): Promise<HelperReply> {
   })
 }
 
-export interface HelperInfo {
-  readonly version: string
-}
+/** The helper answered; or it is installed but does not admit this page (IT left its origin out). */
+export type HelperInfo = { readonly version: string } | { readonly refused: 'origin-not-allowed' }
+
+/** What a `command` or `via: "helper"` access reports when the helper refuses this page. */
+export const ORIGIN_REFUSED_MESSAGE = "this page's origin is not on the helper's list"
 
 /**
- * Pings the extension and through it the native host. Resolves with the host's version, or
- * `undefined` when the extension or the host is missing or does not answer within `timeoutMs`.
- * Never rejects.
+ * Pings the extension and through it the native host. Resolves with the host's version, with
+ * `refused` when the helper does not admit this page's origin, or `undefined` when the extension
+ * or the host is missing or does not answer within `timeoutMs`. Never rejects.
  */
 export async function detectHelper(extensionId = HELPER_EXTENSION_ID, timeoutMs = HELPER_PING_TIMEOUT_MS): Promise<HelperInfo | undefined> {
   if (!runtime()) return undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), timeoutMs) })
   const ping = send(extensionId, { type: 'ping' }).then(
-    (reply) => (reply.ok ? { version: typeof reply.version === 'string' ? reply.version : '' } : undefined),
+    (reply): HelperInfo | undefined => {
+      if (reply.ok) return { version: typeof reply.version === 'string' ? reply.version : '' }
+      return reply.reason === 'origin-not-allowed' ? { refused: 'origin-not-allowed' } : undefined
+    },
     () => undefined,
   )
   try {
@@ -80,16 +90,21 @@ export async function detectHelper(extensionId = HELPER_EXTENSION_ID, timeoutMs 
   }
 }
 
-/** `command`: argv to the host, which starts argv[0] only when it is on its allow-list. */
-export async function runCommand(argv: readonly string[], extensionId = HELPER_EXTENSION_ID): Promise<CommandResult> {
+/**
+ * `command`: argv to the host, which starts argv[0] only when it is on its allow-list, and
+ * refuses option-like items marked `fromPlaceholder` unless the entry allows them (without marks
+ * it treats every item as the caller's).
+ */
+export async function runCommand(argv: readonly string[], fromPlaceholder?: readonly boolean[], extensionId = HELPER_EXTENSION_ID): Promise<CommandResult> {
   let reply: HelperReply
   try {
-    reply = await send(extensionId, { type: 'run', argv: [...argv] })
+    reply = await send(extensionId, { type: 'run', argv: [...argv], ...(fromPlaceholder ? { fromPlaceholder: [...fromPlaceholder] } : {}) })
   } catch {
     return { ok: false, reason: 'helper-not-installed' }
   }
   if (reply.ok) return { ok: true, exitCode: typeof reply.exitCode === 'number' ? reply.exitCode : 0 }
   if (reply.reason === 'host-not-installed') return { ok: false, reason: 'helper-not-installed' }
+  if (reply.reason === 'origin-not-allowed') return { ok: false, reason: 'not-allowed', message: ORIGIN_REFUSED_MESSAGE }
   if (reply.reason === 'not-allowed') return { ok: false, reason: 'not-allowed', ...(reply.message ? { message: reply.message } : {}) }
   return { ok: false, reason: 'failed', message: reply.message ?? reply.reason ?? 'failed' }
 }
@@ -111,7 +126,7 @@ export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_
       url: request.url,
       headers: { ...request.headers },
       ...(request.body === undefined ? {} : { body: request.body }),
-      timeoutMs: HELPER_HTTP_TIMEOUT_MS,
+      timeoutMs: request.timeoutMs ?? HELPER_HTTP_TIMEOUT_MS,
     })
       .then((reply) => {
         if (!reply.ok) throw new Error(reply.reason === 'host-not-installed' ? 'helper not installed' : `helper: ${reply.message ?? reply.reason ?? 'failed'}`)
@@ -124,11 +139,11 @@ export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_
 
 /** The helper's pair of CTI ports, bound to one extension id. */
 export function helperPorts(extensionId = HELPER_EXTENSION_ID): {
-  runCommand: (argv: readonly string[]) => Promise<CommandResult>
+  runCommand: (argv: readonly string[], fromPlaceholder?: readonly boolean[]) => Promise<CommandResult>
   helperHttp: HttpPort
 } {
   return {
-    runCommand: (argv) => runCommand(argv, extensionId),
+    runCommand: (argv, fromPlaceholder) => runCommand(argv, fromPlaceholder, extensionId),
     helperHttp: (request) => helperHttp(request, extensionId),
   }
 }
