@@ -100,6 +100,22 @@ export interface LeaveGuard {
   onLeave(listener: () => void): () => void
 }
 
+/** Saves text as a file the agent downloads (an export). */
+export interface FileSaver {
+  save(name: string, text: string, type?: string): void
+}
+
+/** The browser's preferred languages and the page's own `lang` attribute (for screen readers). */
+export interface PageLanguage {
+  readonly preferred: readonly string[]
+  setDocumentLanguage(lang: string): void
+}
+
+/** How a link names the CRM tab, so it lands where the accesses open it (see `crm-tab.ts`). */
+export interface CrmTab {
+  linkTarget(tabName: string): string
+}
+
 export interface AppPorts {
   storage: KeyValueStore
   notifier: Notifier
@@ -115,6 +131,9 @@ export interface AppPorts {
   leaveGuard: LeaveGuard
   audioDevices: AudioDevices
   clickToDial: ClickToDial
+  files: FileSaver
+  language: PageLanguage
+  crmTab: CrmTab
   /** The page's own URL, read once at start (provisioning, `?dial=`). */
   location: { href: string }
 }

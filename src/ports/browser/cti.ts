@@ -1,4 +1,5 @@
 import type { CommandResult, CtiPorts, HttpPort, HttpResponse, TabResult } from '@/cti'
+import { crmTabTarget } from '../crm-tab'
 import { detectHelper, HELPER_EXTENSION_ID, helperPorts } from './helper'
 
 /**
@@ -90,5 +91,5 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
 
 /** Never the phone's own tab: a CRM tab name equal to ours would navigate the phone away. */
 function safeName(tabName: string): string {
-  return tabName && tabName !== window.name ? tabName : `${tabName || 'tsunagu-crm'}-crm`
+  return crmTabTarget(tabName, window.name)
 }

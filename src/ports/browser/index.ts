@@ -1,10 +1,12 @@
 import { del, get, set } from 'idb-keyval'
 import { toPlainJson } from '../plain-json'
-import type { AppPorts, KeyValueStore, Notifier, PageVisibility } from '../ports'
+import { crmTabTarget } from '../crm-tab'
+import type { AppPorts, KeyValueStore, Notifier, PageLanguage, PageVisibility } from '../ports'
 import { browserAudioDevices } from './audio-devices'
 import { browserClickToDial } from './click-to-dial'
 import { browserRemoteAudio } from './remote-audio'
 import { browserCtiPorts } from './cti'
+import { browserFileSaver } from './download-file'
 import { browserLineLock } from './line-lock'
 import { WebAudioRinger } from './web-audio-ringer'
 
@@ -70,6 +72,13 @@ const leaveGuard = (() => {
   }
 })()
 
+const language: PageLanguage = {
+  get preferred() {
+    return navigator.languages
+  },
+  setDocumentLanguage: (lang) => { document.documentElement.lang = lang },
+}
+
 export function browserPorts(): AppPorts {
   return {
     cti: browserCtiPorts(),
@@ -80,6 +89,9 @@ export function browserPorts(): AppPorts {
     remoteAudio: browserRemoteAudio(),
     audioDevices: browserAudioDevices(),
     clickToDial: browserClickToDial(),
+    files: browserFileSaver,
+    language,
+    crmTab: { linkTarget: (tabName) => crmTabTarget(tabName, window.name) },
     lineLock: browserLineLock(),
     leaveGuard,
     visibility,
