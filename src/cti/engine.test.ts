@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CallFacts } from './call-parties'
-import { normalizeCtiConfig } from './config'
 import { createCtiEngine, type CallInfo } from './engine'
+import { ctiConfig } from './testing/config'
 import { createFakeWorld, flush } from './testing/fakes'
 
 const sip = { user: '1001', server: 'wss://pbx.example.com:8089/ws' }
@@ -20,12 +20,11 @@ const ACCESSES = {
 
 function setup(cti: Record<string, unknown> = {}, accesses: Record<string, unknown> = {}) {
   const world = createFakeWorld()
-  const result = normalizeCtiConfig(
+  const config = ctiConfig(
     { target: 'custom', requestIdHeader: 'X-Request-Id', timeoutSeconds: 10, ...cti, accesses: { ...ACCESSES, ...accesses } },
     sip,
   )
-  if (!result.ok) throw new Error(JSON.stringify(result.errors))
-  const engine = createCtiEngine({ config: result.config, ports: world.ports, log: world.log })
+  const engine = createCtiEngine({ config, ports: world.ports, log: world.log })
   world.http.on('http://crm/login', { body: 'SID-1\n' })
   world.http.on('http://crm/search', { body: '山田太郎\r\n株式会社テスト\r\n' })
   const updates: CallInfo[] = []
@@ -225,9 +224,8 @@ describe('exactly once', () => {
 
   it('a call ID seen before, whose record was pruned, is not started again', async () => {
     const world = createFakeWorld()
-    const result = normalizeCtiConfig({ target: 'custom', accesses: { ring: { method: 'get-internal', url: 'http://crm/ring' } } }, sip)
-    if (!result.ok) throw new Error('config')
-    const engine = createCtiEngine({ config: result.config, ports: world.ports, keepEndedCalls: 1 })
+    const config = ctiConfig({ target: 'custom', accesses: { ring: { method: 'get-internal', url: 'http://crm/ring' } } }, sip)
+    const engine = createCtiEngine({ config, ports: world.ports, keepEndedCalls: 1 })
     for (const id of ['a', 'b', 'c']) {
       engine.callStarted(call({ callId: id }))
       engine.callEnded(id)
@@ -458,10 +456,9 @@ describe('the UI view of a call', () => {
 
   it('contains listener and logger exceptions', async () => {
     const world = createFakeWorld()
-    const result = normalizeCtiConfig({ target: 'custom', accesses: { ring: { method: 'get-internal', url: 'http://crm/ring' } } }, sip)
-    if (!result.ok) throw new Error('config')
+    const config = ctiConfig({ target: 'custom', accesses: { ring: { method: 'get-internal', url: 'http://crm/ring' } } }, sip)
     const engine = createCtiEngine({
-      config: result.config,
+      config,
       ports: world.ports,
       log: () => {
         throw new Error('log panel bug')

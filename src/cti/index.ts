@@ -25,9 +25,12 @@ export type {
   ConfigIssue,
   CtiConfig,
   CtiTarget,
-  NormalizeResult,
+  NormalizedCti,
   SipBasics,
 } from './config'
+
+export { checkCtiSection, ctiSchema } from './schema'
+export type { CtiSection, CtiSectionCheck } from './schema'
 
 export type { CallDirection, CallFacts, CallParties } from './call-parties'
 export { parseCallerId, privacyWithholdsId } from './caller-id'

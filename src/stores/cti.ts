@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { AgentCredentials, AuthResult, AuthStatus, CallFacts, CallInfo as CtiCallInfo, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
 import { usePorts } from '@/ports/ports'
 import type { CallInfo } from '@/sip'
+import { readCtiConfig } from '@/settings/cti-check'
 import type { FieldError } from '@/settings/settings'
 import { usePhoneStore } from './phone'
 import { useSettingsStore } from './settings'
@@ -43,14 +44,13 @@ export const useCtiStore = defineStore('cti', () => {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
-    const cti = await import('@/cti')
-    const normalized = cti.normalizeCtiConfig(settings.cti, { user: settings.sip.user, server: settings.sip.server })
+    const [cti, normalized] = await Promise.all([import('@/cti'), readCtiConfig(settings)])
     if (!normalized.ok) {
-      configErrors.value = normalized.errors.map((e) => ({ ...e, path: e.path ? `cti.${e.path}` : 'cti' }))
+      configErrors.value = normalized.errors
       return
     }
     configErrors.value = []
-    configWarnings.value = normalized.warnings.map((w) => ({ ...w, path: `cti.${w.path}` }))
+    configWarnings.value = normalized.warnings
     config.value = normalized.config
     const agent = settings.agent.id ? { id: settings.agent.id, password: settings.agent.password } : undefined
     engine = cti.createCtiEngine({
