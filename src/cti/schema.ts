@@ -41,14 +41,14 @@ const formatSchema = v.union(
     v.pipe(v.string(), d('Text format: literals, {CRLF}/{CR}/{LF} and {VAR} tokens, e.g. "{NAME}{CRLF}{COMPANY}".')),
     v.object({
       json: v.pipe(
-        v.record(v.pipe(v.string(), v.regex(VARIABLE)), v.pipe(v.string(), v.check((p) => p === '' || p.startsWith('/'), 'json-pointer'))),
+        v.record(v.pipe(v.string(), v.regex(VARIABLE, 'variable-name')), v.pipe(v.string(), v.check((p) => p === '' || p.startsWith('/'), 'json-pointer'))),
         d('Variable name → JSON Pointer into the response, e.g. {"NAME": "/customer/name"}.'),
       ),
     }),
     v.pipe(
       v.object({
         regex: v.pipe(v.string(), d('Regular expression whose named groups (?<NAME>…) become variables.')),
-        flags: v.optional(v.pipe(v.string(), v.regex(/^[dgimsuvy]*$/))),
+        flags: v.optional(v.pipe(v.string(), v.regex(/^[dgimsuvy]*$/, 'regex-flags'))),
       }),
       v.check((f) => isRegExp(f.regex, f.flags), 'regex'),
       // A regex without a named group extracts nothing: certainly a mistake.
