@@ -4,6 +4,10 @@ import globals from 'globals'
 import pluginVue from 'eslint-plugin-vue'
 import tseslint from 'typescript-eslint'
 
+/** Browser effects a component must leave to a store (and the store to a port). */
+const BROWSER_GLOBALS = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'fetch', 'performance']
+const noEffects = (name) => `Components do no effects: use a store action (its store reaches the browser through a port) instead of \`${name}\`.`
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.run/**', 'helper/extension/**'] },
   ...tseslint.configs.recommended,
@@ -44,6 +48,27 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: ['vue', 'pinia', 'vuetify', 'vuetify/*', 'sip.js', 'sip.js/*', '@/*'] }],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'fetch'],
+    },
+  },
+  {
+    // Components are views: props and stores in, events out. Effects go through stores, which
+    // take the ports; the CTI engine runs only in stores. Type-only imports stay allowed (a
+    // component may name `AudioDevice` or `AccessName`), since they vanish from the build and
+    // cannot reach the browser or the engine. `*.test.ts` may use the browser (jsdom) freely.
+    files: ['src/components/**/*.ts', 'src/components/**/*.vue', 'src/App.vue'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@/ports', '@/ports/*'], allowTypeImports: true, message: 'Components reach the browser through a store action; the stores take the ports.' },
+          { group: ['@/cti', '@/cti/*'], allowTypeImports: true, message: 'Components never call the CTI engine; a store does (see stores/cti.ts, stores/test-console.ts).' },
+          // The same folders by relative path (`./ports/ports` from App.vue, `../../cti` deeper down).
+          { regex: '^(\\./|(\\.\\./)+)(ports|cti)(/(?!.*\\.vue$)|$)', allowTypeImports: true, message: 'Components reach ports and the CTI engine only through stores.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', ...BROWSER_GLOBALS.map((name) => ({ name, message: noEffects(name) }))],
+      // `globalThis.window` and friends are the same globals by another name.
+      'no-restricted-properties': ['error', ...BROWSER_GLOBALS.map((property) => ({ object: 'globalThis', property, message: noEffects(property) }))],
     },
   },
 )

@@ -161,7 +161,7 @@ test('the test console runs the search against the CRM and shows the extracted v
   await page.getByTestId('access-tab-search').click()
   await page.getByTestId('try-search').click()
   console = page.getByTestId('test-console')
-  await console.getByTestId('console-var-TEL').locator('input').fill('06-6333-4444')
+  await console.getByTestId('console-fact-remoteUser').locator('input').fill('06-6333-4444#A1')
   await expect(console.getByTestId('console-request-url')).toContainText(`${lab.crm.url}/search?tel=06-6333-4444&sid=SID-`)
   lab.crm.clear()
   await console.getByTestId('console-run').click()

@@ -7,9 +7,10 @@ import { PORTS } from './ports/ports'
 import { browserPorts } from './ports/browser'
 
 const app = createApp(App)
-app.provide(PORTS, browserPorts())
+const ports = browserPorts()
+app.provide(PORTS, ports)
 app.use(createPinia())
-const i18n = createAppI18n(preferredLocale(navigator.languages))
+const i18n = createAppI18n(preferredLocale(ports.language.preferred))
 app.use(i18n)
 app.use(createAppVuetify(i18n))
 app.mount('#app')

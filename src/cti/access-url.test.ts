@@ -1,6 +1,7 @@
+import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { accessUrlProblem, isHttpUrl, isServerAddress } from './access-url'
-import { normalizeCtiConfig } from './config'
+import { checkCtiSection } from './schema'
 
 describe('accessUrlProblem', () => {
   it.each([
@@ -52,14 +53,13 @@ describe('isHttpUrl / isServerAddress', () => {
   })
 })
 
-describe('normalizeCtiConfig uses the same check', () => {
+describe('the cti schema uses the same check', () => {
   it.each(['javascript:alert(1)', 'data:text/html,x'])('refuses %j with the access path', (url) => {
-    const result = normalizeCtiConfig({ accesses: { ring: { method: 'get', url } } }, { user: '1001', server: 'wss://pbx/ws' })
+    const result = checkCtiSection({ accesses: { ring: { method: 'get', url } } })
     expect(result.ok).toBe(false)
-    if (!result.ok) expect(result.errors.map((e) => e.path)).toEqual(['accesses.ring.url'])
+    if (!result.ok) expect(result.issues.map((issue) => v.getDotPath(issue))).toEqual(['accesses.ring.url'])
   })
   it('refuses a serverAddress that is no http(s) URL', () => {
-    const result = normalizeCtiConfig({ serverAddress: 'javascript:alert(1)//' }, { user: '1001', server: 'wss://pbx/ws' })
-    expect(result.ok).toBe(false)
+    expect(checkCtiSection({ serverAddress: 'javascript:alert(1)//' }).ok).toBe(false)
   })
 })

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { ACCESS_NAMES, defaultCtiConfig, deriveServerAddress, normalizeCtiConfig, type CtiConfig } from './config'
+import { ACCESS_NAMES, defaultCtiConfig, deriveServerAddress, type CtiConfig } from './config'
+import { ctiConfig, readCti } from './testing/config'
 
 const sip = { user: '1001', server: 'wss://pbx.example.com:8089/ws' }
 
+/** Validated by the schema, then derived: the engine's config as the app builds it. */
 function normalized(input: unknown): CtiConfig {
-  const result = normalizeCtiConfig(input, sip)
-  if (!result.ok) throw new Error(JSON.stringify(result.errors))
-  return result.config
+  return ctiConfig(input, sip)
 }
 
 describe('defaults (docs/cti-integration.md §10)', () => {
@@ -47,7 +47,7 @@ describe('defaults (docs/cti-integration.md §10)', () => {
   })
 })
 
-describe('normalizeCtiConfig', () => {
+describe('the cti section: validated by the schema, derived by normalizeCtiConfig', () => {
   it('keeps a complete custom integration', () => {
     const config = normalized({
       target: 'custom',
@@ -89,7 +89,6 @@ describe('normalizeCtiConfig', () => {
   })
 
   it.each([
-    [[], ''],
     ['custom', ''],
     [{ target: 'crm' }, 'target'],
     [{ skipInternal: 'yes' }, 'skipInternal'],
@@ -98,37 +97,34 @@ describe('normalizeCtiConfig', () => {
     [{ pollingMinutes: '5' }, 'pollingMinutes'],
     [{ timeoutSeconds: Number.NaN }, 'timeoutSeconds'],
     [{ numbers: '0312345678' }, 'numbers'],
-    [{ numbers: [3] }, 'numbers'],
+    [{ numbers: [3] }, 'numbers.0'],
     [{ targetNumbers: 'some' }, 'targetNumbers'],
     [{ targetNumbers: [1] }, 'targetNumbers'],
     [{ requestIdHeader: 'X Request' }, 'requestIdHeader'],
     [{ tabName: '_self' }, 'tabName'],
     [{ tabName: '_blank' }, 'tabName'],
     [{ tabName: '' }, 'tabName'],
-    [{ accesses: [] }, 'accesses'],
     [{ accesses: { search: 'get' } }, 'accesses.search'],
     [{ accesses: { search: { method: 'fetch', url: 'https://crm/x' } } }, 'accesses.search.method'],
     [{ accesses: { search: { method: 'get', url: '' } } }, 'accesses.search.url'],
-    [{ accesses: { search: { method: 'get', url: 'https://crm/x', credentials: 'all' } } }, 'accesses.search.credentials'],
-    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', charset: 'klingon' } } }, 'accesses.search.charset'],
-    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', via: 'extension' } } }, 'accesses.search.via'],
-    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', format: { regex: '(' } } } }, 'accesses.search.format'],
-    [{ accesses: { answer: { method: 'get', url: 'https://crm/x', delaySeconds: -2 } } }, 'accesses.answer.delaySeconds'],
+    [{ accesses: { search: { method: 'get', url: 'x', credentials: 'all' } } }, 'accesses.search.credentials'],
+    [{ accesses: { search: { method: 'get-internal', url: 'x', charset: 'klingon' } } }, 'accesses.search.charset'],
+    [{ accesses: { search: { method: 'get-internal', url: 'x', via: 'extension' } } }, 'accesses.search.via'],
+    [{ accesses: { search: { method: 'get-internal', url: 'x', format: { regex: '(' } } } }, 'accesses.search.format'],
+    [{ accesses: { answer: { method: 'get', url: 'x', delaySeconds: -2 } } }, 'accesses.answer.delaySeconds'],
+    [{ accesses: { search: { method: 'get-internal', url: 'x', format: { regex: '(\\d+)' } } } }, 'accesses.search.format'],
   ])('refuses %j at %j', (input, path) => {
-    const result = normalizeCtiConfig(input, sip)
+    const result = readCti(input, sip)
     expect(result.ok).toBe(false)
-    if (!result.ok) expect(result.errors.map((error) => error.path)).toContain(path)
+    if (!result.ok) expect(result.paths).toContain(path)
   })
 
   it('reports every error at once', () => {
-    const result = normalizeCtiConfig({ target: 1, timeoutSeconds: 'x', accesses: { ring: { method: 'x' } } }, sip)
-    expect(result.ok ? [] : result.errors.map((error) => error.path)).toEqual(['accesses.ring.method', 'target', 'timeoutSeconds'])
+    const result = readCti({ target: 1, timeoutSeconds: 'x', accesses: { ring: { method: 'x' } } }, sip)
+    expect(result.ok ? [] : [...result.paths].sort()).toEqual(['accesses.ring.method', 'target', 'timeoutSeconds'])
   })
 
   it.each([
-    [{ colour: 'red' }, 'colour'],
-    [{ accesses: { recording: {} } }, 'accesses.recording'],
-    [{ accesses: { ring: { method: 'get', url: 'https://crm/x', wait: 1 } } }, 'accesses.ring.wait'],
     [{ target: 'salesforce' }, 'target'],
     [{ numbers: ['0312345678'], targetNumbers: ['0399999999'] }, 'targetNumbers.0'],
     [{ accesses: { ring: { method: 'get', url: 'https://crm/x', format: '{SID}' } } }, 'accesses.ring.format'],
@@ -138,17 +134,21 @@ describe('normalizeCtiConfig', () => {
     [{ accesses: { ring: { method: 'get', url: 'https://crm/x', onlyIfAnswered: true } } }, 'accesses.ring.onlyIfAnswered'],
     [{ accesses: { ring: { method: 'get', url: 'https://crm/x', via: 'helper' } } }, 'accesses.ring.via'],
   ])('accepts %j with a warning at %j', (input, path) => {
-    const result = normalizeCtiConfig(input, sip)
+    const result = readCti(input, sip)
     expect(result.ok).toBe(true)
     if (result.ok) expect(result.warnings.map((warning) => warning.path)).toContain(path)
   })
 
   it('treats the own extension as a target candidate', () => {
-    const result = normalizeCtiConfig({ numbers: [], targetNumbers: ['1001'] }, sip)
+    const result = readCti({ numbers: [], targetNumbers: ['1001'] }, sip)
     expect(result.ok && result.warnings).toEqual([])
   })
 
   it.each([null, '', 'none'])('requestIdHeader %j means none', (value) => {
     expect(normalized({ requestIdHeader: value }).requestIdHeader).toBeUndefined()
+  })
+
+  it('derives an empty extension and server address from sip.*, as absent ones', () => {
+    expect(normalized({ extension: '', serverAddress: '' })).toMatchObject({ extension: '1001', serverAddress: 'https://pbx.example.com:8089' })
   })
 })

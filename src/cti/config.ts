@@ -1,14 +1,14 @@
 /**
- * The `cti` section of the provisioning JSON: types, the defaults of docs/cti-integration.md §10,
- * and {@link normalizeCtiConfig}, which turns untrusted JSON into a complete {@link CtiConfig}
- * or a list of path-addressed errors. Popup settings (`popup.*`) and agent credentials
- * (`agent.*`) live elsewhere; only their types are shared here.
+ * The engine's view of the `cti` section: types, the defaults of spec §10, and
+ * {@link normalizeCtiConfig}, which derives a complete {@link CtiConfig} from a section that
+ * `./schema.ts` has validated (the only validator: nothing here checks input again). Popup
+ * settings (`popup.*`) and agent credentials (`agent.*`) live elsewhere; only their types are
+ * shared here.
  */
 
-import { ACCESS_URL_MESSAGES, accessUrlProblem, isServerAddress } from './access-url'
-import { formatVariables, validateResponseFormat, type ResponseFormat } from './response-format'
-import { isKnownCharset } from './charset'
+import { formatVariables, type ResponseFormat } from './response-format'
 import { isBuiltinName } from './placeholders'
+import type { CtiSection } from './schema'
 
 /** The six accesses of docs/cti-integration.md §4, in the order they can occur for one call. */
 export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup'] as const
@@ -78,15 +78,17 @@ export interface SipBasics {
   readonly server: string
 }
 
+/** A valid setting that has no effect (or not the one IT may expect). */
 export interface ConfigIssue {
-  /** Dotted path below `cti`, e.g. `accesses.search.method`. */
+  /** Dotted path below `cti`, e.g. `accesses.search.format`. */
   readonly path: string
   readonly message: string
 }
 
-export type NormalizeResult =
-  | { readonly ok: true; readonly config: CtiConfig; readonly warnings: readonly ConfigIssue[] }
-  | { readonly ok: false; readonly errors: readonly ConfigIssue[] }
+export interface NormalizedCti {
+  readonly config: CtiConfig
+  readonly warnings: readonly ConfigIssue[]
+}
 
 export const DEFAULT_TAB_NAME = 'tsunagu-crm'
 export const DEFAULT_INTERNAL_PATTERN = '^\\d{2,6}$'
@@ -130,239 +132,92 @@ export function defaultCtiConfig(sip?: SipBasics): CtiConfig {
   }
 }
 
-const TOP_KEYS = new Set([
-  'target',
-  'skipInternal',
-  'internalPattern',
-  'sessionKeepMinutes',
-  'pollingMinutes',
-  'timeoutSeconds',
-  'outgoing',
-  'numbers',
-  'targetNumbers',
-  'requestIdHeader',
-  'calledHeader',
-  'extension',
-  'serverAddress',
-  'tabName',
-  'accesses',
-])
-const ACCESS_KEYS = new Set(['method', 'url', 'format', 'delaySeconds', 'onlyIfAnswered', 'charset', 'credentials', 'via'])
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** Collects issues while reading one object; every reader returns the default on a bad value. */
-class Reader {
-  readonly errors: ConfigIssue[] = []
-  readonly warnings: ConfigIssue[] = []
-
-  error(path: string, message: string): void {
-    this.errors.push({ path, message })
-  }
-
-  warn(path: string, message: string): void {
-    this.warnings.push({ path, message })
-  }
-
-  boolean(obj: Record<string, unknown>, key: string, path: string, fallback: boolean): boolean {
-    const value = obj[key]
-    if (value === undefined) return fallback
-    if (typeof value === 'boolean') return value
-    this.error(path, 'must be true or false')
-    return fallback
-  }
-
-  number(obj: Record<string, unknown>, key: string, path: string, fallback: number, max: number): number {
-    const value = obj[key]
-    if (value === undefined) return fallback
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max) return value
-    this.error(path, `must be a number from 0 to ${max}`)
-    return fallback
-  }
-
-  string(obj: Record<string, unknown>, key: string, path: string, fallback: string): string {
-    const value = obj[key]
-    if (value === undefined) return fallback
-    if (typeof value === 'string') return value
-    this.error(path, 'must be a string')
-    return fallback
-  }
-
-  oneOf<T extends string>(obj: Record<string, unknown>, key: string, path: string, allowed: readonly T[], fallback: T): T {
-    const value = obj[key]
-    if (value === undefined) return fallback
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
-    this.error(path, `must be one of ${allowed.join(', ')}`)
-    return fallback
-  }
-
-  /** An optional header name; absent, null, "" and "none" all mean "not set" (docs/cti-integration.md §10: none). */
-  headerName(obj: Record<string, unknown>, key: string, path: string): string | undefined {
-    const value = obj[key]
-    if (value === undefined || value === null || value === '' || value === 'none') return undefined
-    if (typeof value === 'string' && HEADER_NAME.test(value)) return value
-    this.error(path, 'must be a SIP header name')
-    return undefined
-  }
-
-  stringList(value: unknown, path: string): string[] {
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return [...value]
-    this.error(path, 'must be a list of strings')
-    return []
-  }
-
-  unknownKeys(obj: Record<string, unknown>, known: ReadonlySet<string>, prefix: string): void {
-    for (const key of Object.keys(obj)) {
-      if (!known.has(key)) this.warn(prefix + key, 'unknown setting, ignored')
-    }
-  }
-}
-
 function digitsOf(text: string): string {
   return text.replace(/\D/g, '')
 }
 
-function readAccess(reader: Reader, name: AccessName, input: unknown): AccessConfig {
+/** `null`, `''` (and `'none'` for headers) mean "not set" in the settings document. */
+function present(value: string | null | undefined): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : value
+}
+
+type AccessSection = NonNullable<NonNullable<CtiSection['accesses']>[AccessName]>
+
+function accessOf(name: AccessName, input: AccessSection | undefined, warn: (path: string, message: string) => void): AccessConfig {
+  if (input === undefined) return defaultAccessConfig()
   const path = `accesses.${name}`
-  const fallback = defaultAccessConfig()
-  if (input === undefined) return fallback
-  if (!isRecord(input)) {
-    reader.error(path, 'must be an object')
-    return fallback
+  const { method, url, delaySeconds, onlyIfAnswered, credentials } = input
+  const access: { -readonly [K in keyof AccessConfig]: AccessConfig[K] } = { method, url, delaySeconds, onlyIfAnswered, credentials }
+  const charset = present(input.charset)
+  if (charset !== undefined) access.charset = charset
+  if (input.via === 'helper') access.via = 'helper'
+  const format = input.format === '' || input.format === null ? undefined : input.format
+  if (format !== undefined) {
+    access.format = format as ResponseFormat
+    if (name !== 'auth' && name !== 'search') warn(`${path}.format`, 'only auth and search responses are read; ignored')
+    else if (method !== 'get-internal' && method !== 'post-internal') warn(`${path}.format`, `a ${method} access has no response to read; ignored`)
   }
-  reader.unknownKeys(input, ACCESS_KEYS, `${path}.`)
-  const method = reader.oneOf(input, 'method', `${path}.method`, ACCESS_METHODS, 'none')
-  const url = reader.string(input, 'url', `${path}.url`, '')
-  const delaySeconds = reader.number(input, 'delaySeconds', `${path}.delaySeconds`, 0, 3600)
-  const onlyIfAnswered = reader.boolean(input, 'onlyIfAnswered', `${path}.onlyIfAnswered`, false)
-  const credentials = reader.oneOf(input, 'credentials', `${path}.credentials`, ['omit', 'same-origin', 'include'], 'omit')
-  const access: { -readonly [K in keyof AccessConfig]: AccessConfig[K] } = {
-    method,
-    url,
-    delaySeconds,
-    onlyIfAnswered,
-    credentials,
-  }
-  if (input.charset !== undefined && input.charset !== null && input.charset !== '') {
-    const charset = reader.string(input, 'charset', `${path}.charset`, '')
-    if (charset && !isKnownCharset(charset)) reader.error(`${path}.charset`, `unknown charset "${charset}"`)
-    else if (charset) access.charset = charset
-  }
-  if (input.via !== undefined && input.via !== null) {
-    if (input.via === 'helper') access.via = 'helper'
-    else reader.error(`${path}.via`, 'must be "helper" when set')
-  }
-  if (input.format !== undefined && input.format !== null && input.format !== '') {
-    const problem = validateResponseFormat(input.format)
-    if (problem) reader.error(`${path}.format`, problem)
-    else {
-      access.format = input.format as ResponseFormat
-      if (name !== 'auth' && name !== 'search') reader.warn(`${path}.format`, 'only auth and search responses are read; ignored')
-      else if (method !== 'get-internal' && method !== 'post-internal')
-        reader.warn(`${path}.format`, `a ${method} access has no response to read; ignored`)
-    }
-  }
-  if (method !== 'none' && url.trim() === '') reader.error(`${path}.url`, `a ${method} access needs a URL`)
-  const urlProblem = accessUrlProblem(method, url)
-  if (urlProblem) reader.error(`${path}.url`, ACCESS_URL_MESSAGES[urlProblem])
-  if (access.via && method !== 'get-internal' && method !== 'post-internal')
-    reader.warn(`${path}.via`, 'only internal methods go through the helper; ignored')
-  if (delaySeconds > 0 && name !== 'answer') reader.warn(`${path}.delaySeconds`, 'only the answer access waits; ignored')
-  if (onlyIfAnswered && name !== 'hangup') reader.warn(`${path}.onlyIfAnswered`, 'only the hang-up access uses it; ignored')
+  if (access.via && method !== 'get-internal' && method !== 'post-internal') warn(`${path}.via`, 'only internal methods go through the helper; ignored')
+  if (delaySeconds > 0 && name !== 'answer') warn(`${path}.delaySeconds`, 'only the answer access waits; ignored')
+  if (onlyIfAnswered && name !== 'hangup') warn(`${path}.onlyIfAnswered`, 'only the hang-up access uses it; ignored')
   return access
 }
 
 /**
- * Validates the `cti` section of the provisioning JSON and fills the docs/cti-integration.md §10
- * defaults.
+ * The engine's config from a validated `cti` section (see `checkCtiSection` in `./schema.ts`).
  *
- * - `input` may be `undefined` (no section: all defaults); anything but an object is an error.
- * - Every problem is reported with its path; the result is `ok: false` when any error exists.
- *   Unknown keys and settings that have no effect are warnings, never errors.
  * - `sip` supplies the defaults of `extension` (`sip.user`) and `serverAddress` (origin of
- *   `sip.server`, ws→http, wss→https).
+ *   `sip.server`, ws→http, wss→https); an empty value means "derive" as an absent one does.
+ * - Header names `''`, `'none'` and `null` mean "not set".
+ * - Settings that are valid but have no effect come back as warnings (unknown keys are the
+ *   settings validator's to report).
  */
-export function normalizeCtiConfig(input: unknown, sip: SipBasics): NormalizeResult {
+export function normalizeCtiConfig(section: CtiSection, sip: SipBasics): NormalizedCti {
   const defaults = defaultCtiConfig(sip)
-  if (input === undefined || input === null) return { ok: true, config: defaults, warnings: [] }
-  if (!isRecord(input)) return { ok: false, errors: [{ path: '', message: 'the cti section must be an object' }] }
+  const warnings: ConfigIssue[] = []
+  const warn = (path: string, message: string): void => { warnings.push({ path, message }) }
 
-  const reader = new Reader()
-  reader.unknownKeys(input, TOP_KEYS, '')
-
-  const internalPattern = reader.string(input, 'internalPattern', 'internalPattern', defaults.internalPattern)
-  try {
-    new RegExp(internalPattern)
-  } catch (cause) {
-    reader.error('internalPattern', `not a valid regular expression: ${String(cause)}`)
-  }
-
-  const numbers = input.numbers === undefined ? [] : reader.stringList(input.numbers, 'numbers')
-  let targetNumbers: 'all' | string[] = 'all'
-  if (input.targetNumbers !== undefined && input.targetNumbers !== 'all') {
-    if (typeof input.targetNumbers === 'string') reader.error('targetNumbers', 'must be "all" or a list of numbers')
-    else targetNumbers = reader.stringList(input.targetNumbers, 'targetNumbers')
-  }
-
-  const extension = reader.string(input, 'extension', 'extension', defaults.extension)
+  const extension = present(section.extension) ?? defaults.extension
+  const targetNumbers = section.targetNumbers === 'all' ? 'all' : [...section.targetNumbers]
   if (Array.isArray(targetNumbers)) {
-    const candidates = new Set([...numbers, extension].map(digitsOf))
+    const candidates = new Set([...section.numbers, extension].map(digitsOf))
     for (const [index, number] of targetNumbers.entries()) {
-      if (!candidates.has(digitsOf(number))) reader.warn(`targetNumbers.${index}`, `"${number}" is not among cti.numbers`)
+      if (!candidates.has(digitsOf(number))) warn(`targetNumbers.${index}`, `"${number}" is not among cti.numbers`)
     }
   }
-
-  const tabName = reader.string(input, 'tabName', 'tabName', defaults.tabName)
-  // `_self`, `_top`, `_parent` would replace the phone itself; `_blank` opens a new tab per
-  // access. docs/cti-integration.md §5 wants one named CRM tab, so every `_` keyword is refused.
-  if (tabName.trim() === '' || tabName.startsWith('_')) reader.error('tabName', 'must be a tab name not starting with "_"')
-
-  const serverAddress = reader.string(input, 'serverAddress', 'serverAddress', defaults.serverAddress)
-  if (!isServerAddress(serverAddress)) reader.error('serverAddress', 'must be an http:// or https:// URL')
-
-  let accessesInput: Record<string, unknown> = {}
-  if (input.accesses !== undefined) {
-    if (isRecord(input.accesses)) accessesInput = input.accesses
-    else reader.error('accesses', 'must be an object')
-  }
-  reader.unknownKeys(accessesInput, new Set(ACCESS_NAMES), 'accesses.')
   const accesses = Object.fromEntries(
-    ACCESS_NAMES.map((name) => [name, readAccess(reader, name, accessesInput[name])]),
+    ACCESS_NAMES.map((name) => [name, accessOf(name, section.accesses?.[name], warn)]),
   ) as Record<AccessName, AccessConfig>
+  const header = (value: string | null | undefined) => (value === 'none' ? undefined : present(value))
 
   const config: CtiConfig = {
-    target: reader.oneOf(input, 'target', 'target', ['none', 'custom', 'salesforce'], defaults.target),
-    skipInternal: reader.boolean(input, 'skipInternal', 'skipInternal', defaults.skipInternal),
-    internalPattern,
-    sessionKeepMinutes: reader.number(input, 'sessionKeepMinutes', 'sessionKeepMinutes', defaults.sessionKeepMinutes, 24 * 60),
-    pollingMinutes: reader.number(input, 'pollingMinutes', 'pollingMinutes', defaults.pollingMinutes, 24 * 60),
-    timeoutSeconds: reader.number(input, 'timeoutSeconds', 'timeoutSeconds', defaults.timeoutSeconds, 3600),
-    outgoing: reader.boolean(input, 'outgoing', 'outgoing', defaults.outgoing),
-    numbers,
+    target: section.target,
+    skipInternal: section.skipInternal,
+    internalPattern: section.internalPattern,
+    sessionKeepMinutes: section.sessionKeepMinutes,
+    pollingMinutes: section.pollingMinutes,
+    timeoutSeconds: section.timeoutSeconds,
+    outgoing: section.outgoing,
+    numbers: [...section.numbers],
     targetNumbers,
-    ...optional('requestIdHeader', reader.headerName(input, 'requestIdHeader', 'requestIdHeader')),
-    ...optional('calledHeader', reader.headerName(input, 'calledHeader', 'calledHeader')),
+    ...optional('requestIdHeader', header(section.requestIdHeader)),
+    ...optional('calledHeader', header(section.calledHeader)),
     extension,
-    serverAddress: serverAddress.replace(/\/+$/, ''),
-    tabName,
+    serverAddress: (present(section.serverAddress) ?? defaults.serverAddress).replace(/\/+$/, ''),
+    tabName: section.tabName,
     accesses,
   }
 
-  if (config.target === 'salesforce') reader.warn('target', 'Salesforce integration is not available yet; no access runs')
+  if (config.target === 'salesforce') warn('target', 'Salesforce integration is not available yet; no access runs')
   for (const name of ['auth', 'search'] as const) {
     const format = accesses[name].format
     if (format === undefined) continue
     for (const variable of formatVariables(format)) {
       if (isBuiltinName(variable))
-        reader.warn(`accesses.${name}.format`, `{${variable}} is a built-in placeholder; the extracted value is not used by templates`)
+        warn(`accesses.${name}.format`, `{${variable}} is a built-in placeholder; the extracted value is not used by templates`)
     }
   }
-
-  if (reader.errors.length > 0) return { ok: false, errors: reader.errors }
-  return { ok: true, config, warnings: reader.warnings }
+  return { config, warnings }
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { CallFacts } from './call-parties'
 import { readCall } from './call-reading'
-import { normalizeCtiConfig } from './config'
 import { createCtiEngine, type CallInfo } from './engine'
+import { ctiConfig } from './testing/config'
 import { createFakeWorld, flush } from './testing/fakes'
 
 const sip = { user: '1001', server: 'wss://pbx.example.com:8089/ws' }
@@ -21,18 +21,17 @@ const ACCESSES = {
 
 function setup(cti: Record<string, unknown> = {}, accesses: Record<string, unknown> = {}) {
   const world = createFakeWorld()
-  const result = normalizeCtiConfig(
+  const config = ctiConfig(
     { target: 'custom', requestIdHeader: 'X-Request-Id', timeoutSeconds: 10, ...cti, accesses: { ...ACCESSES, ...accesses } },
     sip,
   )
-  if (!result.ok) throw new Error(JSON.stringify(result.errors))
-  const engine = createCtiEngine({ config: result.config, ports: world.ports, log: world.log })
+  const engine = createCtiEngine({ config, ports: world.ports, log: world.log })
   world.http.on('http://crm/login', { body: 'SID-1\n' })
   world.http.on('http://crm/search', { body: '山田太郎\r\n株式会社テスト\r\n' })
   const updates: CallInfo[] = []
   engine.onUpdate((info) => updates.push(info))
   /** Reads a call as the app does (with the engine's own config) and starts it. */
-  const read = (facts: CallFacts) => readCall(facts, result.config, world.ports)
+  const read = (facts: CallFacts) => readCall(facts, config, world.ports)
   const start = (facts: CallFacts) => engine.callStarted(read(facts))
   /** Requests as [ms since T0, URL]. */
   const sent = () => world.http.requests.map((request) => [request.at - T0, request.url] as const)
@@ -228,16 +227,15 @@ describe('exactly once', () => {
 
   it('a call ID seen before, whose record was pruned, is not started again', async () => {
     const world = createFakeWorld()
-    const result = normalizeCtiConfig({ target: 'custom', accesses: { ring: { method: 'get-internal', url: 'http://crm/ring' } } }, sip)
-    if (!result.ok) throw new Error('config')
-    const engine = createCtiEngine({ config: result.config, ports: world.ports, keepEndedCalls: 1 })
+    const config = ctiConfig({ target: 'custom', accesses: { ring: { method: 'get-internal', url: 'http://crm/ring' } } }, sip)
+    const engine = createCtiEngine({ config, ports: world.ports, keepEndedCalls: 1 })
     for (const id of ['a', 'b', 'c']) {
-      engine.callStarted(readCall(call({ callId: id }), result.config, world.ports))
+      engine.callStarted(readCall(call({ callId: id }), config, world.ports))
       engine.callEnded(id)
       await engine.idle()
     }
     expect(engine.callInfo('a')).toBeUndefined()
-    engine.callStarted(readCall(call({ callId: 'a' }), result.config, world.ports))
+    engine.callStarted(readCall(call({ callId: 'a' }), config, world.ports))
     await engine.idle()
     expect(world.http.requests).toHaveLength(3)
   })
@@ -465,10 +463,9 @@ describe('the UI view of a call', () => {
 
   it('contains listener and logger exceptions', async () => {
     const world = createFakeWorld()
-    const result = normalizeCtiConfig({ target: 'custom', accesses: { ring: { method: 'get-internal', url: 'http://crm/ring' } } }, sip)
-    if (!result.ok) throw new Error('config')
+    const config = ctiConfig({ target: 'custom', accesses: { ring: { method: 'get-internal', url: 'http://crm/ring' } } }, sip)
     const engine = createCtiEngine({
-      config: result.config,
+      config,
       ports: world.ports,
       log: () => {
         throw new Error('log panel bug')
@@ -477,7 +474,7 @@ describe('the UI view of a call', () => {
     engine.onUpdate(() => {
       throw new Error('UI bug')
     })
-    expect(() => engine.callStarted(readCall(call(), result.config, world.ports))).not.toThrow()
+    expect(() => engine.callStarted(readCall(call(), config, world.ports))).not.toThrow()
     await engine.idle()
     expect(world.http.requests).toHaveLength(1)
   })

@@ -10,10 +10,9 @@ import type { AccessName, AgentCredentials, CtiConfig } from './config'
 import type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
 import { decideAccess, planCall, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
 import type { CtiPorts, TimerHandle } from './ports'
-import { formatVariables } from './response-format'
 import { runAccess, type AccessOutcome, type RunnerDeps } from './runner'
 import { templateNames } from './template'
-import { buildVariables } from './variables'
+import { accessVariables, authExtractedNames } from './variables'
 
 export type SearchState = 'idle' | 'pending' | 'done' | 'failed' | 'skipped'
 
@@ -172,26 +171,10 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
   const integrated = config.target === 'custom'
   const authAccess = config.accesses.auth
   const authConfigured = integrated && authAccess.method !== 'none'
-  // Only an internal auth has a response to read; a tab or command auth extracts nothing.
-  const authFormat = INTERNAL_METHODS.has(authAccess.method) ? authAccess.format : undefined
-  const authVariables = authFormat === undefined ? [] : formatVariables(authFormat)
-  const searchFormat = config.accesses.search.format
-  const knownExtracted = [...authVariables, ...(searchFormat === undefined ? [] : formatVariables(searchFormat))]
+  const authVariables = authExtractedNames(config)
 
-  const utcOffset = (at: Date): number => ports.clock.utcOffsetMinutes?.(at) ?? -at.getTimezoneOffset()
-
-  const variablesFor = (parties: CallParties | undefined, extracted: readonly AuthValues[]) => {
-    const now = clock.now()
-    return buildVariables({
-      config,
-      ...(parties === undefined ? {} : { parties }),
-      ...(agent === undefined ? {} : { agent }),
-      now,
-      utcOffsetMinutes: utcOffset(now),
-      knownExtracted,
-      extracted,
-    })
-  }
+  const variablesFor = (parties: CallParties | undefined, extracted: readonly AuthValues[]) =>
+    accessVariables(config, clock, { ...(parties === undefined ? {} : { parties }), ...(agent === undefined ? {} : { agent }), extracted })
   const secrets = (): string[] => (agent?.password ? [agent.password] : [])
 
   const auth: AuthSession = createAuthSession({

@@ -27,9 +27,12 @@ export type {
   ConfigIssue,
   CtiConfig,
   CtiTarget,
-  NormalizeResult,
+  NormalizedCti,
   SipBasics,
 } from './config'
+
+export { checkCtiSection, ctiSchema } from './schema'
+export type { CtiSection, CtiSectionCheck } from './schema'
 
 export type { CallDirection, CallFacts, CallParties } from './call-parties'
 export { lenientReadingRules, readCall, readingRulesOf } from './call-reading'
@@ -57,6 +60,9 @@ export type { CharsetEncoder } from './charset'
 
 export { expandTemplate, expandCommand, splitCommandLine } from './template'
 export { prepareAccess } from './prepare-access'
+export { previewTry, runTry, sampleCall, sampleFacts } from './try-access'
+export type { SampleCall, TryInput, TryPreview, TryResult } from './try-access'
+export type { AccessOutcome } from './runner'
 export type { PreparedAccess } from './prepare-access'
 export { parseResponse, formatVariables } from './response-format'
 export type { ResponseFormat, ParsedResponse } from './response-format'
@@ -64,3 +70,4 @@ export { maskSecrets, MASK } from './secrets'
 export { applyNumberFilter, numberKey, NUMBER_FILTERS } from './number-filters'
 export type { NumberFilter } from './number-filters'
 export { BUILTIN_NAMES } from './placeholders'
+export { knownExtractedNames } from './variables'

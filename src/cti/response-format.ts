@@ -77,34 +77,6 @@ export function formatVariables(format: ResponseFormat): string[] {
   return regexGroupNames(format.regex)
 }
 
-/** A config-time check; returns a message, or undefined when the format is usable. */
-export function validateResponseFormat(input: unknown): string | undefined {
-  if (typeof input === 'string') return undefined
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'must be a string, {"json": {...}} or {"regex": "..."}'
-  const record = input as Record<string, unknown>
-  if ('json' in record) {
-    const json = record.json
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'json must map variable names to JSON Pointers'
-    for (const [name, pointer] of Object.entries(json)) {
-      if (!TEXT_VAR.test(name)) return `"${name}" is not a variable name (A–Z, 0–9, _, -)`
-      if (typeof pointer !== 'string' || (pointer !== '' && !pointer.startsWith('/'))) return `"${name}": a JSON Pointer is "" or starts with "/"`
-    }
-    return Object.keys(record).length === 1 ? undefined : 'a json format has only the "json" key'
-  }
-  if ('regex' in record) {
-    if (typeof record.regex !== 'string') return 'regex must be a string'
-    if (record.flags !== undefined && typeof record.flags !== 'string') return 'flags must be a string'
-    try {
-      new RegExp(record.regex, (record.flags as string | undefined) ?? '')
-    } catch (cause) {
-      return `not a valid regular expression: ${String(cause)}`
-    }
-    if (regexGroupNames(record.regex).length === 0) return 'the regex has no named group (?<NAME>…) with a name of A–Z, 0–9, _'
-    return undefined
-  }
-  return 'must be a string, {"json": {...}} or {"regex": "..."}'
-}
-
 /** A line break at `index`: its length (2 for CRLF), or 0. */
 function breakAt(text: string, index: number): number {
   const char = text[index]

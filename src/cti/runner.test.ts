@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { normalizeCtiConfig, type CtiConfig } from './config'
+import type { CtiConfig } from './config'
 import { MAX_BODY_BYTES, runAccess, type AccessRequest } from './runner'
+import { ctiConfig } from './testing/config'
 import { createFakeWorld, type FakeWorld } from './testing/fakes'
 import type { HttpPort, HttpRequest } from './ports'
 
 const sip = { user: '1001', server: 'wss://pbx.example.com/ws' }
 
 function configWith(accesses: Record<string, unknown>, extra: Record<string, unknown> = {}): CtiConfig {
-  const result = normalizeCtiConfig({ target: 'custom', timeoutSeconds: 5, accesses, ...extra }, sip)
-  if (!result.ok) throw new Error(JSON.stringify(result.errors))
-  return result.config
+  return ctiConfig({ target: 'custom', timeoutSeconds: 5, accesses, ...extra }, sip)
 }
 
 const variables = new Map([

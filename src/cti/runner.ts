@@ -15,7 +15,7 @@ import type { AccessName, CtiConfig } from './config'
 import type { CommandResult, CtiPorts, HttpResponse, TabResult } from './ports'
 import { prepareAccess, type PreparedRequest } from './prepare-access'
 import { parseResponse } from './response-format'
-import { literalSecrets, maskSecrets, secretForms } from './secrets'
+import { accessMasker, maskSecrets } from './secrets'
 import type { TemplateVariables } from './template'
 import { withTimeout } from './timeout'
 
@@ -31,6 +31,8 @@ export interface RunnerDeps {
   readonly log: CtiLogger
   /** Aborted when the engine is disposed: in-flight requests are abandoned. */
   readonly cancel?: AbortSignal
+  /** Sees each HTTP response as received, before any reading (the test console shows it). */
+  readonly onResponse?: (response: HttpResponse) => void
 }
 
 export interface AccessRequest {
@@ -134,10 +136,7 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
   const prepared = prepareAccess(access, request.variables, ports.encodeCharset)
   if (!prepared) return { ok: true, values: {}, missing: [] }
 
-  const secrets = [...request.secrets, ...literalSecrets(access.url)].flatMap((secret) =>
-    secretForms(secret, access.charset, ports.encodeCharset),
-  )
-  const mask = (text: string): string => maskSecrets(text, secrets)
+  const mask = accessMasker(access, request.secrets, ports.encodeCharset)
   const warnings = [...prepared.warnings]
   const timeoutMs = config.timeoutSeconds * 1000
 
@@ -194,6 +193,7 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
         break
       }
       const response = timed.value
+      deps.onResponse?.(response)
       if (response.status < 200 || response.status > 299) {
         outcome = { ok: false, reason: 'http-error', status: response.status }
         break

@@ -46,3 +46,16 @@ export function secretForms(secret: string, charset?: string, encoder?: CharsetE
   forms.add(encodeURIComponent(toWellFormed(secret)))
   return [...forms].filter((form) => form !== '')
 }
+
+/**
+ * The masker of one access: `secrets` (the agent password, …) and the literal passwords of its
+ * template, in every form. The runner's log and the test console's display both use it.
+ */
+export function accessMasker(
+  access: { readonly url: string; readonly charset?: string },
+  secrets: readonly string[],
+  encoder?: CharsetEncoder,
+): (text: string) => string {
+  const forms = [...secrets, ...literalSecrets(access.url)].flatMap((secret) => secretForms(secret, access.charset, encoder))
+  return (text) => maskSecrets(text, forms)
+}

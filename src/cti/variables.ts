@@ -8,6 +8,8 @@
 import type { CallParties } from './call-parties'
 import type { AgentCredentials, CtiConfig } from './config'
 import { ALWAYS_KNOWN_EXTRACTED, type BuiltinName } from './placeholders'
+import type { ClockPort } from './ports'
+import { formatVariables } from './response-format'
 
 export interface LocalDateParts {
   readonly year: string
@@ -80,4 +82,39 @@ export function buildVariables(sources: VariableSources): Map<string, string> {
   for (const values of sources.extracted) for (const [name, value] of Object.entries(values)) variables.set(name, value)
   for (const [name, value] of Object.entries(builtinValues(sources))) variables.set(name, value)
   return variables
+}
+
+/** Variables the auth access extracts: only an internal auth has a response to read. */
+export function authExtractedNames(config: Pick<CtiConfig, 'accesses'>): string[] {
+  const auth = config.accesses.auth
+  const internal = auth.method === 'get-internal' || auth.method === 'post-internal'
+  return internal && auth.format !== undefined ? formatVariables(auth.format) : []
+}
+
+/** Every name a configured format extracts (auth, then search): known, and empty until extracted. */
+export function knownExtractedNames(config: Pick<CtiConfig, 'accesses'>): string[] {
+  const search = config.accesses.search.format
+  return [...authExtractedNames(config), ...(search === undefined ? [] : formatVariables(search))]
+}
+
+/**
+ * The variables of one access as the engine expands it, now (by `clock`): the engine's calls
+ * and the test console both build them here, so "Try it" sends what a real call would.
+ * `parties` is absent outside a call (auth at login); `extracted` earliest source first.
+ */
+export function accessVariables(
+  config: Pick<CtiConfig, 'extension' | 'serverAddress' | 'accesses'>,
+  clock: Pick<ClockPort, 'now' | 'utcOffsetMinutes'>,
+  input: { readonly parties?: CallParties; readonly agent?: AgentCredentials; readonly extracted: readonly Readonly<Record<string, string>>[] },
+): Map<string, string> {
+  const now = clock.now()
+  return buildVariables({
+    config,
+    ...(input.parties === undefined ? {} : { parties: input.parties }),
+    ...(input.agent === undefined ? {} : { agent: input.agent }),
+    now,
+    utcOffsetMinutes: clock.utcOffsetMinutes?.(now) ?? -now.getTimezoneOffset(),
+    knownExtracted: knownExtractedNames(config),
+    extracted: input.extracted,
+  })
 }

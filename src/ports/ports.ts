@@ -76,6 +76,13 @@ export interface PageVisibility {
   afterPaint(work: () => void): void
 }
 
+/** Performance marks for the benchmark (`npm run bench` reads them from the page). */
+export interface Marks {
+  mark(name: string): void
+  /** Marks the start of the next animation frame: the one that paints what was just rendered. */
+  markNextFrame(name: string): void
+}
+
 export interface Clipboard {
   writeText(text: string): Promise<boolean>
 }
@@ -108,6 +115,22 @@ export interface LeaveGuard {
   onLeave(listener: () => void): () => void
 }
 
+/** Saves text as a file the agent downloads (an export). */
+export interface FileSaver {
+  save(name: string, text: string, type?: string): void
+}
+
+/** The browser's preferred languages and the page's own `lang` attribute (for screen readers). */
+export interface PageLanguage {
+  readonly preferred: readonly string[]
+  setDocumentLanguage(lang: string): void
+}
+
+/** How a link names the CRM tab, so it lands where the accesses open it (see `crm-tab.ts`). */
+export interface CrmTab {
+  linkTarget(tabName: string): string
+}
+
 export interface AppPorts {
   storage: KeyValueStore
   notifier: Notifier
@@ -123,6 +146,10 @@ export interface AppPorts {
   leaveGuard: LeaveGuard
   audioDevices: AudioDevices
   clickToDial: ClickToDial
+  files: FileSaver
+  language: PageLanguage
+  crmTab: CrmTab
+  marks: Marks
   /** The page's own URL and referrer, read once at start (provisioning, `?dial=` and its consent). */
   location: { href: string; referrer?: string }
 }

@@ -1,20 +1,21 @@
 /**
- * The CTI engine's own check of the `cti` section (regular expressions with named groups, JSON
- * Pointers, warnings about settings that have no effect), for the screens and imports. Loads the
- * engine on demand: it is not part of the first paint.
+ * The CTI engine's config from the settings: the `cti` section validated by its one schema
+ * (`src/cti/schema.ts`, through `validate.ts` for the messages), then derived by the engine's
+ * `normalizeCtiConfig` (defaults from `sip.*`, and warnings about settings without effect).
+ * Loads the engine on demand: it is not part of the first paint.
  */
+import type { CtiConfig } from '@/cti'
 import type { Settings } from './settings'
-import type { FieldError } from './validate'
+import { validateCtiSection, type FieldError } from './validate'
 
-export interface CtiCheck {
-  errors: FieldError[]
-  warnings: FieldError[]
-}
+export type CtiRead =
+  | { ok: true; config: CtiConfig; warnings: FieldError[] }
+  | { ok: false; errors: FieldError[] }
 
-export async function checkCti(settings: Pick<Settings, 'cti' | 'sip'>): Promise<CtiCheck> {
+export async function readCtiConfig(settings: Pick<Settings, 'cti' | 'sip'>): Promise<CtiRead> {
+  const checked = validateCtiSection(settings.cti)
+  if (!checked.ok) return checked
   const { normalizeCtiConfig } = await import('@/cti')
-  const result = normalizeCtiConfig(settings.cti, { user: settings.sip.user, server: settings.sip.server })
-  const prefix = (path: string) => (path ? `cti.${path}` : 'cti')
-  if (!result.ok) return { errors: result.errors.map((e) => ({ path: prefix(e.path), message: e.message })), warnings: [] }
-  return { errors: [], warnings: result.warnings.map((w) => ({ path: prefix(w.path), message: w.message })) }
+  const { config, warnings } = normalizeCtiConfig(checked.section, { user: settings.sip.user, server: settings.sip.server })
+  return { ok: true, config, warnings: warnings.map((w) => ({ path: w.path ? `cti.${w.path}` : 'cti', message: w.message })) }
 }

@@ -1,24 +1,19 @@
 /**
- * The `cti` section as the settings screens and the JSON Schema see it: names and defaults of
- * docs/cti-integration.md §10. `src/cti` owns the meaning (its `normalizeCtiConfig` is what the
- * engine runs on); these copies exist so that the start-up bundle need not load the engine to
- * validate and the screens can show defaults. `cti-defaults.test.ts` keeps them equal to the
- * engine's.
+ * The `cti` section as the settings screens show it: the names of `src/cti` (which owns the
+ * meaning and validates the section, `src/cti/schema.ts`), and the defaults of spec §10 in the
+ * document's form, where derived keys are empty. `cti-defaults.test.ts` keeps these defaults
+ * meaning the same to the engine as no section at all.
  */
+import { ACCESS_METHODS, ACCESS_NAMES, type AccessMethod, type AccessName } from '@/cti/config'
 
-export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup'] as const
-export type AccessName = (typeof ACCESS_NAMES)[number]
-
-export const ACCESS_METHODS = ['none', 'get', 'get-internal', 'post', 'post-internal', 'command'] as const
-export type AccessMethod = (typeof ACCESS_METHODS)[number]
+export { ACCESS_METHODS, ACCESS_NAMES }
+export { CREDENTIALS, CTI_TARGETS } from '@/cti/schema'
+export type { AccessMethod, AccessName }
 
 export const INTERNAL_METHODS: readonly AccessMethod[] = ['get-internal', 'post-internal']
 
 /** Accesses whose response a format reads (docs/cti-integration.md §4). */
 export const FORMAT_ACCESSES: readonly AccessName[] = ['auth', 'search']
-
-export const CTI_TARGETS = ['none', 'custom', 'salesforce'] as const
-export const CREDENTIALS = ['omit', 'same-origin', 'include'] as const
 
 export function defaultAccessSettings() {
   return { method: 'none' as AccessMethod, url: '', delaySeconds: 0, onlyIfAnswered: false, credentials: 'omit' as const }

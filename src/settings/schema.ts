@@ -6,10 +6,10 @@
  * key is present.
  *
  * Messages of custom checks are error codes (see `validate.ts`), translated by the screens.
+ * The `cti` section's schema is the engine's own (`src/cti/schema.ts`): one validator for it.
  */
 import * as v from 'valibot'
-import { accessUrlProblem, isServerAddress } from '@/cti/access-url'
-import { ACCESS_METHODS, ACCESS_NAMES, CREDENTIALS, CTI_TARGETS, defaultAccessSettings, defaultCtiSettings } from './cti-defaults'
+import { ctiSchema } from '@/cti/schema'
 
 const d = v.description
 
@@ -19,27 +19,7 @@ const amount = (max: number, fallback: number, text: string) =>
 const text = (fallback: string, description: string) => v.optional(v.pipe(v.string(), d(description)), fallback)
 const flag = (fallback: boolean, description: string) => v.optional(v.pipe(v.boolean(), d(description)), fallback)
 
-function isRegExp(source: string, flags = ''): boolean {
-  try {
-    new RegExp(source, flags)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function isCharset(label: string): boolean {
-  try {
-    new TextDecoder(label.trim())
-    return true
-  } catch {
-    return false
-  }
-}
-
 const WS_URL = /^wss?:\/\/[^\s/?#]+/i
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const VARIABLE = /^[A-Z0-9_-]+$/
 
 const sipSchema = v.object({
   server: v.optional(
@@ -63,86 +43,6 @@ const sipSchema = v.object({
       d('RTCIceServer list (STUN/TURN) for calls across NAT, e.g. [{"urls": "turn:turn.example.com", "username": "u", "credential": "p"}].'),
     ),
     [],
-  ),
-})
-
-const formatSchema = v.union(
-  [
-    v.pipe(v.string(), d('Text format: literals, {CRLF}/{CR}/{LF} and {VAR} tokens, e.g. "{NAME}{CRLF}{COMPANY}".')),
-    v.object({
-      json: v.pipe(
-        v.record(v.pipe(v.string(), v.regex(VARIABLE)), v.pipe(v.string(), v.check((p) => p === '' || p.startsWith('/'), 'json-pointer'))),
-        d('Variable name → JSON Pointer into the response, e.g. {"NAME": "/customer/name"}.'),
-      ),
-    }),
-    v.pipe(
-      v.object({
-        regex: v.pipe(v.string(), d('Regular expression whose named groups (?<NAME>…) become variables.')),
-        flags: v.optional(v.pipe(v.string(), v.regex(/^[dgimsuvy]*$/))),
-      }),
-      v.check((f) => isRegExp(f.regex, f.flags), 'regex'),
-    ),
-  ],
-  'format',
-)
-
-const accessDefaults = defaultAccessSettings()
-const accessSchema = (name: string) =>
-  v.optional(
-    v.pipe(
-      v.object({
-        method: v.optional(v.pipe(v.picklist(ACCESS_METHODS), d('none, get (open in the CRM tab), get-internal (background request), post, post-internal, command (native helper).')), accessDefaults.method),
-        url: text('', 'URL template with placeholders such as {TEL}; an OS command line for method command.'),
-        format: v.optional(v.nullable(formatSchema)),
-        delaySeconds: amount(3600, 0, 'Answer access only: seconds to wait after the answer.'),
-        onlyIfAnswered: flag(false, 'Hang-up access only: run only for calls that were answered.'),
-        charset: v.optional(v.nullable(v.pipe(v.string(), v.check((c) => c === '' || isCharset(c), 'charset'), d('Charset of values in the URL and of the response, e.g. Shift_JIS; default UTF-8.')))),
-        credentials: v.optional(v.pipe(v.picklist(CREDENTIALS), d('fetch credentials mode of internal methods (cookies).')), accessDefaults.credentials),
-        via: v.optional(v.nullable(v.pipe(v.literal('helper'), d('Internal methods: send through the native helper instead of fetch.')))),
-      }),
-      // http(s) only (or {SVADDR}); a command's program is written out (src/cti/access-url.ts).
-      v.forward(
-        v.check((access) => accessUrlProblem(access.method, access.url) !== 'url-scheme', 'url-scheme'),
-        ['url'],
-      ),
-      v.forward(
-        v.check((access) => accessUrlProblem(access.method, access.url) !== 'command-program', 'command-program'),
-        ['url'],
-      ),
-      d(`The ${name} access.`),
-    ),
-  )
-
-const ctiDefaults = defaultCtiSettings()
-const headerName = (description: string) =>
-  v.optional(v.nullable(v.pipe(v.string(), v.check((h) => h === '' || h === 'none' || HEADER_NAME.test(h), 'header-name'), d(description))))
-
-const ctiSchema = v.object({
-  target: v.optional(v.pipe(v.picklist(CTI_TARGETS), d('Integration target: none, custom (the custom integration) or salesforce (not available yet).')), ctiDefaults.target),
-  skipInternal: flag(ctiDefaults.skipInternal, 'Run no access for internal calls (number matches internalPattern).'),
-  internalPattern: v.optional(
-    v.pipe(v.string(), v.check((p) => isRegExp(p), 'regex'), d('JavaScript regular expression that marks a number as internal.')),
-    ctiDefaults.internalPattern,
-  ),
-  sessionKeepMinutes: amount(1440, ctiDefaults.sessionKeepMinutes, 'Minutes the auth access\'s values stay valid; 0 = until logout.'),
-  pollingMinutes: amount(1440, ctiDefaults.pollingMinutes, 'Minutes between keep-alive auth accesses; 0 = off.'),
-  timeoutSeconds: amount(3600, ctiDefaults.timeoutSeconds, 'Per-request timeout in seconds; 0 = none.'),
-  outgoing: flag(ctiDefaults.outgoing, 'Also run search, ring (dialling), answer and hang-up for outgoing calls.'),
-  numbers: v.optional(v.pipe(v.array(v.string()), d('Candidate numbers for targeting (the agent\'s extension always is one).')), []),
-  targetNumbers: v.optional(
-    v.pipe(v.union([v.literal('all'), v.array(v.string())], 'all-or-list'), d('"all", or the numbers whose incoming calls are integrated.')),
-    ctiDefaults.targetNumbers,
-  ),
-  requestIdHeader: headerName('SIP header carrying {ID}; empty = 20 random digits per call.'),
-  calledHeader: headerName('SIP header carrying {CALLED}; empty = the To user.'),
-  extension: v.optional(v.pipe(v.string(), d('{EXT}; empty = sip.user.'))),
-  serverAddress: v.optional(v.pipe(v.string(), v.check(isServerAddress, 'http-url'), d('{SVADDR}: an http(s) URL; empty = the origin of sip.server with ws→http, wss→https.'))),
-  tabName: v.optional(
-    v.pipe(v.string(), v.check((n) => n.trim() !== '' && !n.startsWith('_'), 'tab-name'), d('Name of the one browser tab reused for the CRM.')),
-    ctiDefaults.tabName,
-  ),
-  accesses: v.optional(
-    v.object(Object.fromEntries(ACCESS_NAMES.map((name) => [name, accessSchema(name)])) as Record<(typeof ACCESS_NAMES)[number], ReturnType<typeof accessSchema>>),
   ),
 })
 

@@ -4,7 +4,7 @@
  * Expected failures are values: nothing here throws.
  */
 import * as v from 'valibot'
-import { ACCESS_NAMES, type AccessName } from './cti-defaults'
+import { checkCtiSection, type CtiSection } from '@/cti/schema'
 import { getPath, isObject } from './paths'
 import { declaredKeys, settingsSchema } from './schema'
 
@@ -38,6 +38,7 @@ export const ERROR_MESSAGES = {
   version: 'unsupported version {found} (this phone reads version 1)',
   'ws-url': 'must be a ws:// or wss:// URL',
   regex: 'is not a valid regular expression',
+  'regex-group': 'the regular expression has no named group (?<NAME>…) with a name of A–Z, 0–9, _',
   'regex-flags': 'regular expression flags are letters of dgimsuvy',
   'variable-name': 'a variable name has only A–Z, 0–9, _ and -',
   'json-pointer': 'a JSON Pointer is empty or starts with "/"',
@@ -88,6 +89,7 @@ function fromIssue(issue: v.BaseIssue<unknown>): FieldError {
     const params: Record<string, string> = {}
     if (issue.message === 'version') params.found = JSON.stringify(issue.input)
     if (issue.message === 'lock-path') params.value = String(issue.input)
+    if (issue.message === 'url-required') params.method = String((issue.input as { method?: unknown } | undefined)?.method ?? '')
     return fieldError(path, issue.message, params)
   }
   const code = BY_TYPE[issue.type] ?? 'invalid'
@@ -105,19 +107,6 @@ function sipErrors(doc: unknown): FieldError[] {
   return (['domain', 'user'] as const)
     .filter((key) => getPath(doc, `sip.${key}`) === '')
     .map((key) => fieldError(`sip.${key}`, 'required-for-sip'))
-}
-
-/** A configured access needs something to open, send or run (docs/cti-integration.md §5). */
-function accessErrors(doc: unknown): FieldError[] {
-  const errors: FieldError[] = []
-  for (const name of ACCESS_NAMES as readonly AccessName[]) {
-    const method = getPath(doc, `cti.accesses.${name}.method`)
-    const url = getPath(doc, `cti.accesses.${name}.url`)
-    if (typeof method === 'string' && method !== 'none' && (url === undefined || (typeof url === 'string' && url.trim() === ''))) {
-      errors.push(fieldError(`cti.accesses.${name}.url`, 'url-required', { method }))
-    }
-  }
-  return errors
 }
 
 function unknownKeys(doc: unknown, path: string, skip: (path: string) => boolean): FieldError[] {
@@ -148,11 +137,22 @@ export function validateDocument(doc: unknown, options: { cti: 'strict' | 'lenie
   // Completeness of the SIP account is checked where the agent edits it; at start-up an
   // incomplete account shows as "not configured" instead.
   const complete = options.cti === 'strict' ? sipErrors(doc) : []
-  for (const error of [...(result.issues ?? []).map(fromIssue), ...complete, ...accessErrors(doc)]) {
+  for (const error of [...(result.issues ?? []).map(fromIssue), ...complete]) {
     // Where an access may point is a security check, not CTI semantics: never left for later.
     if ((skip(error.path) && !UNSAFE_TARGET.has(error.code ?? 'invalid')) || seen.has(error.path)) continue
     seen.add(error.path)
     errors.push(error)
   }
   return { errors, warnings: unknownKeys(doc, '', skip) }
+}
+
+/**
+ * The `cti` section alone, by the same schema and with the same messages as the document
+ * (paths start with `cti.`): what the CTI store builds the engine from.
+ */
+export function validateCtiSection(cti: unknown): { ok: true; section: CtiSection } | { ok: false; errors: FieldError[] } {
+  const checked = checkCtiSection(cti)
+  if (checked.ok) return checked
+  const errors = checked.issues.map(fromIssue).map((error) => ({ ...error, path: error.path ? `cti.${error.path}` : 'cti' }))
+  return { ok: false, errors: errors.filter((error, index) => errors.findIndex((e) => e.path === error.path) === index) }
 }

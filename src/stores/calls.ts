@@ -142,10 +142,10 @@ export const useCallsStore = defineStore('calls', () => {
   function onCallAdded(info: CallInfo): void {
     if (!reader) throw new Error('calls: no call reader set before the line started')
     const reading = reader(factsOf(info, settingsStore.settings.sip.user))
-    performance.mark('tsunagu:call-read')
+    ports.marks.mark('tsunagu:call-read')
     const call: Call = { id: info.id, sip: info, reading, crm: NO_CRM }
     calls.value = [...calls.value, call]
-    performance.mark('tsunagu:call-added')
+    ports.marks.mark('tsunagu:call-added')
     events.emit('added', call)
     scheduleAutoAnswer(call)
   }
@@ -201,7 +201,7 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   async function dial(target: string): Promise<boolean> {
-    performance.mark('tsunagu:dial')
+    ports.marks.mark('tsunagu:dial')
     lastError.value = undefined
     if (!phone) {
       lastError.value = 'not-registered'

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, nextTick, ref, shallowRef } from 'vue'
 import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
 import { usePorts } from '@/ports/ports'
+import { readCtiConfig } from '@/settings/cti-check'
 import type { FieldError } from '@/settings/settings'
 import { useCallsStore } from './calls'
 import { useSettingsStore } from './settings'
@@ -40,6 +41,8 @@ export const useCtiStore = defineStore('cti', () => {
   const isCustom = computed(() => config.value?.target === 'custom')
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
   const crmTabName = computed(() => config.value?.tabName ?? 'tsunagu-crm')
+  /** Where a link into the CRM points: that tab's window name, never the phone's own. */
+  const crmLinkTarget = computed(() => ports.crmTab.linkTarget(crmTabName.value))
   /** "Open in CRM" on a call card runs the click access: offered when one is configured. */
   const canOpenInCrm = computed(() => isCustom.value && config.value?.accesses.click.method !== 'none')
 
@@ -56,16 +59,15 @@ export const useCtiStore = defineStore('cti', () => {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
-    const cti = await import('@/cti')
-    const normalized = cti.normalizeCtiConfig(settings.cti, { user: settings.sip.user, server: settings.sip.server })
+    const [cti, normalized] = await Promise.all([import('@/cti'), readCtiConfig(settings)])
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
     calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random }))
     if (!normalized.ok) {
-      configErrors.value = normalized.errors.map((e) => ({ ...e, path: e.path ? `cti.${e.path}` : 'cti' }))
+      configErrors.value = normalized.errors
       return
     }
     configErrors.value = []
-    configWarnings.value = normalized.warnings.map((w) => ({ ...w, path: `cti.${w.path}` }))
+    configWarnings.value = normalized.warnings
     config.value = normalized.config
     const agent = settings.agent.id ? { id: settings.agent.id, password: settings.agent.password } : undefined
     engine = cti.createCtiEngine({
@@ -125,7 +127,7 @@ export const useCtiStore = defineStore('cti', () => {
   }
 
   return {
-    config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, canOpenInCrm,
+    config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, crmLinkTarget, canOpenInCrm,
     start, stop, login, logout, openInCrm, dismissBlocked,
     clearLog: () => { log.value = [] },
   }

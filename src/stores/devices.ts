@@ -30,19 +30,20 @@ export const useDevicesStore = defineStore('devices', () => {
     devices.value = await ports.audioDevices.list().catch(() => [])
   }
 
-  async function revealLabels(): Promise<void> {
-    if (await ports.audioDevices.revealLabels()) await refresh()
+  /** Asks for the microphone so the browser names the devices; false when the agent refused. */
+  async function revealLabels(): Promise<boolean> {
+    const allowed = await ports.audioDevices.revealLabels()
+    await refresh()
+    return allowed
   }
 
+  /** IT's locks, as the settings store reads them (`audio` or `audio.<role>`). */
   function isLocked(role: AudioRole): boolean {
-    const path = `audio.${role}`
-    return (settingsStore.settings.locked ?? []).some((entry) => entry === 'audio' || entry === path)
+    return settingsStore.isLocked(`audio.${role}`)
   }
 
   async function choose(role: AudioRole, deviceId: string): Promise<void> {
-    if (isLocked(role) || chosen.value[role] === deviceId) return
-    settingsStore.settings = { ...settingsStore.settings, audio: { ...settingsStore.settings.audio, [role]: deviceId } }
-    await settingsStore.save()
+    await settingsStore.chooseAudio(role, deviceId)
   }
 
   return { devices, inputs, outputs, labelsHidden, canChooseOutput, chosen, audioUnlocked, refresh, revealLabels, choose, isLocked }

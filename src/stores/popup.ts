@@ -122,5 +122,11 @@ export const usePopupStore = defineStore('popup', () => {
     if (popupSettings.value.copyNumberOnClick && number) void ports.clipboard.writeText(number)
   }
 
-  return { popups, popupSettings, clicked }
+  /** A popup is in the DOM (for the ring-path benchmark: that moment, and the frame that paints it). */
+  function rendered(): void {
+    ports.marks.mark('tsunagu:popup-dom')
+    ports.marks.markNextFrame('tsunagu:popup')
+  }
+
+  return { popups, popupSettings, clicked, rendered }
 })

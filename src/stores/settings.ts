@@ -199,6 +199,16 @@ export const useSettingsStore = defineStore('settings', () => {
     return true
   }
 
+  /** The agent's microphone or speaker choice (device menu, settings), unless IT locked it. */
+  async function chooseAudio(role: keyof Settings['audio'], deviceId: string): Promise<void> {
+    await setValue(`audio.${role}`, deviceId)
+  }
+
+  /** Saves the export as a dated file (passwords only when asked for). */
+  function downloadExport(withPasswords: boolean, now = new Date()): void {
+    ports.files.save(`tsunagu-settings-${now.toISOString().slice(0, 10)}.json`, exportText(withPasswords), 'application/json')
+  }
+
   /** Signing out forgets a remembered password, so the next person at this desk must log in. */
   async function forgetAgentPassword(): Promise<void> {
     if (!settings.value.agent.password || isLocked(locked.value, 'agent.password')) return
@@ -232,7 +242,7 @@ export const useSettingsStore = defineStore('settings', () => {
 
   return {
     settings, device, loaded, problems, saved, provisioning, locked, deployment,
-    load, save, saveAgent, setLanguage, setValue, forgetAgentPassword, update, importText, exportText, replaceUnreadable,
+    load, save, saveAgent, setLanguage, setValue, chooseAudio, forgetAgentPassword, update, importText, exportText, downloadExport, replaceUnreadable,
     isLocked: (path: string) => isLocked(locked.value, path),
   }
 })

@@ -1,4 +1,5 @@
 import { createFakeWorld } from '@/cti/testing/fakes'
+import { crmTabTarget } from '@/ports/crm-tab'
 import { toPlainJson } from '@/ports/plain-json'
 import type { AppPorts, AudioDevice } from '@/ports/ports'
 
@@ -23,6 +24,9 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   let devices: AudioDevice[] = []
   const deviceListeners = new Set<() => void>()
   const dialParameter = { registered: false, forgotten: false }
+  const saved: { name: string; text: string; type: string | undefined }[] = []
+  /** The browser's preferred languages, and the page's `lang` attribute as the app set it. */
+  const page = { languages: ['en-US'] as string[], lang: '', ownTabName: 'tsunagu-phone' }
   /** The line lock as other tabs of the same browser would see it. */
   const line = {
     heldElsewhere: false,
@@ -71,6 +75,12 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       registerHandlers: () => { dialParameter.registered = true; return true },
       forgetDialParameter: () => { dialParameter.forgotten = true },
     },
+    files: { save: (name, text, type) => { saved.push({ name, text, type }) } },
+    language: {
+      get preferred() { return page.languages },
+      setDocumentLanguage: (lang) => { page.lang = lang },
+    },
+    crmTab: { linkTarget: (tabName) => crmTabTarget(tabName, page.ownTabName) },
     lineLock: {
       acquire: async (onLost) => {
         if (line.heldElsewhere) return false
@@ -100,6 +110,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       if (body instanceof Error) throw body
       return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status: 200 })
     }) as typeof fetch,
+    marks: { mark: (name: string) => log.push(`mark ${name}`), markNextFrame: (name: string) => log.push(`frame-mark ${name}`) },
     location: { href: 'http://127.0.0.1/' },
     ...overrides,
   }
@@ -124,6 +135,9 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       for (const listener of deviceListeners) listener()
     },
     dialParameter,
+    /** Files the app saved (exports). */
+    saved,
+    page,
     respond: (url: string, body: unknown) => responses.set(url, body),
     /** Serves `deploy.json` next to the fake page (`http://127.0.0.1/`). */
     deploy: (doc: unknown) => responses.set('http://127.0.0.1/deploy.json', doc),

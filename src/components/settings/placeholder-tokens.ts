@@ -1,6 +1,6 @@
 import { computed, type ComputedRef } from 'vue'
 import { useI18n } from 'vue-i18n'
-import { BUILTIN_NAMES, formatVariables, type ResponseFormat } from '@/cti'
+import { templateTokenNames } from '@/settings/template-tokens'
 import type { Token } from './TemplateField.vue'
 import { useSettingsDraft } from './settings-draft'
 
@@ -15,21 +15,10 @@ export function useTemplateTokens(): ComputedRef<Token[]> {
   const { t, te } = useI18n()
   const draft = useSettingsDraft()
   return computed(() => {
-    const extracted = new Set(['NAME', 'COMPANY'])
-    for (const name of ['auth', 'search']) {
-      const format = draft.get(`cti.accesses.${name}.format`)
-      if (typeof format === 'string' || (typeof format === 'object' && format !== null)) {
-        try {
-          for (const variable of formatVariables(format as ResponseFormat)) extracted.add(variable)
-        } catch {
-          // A format being typed may be malformed: its variables appear once it is valid.
-        }
-      }
-    }
-    const builtins: readonly string[] = BUILTIN_NAMES
+    const { builtin, extracted } = templateTokenNames(['auth', 'search'].map((name) => draft.get(`cti.accesses.${name}.format`)))
     return [
-      ...BUILTIN_NAMES.map((name) => ({ text: `{${name}}`, description: te(`settings.placeholders.${name}`) ? t(`settings.placeholders.${name}`) : name })),
-      ...[...extracted].filter((name) => !builtins.includes(name)).map((name) => ({ text: `{${name}}`, description: t('settings.placeholders.extracted') })),
+      ...builtin.map((name) => ({ text: `{${name}}`, description: te(`settings.placeholders.${name}`) ? t(`settings.placeholders.${name}`) : name })),
+      ...extracted.map((name) => ({ text: `{${name}}`, description: t('settings.placeholders.extracted') })),
       ...FILTER_EXAMPLES.map((text) => ({ text, description: t('settings.placeholders.filters') })),
     ]
   })

@@ -1,5 +1,4 @@
-import { computed, inject, reactive, ref, shallowRef, watch, type ComputedRef, type InjectionKey, type Ref } from 'vue'
-import { checkCti } from '@/settings/cti-check'
+import { computed, inject, reactive, ref, type ComputedRef, type InjectionKey, type Ref } from 'vue'
 import { DERIVED_WHEN_EMPTY, defaultCtiSettings } from '@/settings/cti-defaults'
 import { isLocked } from '@/settings/locks'
 import { deepMerge } from '@/settings/merge'
@@ -10,7 +9,7 @@ import { validateDocument } from '@/settings/validate'
 /**
  * The settings being edited: a copy of the saved settings that may hold invalid values while
  * the agent types (so each error can be named as it happens), checked on every change by the
- * schema and, for `cti`, by the CTI engine itself. Saving goes through the session store.
+ * schema (whose `cti` part is the CTI engine's own). Saving goes through the session store.
  */
 export interface SettingsDraft {
   readonly doc: Ref<Settings>
@@ -36,21 +35,7 @@ const derivedWhenEmpty: readonly string[] = DERIVED_WHEN_EMPTY
 
 export function createSettingsDraft(saved: () => Settings): SettingsDraft {
   const doc = ref(cloneJson(saved())) as Ref<Settings>
-  const ctiErrors = shallowRef<FieldError[]>([])
-
-  const schemaErrors = computed(() => validateDocument(doc.value, { cti: 'strict' }).errors)
-  const errors = computed(() => {
-    const named = new Set(schemaErrors.value.map((e) => e.path))
-    // The engine's own check adds what a schema cannot see; the schema's message wins per field.
-    return [...schemaErrors.value, ...ctiErrors.value.filter((e) => !named.has(e.path))]
-  })
-
-  let checking = 0
-  watch(() => [doc.value.cti, doc.value.sip.user, doc.value.sip.server], async () => {
-    const ticket = ++checking
-    const result = await checkCti(cloneJson(doc.value))
-    if (ticket === checking) ctiErrors.value = result.errors
-  }, { deep: true, immediate: true })
+  const errors = computed(() => validateDocument(doc.value, { cti: 'strict' }).errors)
 
   const locked = () => saved().locked
 

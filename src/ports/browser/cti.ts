@@ -1,4 +1,5 @@
 import { BodyTooLargeError, type CommandResult, type CtiPorts, type HttpPort, type HttpResponse, type TabResult } from '@/cti/ports'
+import { crmTabTarget } from '../crm-tab'
 import { detectHelper, HELPER_EXTENSION_ID, helperPorts, ORIGIN_REFUSED_MESSAGE } from './helper'
 
 /**
@@ -136,5 +137,5 @@ async function readCapped(response: Response, limit: number): Promise<Uint8Array
 
 /** Never the phone's own tab: a CRM tab name equal to ours would navigate the phone away. */
 function safeName(tabName: string): string {
-  return tabName && tabName !== window.name ? tabName : `${tabName || 'tsunagu-crm'}-crm`
+  return crmTabTarget(tabName, window.name)
 }

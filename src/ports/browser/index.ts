@@ -1,10 +1,12 @@
 import { del, get, set } from 'idb-keyval'
 import { toPlainJson } from '../plain-json'
-import type { AppPorts, KeyValueStore, Notifier, PageVisibility } from '../ports'
+import { crmTabTarget } from '../crm-tab'
+import type { AppPorts, KeyValueStore, Notifier, PageLanguage, PageVisibility } from '../ports'
 import { browserAudioDevices } from './audio-devices'
 import { browserClickToDial } from './click-to-dial'
 import { browserRemoteAudio } from './remote-audio'
 import { browserCtiPorts } from './cti'
+import { browserFileSaver } from './download-file'
 import { browserLineLock } from './line-lock'
 import { WebAudioRinger } from './web-audio-ringer'
 
@@ -46,6 +48,11 @@ const visibility: PageVisibility = {
   },
 }
 
+const marks = {
+  mark: (name: string) => void performance.mark(name),
+  markNextFrame: (name: string) => void requestAnimationFrame(() => performance.mark(name)),
+}
+
 const clipboard = {
   async writeText(text: string): Promise<boolean> {
     try {
@@ -75,16 +82,27 @@ const leaveGuard = (() => {
   }
 })()
 
+const language: PageLanguage = {
+  get preferred() {
+    return navigator.languages
+  },
+  setDocumentLanguage: (lang) => { document.documentElement.lang = lang },
+}
+
 export function browserPorts(): AppPorts {
   return {
     cti: browserCtiPorts(),
     clipboard,
+    marks,
     storage,
     notifier,
     ringer: new WebAudioRinger(),
     remoteAudio: browserRemoteAudio(),
     audioDevices: browserAudioDevices(),
     clickToDial: browserClickToDial(),
+    files: browserFileSaver,
+    language,
+    crmTab: { linkTarget: (tabName) => crmTabTarget(tabName, window.name) },
     lineLock: browserLineLock(),
     leaveGuard,
     visibility,

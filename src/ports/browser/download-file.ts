@@ -1,5 +1,7 @@
+import type { FileSaver } from '../ports'
+
 /** Saves `text` as a file through the browser's download (an export the agent asked for). */
-export function downloadFile(name: string, text: string, type = 'application/json'): void {
+function downloadFile(name: string, text: string, type = 'application/json'): void {
   const url = URL.createObjectURL(new Blob([text], { type }))
   const link = document.createElement('a')
   link.href = url
@@ -11,3 +13,5 @@ export function downloadFile(name: string, text: string, type = 'application/jso
   // Revoked after the click was handled; the download keeps its own copy.
   setTimeout(() => URL.revokeObjectURL(url), 0)
 }
+
+export const browserFileSaver: FileSaver = { save: downloadFile }
