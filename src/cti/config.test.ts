@@ -114,6 +114,7 @@ describe('normalizeCtiConfig', () => {
     [{ accesses: { search: { method: 'get-internal', url: 'x', via: 'extension' } } }, 'accesses.search.via'],
     [{ accesses: { search: { method: 'get-internal', url: 'x', format: { regex: '(' } } } }, 'accesses.search.format'],
     [{ accesses: { answer: { method: 'get', url: 'x', delaySeconds: -2 } } }, 'accesses.answer.delaySeconds'],
+    [{ accesses: { auth: { method: 'get-internal', url: 'x', publicVariables: 'OPERATOR' } } }, 'accesses.auth.publicVariables'],
   ])('refuses %j at %j', (input, path) => {
     const result = normalizeCtiConfig(input, sip)
     expect(result.ok).toBe(false)
@@ -137,10 +138,17 @@ describe('normalizeCtiConfig', () => {
     [{ accesses: { ring: { method: 'get', url: 'x', delaySeconds: 3 } } }, 'accesses.ring.delaySeconds'],
     [{ accesses: { ring: { method: 'get', url: 'x', onlyIfAnswered: true } } }, 'accesses.ring.onlyIfAnswered'],
     [{ accesses: { ring: { method: 'get', url: 'x', via: 'helper' } } }, 'accesses.ring.via'],
+    [{ accesses: { search: { method: 'get-internal', url: 'x', publicVariables: ['NAME'] } } }, 'accesses.search.publicVariables'],
   ])('accepts %j with a warning at %j', (input, path) => {
     const result = normalizeCtiConfig(input, sip)
     expect(result.ok).toBe(true)
     if (result.ok) expect(result.warnings.map((warning) => warning.path)).toContain(path)
+  })
+
+  it('keeps the auth access\'s public variables', () => {
+    const config = normalized({ accesses: { auth: { method: 'get-internal', url: 'x', format: '{SID}{CRLF}{OP}', publicVariables: ['OP'] } } })
+    expect(config.accesses.auth.publicVariables).toEqual(['OP'])
+    expect(config.accesses.search.publicVariables).toBeUndefined()
   })
 
   it('treats the own extension as a target candidate', () => {

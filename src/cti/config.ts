@@ -35,6 +35,11 @@ export interface AccessConfig {
   readonly credentials: AccessCredentials
   /** Internal methods only: send through the native helper instead of `fetch`. */
   readonly via?: 'helper'
+  /**
+   * Auth only: variables of the format that are not secrets (logged in clear). Every other
+   * extracted value is masked in the CTI log like a password.
+   */
+  readonly publicVariables?: readonly string[]
 }
 
 export type CtiTarget = 'none' | 'custom' | 'salesforce'
@@ -146,7 +151,7 @@ const TOP_KEYS = new Set([
   'tabName',
   'accesses',
 ])
-const ACCESS_KEYS = new Set(['method', 'url', 'format', 'delaySeconds', 'onlyIfAnswered', 'charset', 'credentials', 'via'])
+const ACCESS_KEYS = new Set(['method', 'url', 'format', 'delaySeconds', 'onlyIfAnswered', 'charset', 'credentials', 'via', 'publicVariables'])
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -263,6 +268,11 @@ function readAccess(reader: Reader, name: AccessName, input: unknown): AccessCon
       else if (method !== 'get-internal' && method !== 'post-internal')
         reader.warn(`${path}.format`, `a ${method} access has no response to read; ignored`)
     }
+  }
+  if (input.publicVariables !== undefined && input.publicVariables !== null) {
+    const names = reader.stringList(input.publicVariables, `${path}.publicVariables`)
+    if (name === 'auth') access.publicVariables = names
+    else reader.warn(`${path}.publicVariables`, 'only the auth access extracts session values; ignored')
   }
   if (method !== 'none' && url.trim() === '') reader.error(`${path}.url`, `a ${method} access needs a URL`)
   if (access.via && method !== 'get-internal' && method !== 'post-internal')

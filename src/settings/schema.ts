@@ -86,6 +86,12 @@ const formatSchema = v.union(
 )
 
 const accessDefaults = defaultAccessSettings()
+const publicVariablesSchema = v.optional(
+  v.pipe(
+    v.array(v.pipe(v.string(), v.regex(VARIABLE))),
+    d('Auth only: variables of the format that are not secrets, e.g. ["OPERATOR"]. Every other value the auth response yields (a session ID) is masked in the CTI log.'),
+  ),
+)
 const accessSchema = (name: string) =>
   v.optional(
     v.pipe(
@@ -98,6 +104,7 @@ const accessSchema = (name: string) =>
         charset: v.optional(v.nullable(v.pipe(v.string(), v.check((c) => c === '' || isCharset(c), 'charset'), d('Charset of values in the URL and of the response, e.g. Shift_JIS; default UTF-8.')))),
         credentials: v.optional(v.pipe(v.picklist(CREDENTIALS), d('fetch credentials mode of internal methods (cookies).')), accessDefaults.credentials),
         via: v.optional(v.nullable(v.pipe(v.literal('helper'), d('Internal methods: send through the native helper instead of fetch.')))),
+        ...(name === 'auth' ? { publicVariables: publicVariablesSchema } : {}),
       }),
       d(`The ${name} access.`),
     ),

@@ -6,7 +6,6 @@
  */
 import {
   BUILTIN_NAMES,
-  maskSecrets,
   parseResponse,
   prepareAccess,
   type AccessConfig,
@@ -17,7 +16,7 @@ import {
 } from '@/cti'
 // Not part of the engine's public index, but the console must decode and mask exactly as it does.
 import { decodeBody } from '@/cti/charset'
-import { literalSecrets, secretForms } from '@/cti/secrets'
+import { createMasker } from '@/cti/secrets'
 
 export interface SampleCall {
   TEL: string
@@ -64,10 +63,12 @@ export function sampleVariables(
   return variables
 }
 
-/** Masks the passwords (agent, SIP, literal ones in the template) in every form they can take. */
+/**
+ * Masks the passwords (agent, SIP, auth values, literal ones in the template) in every form
+ * they can take, and the values of secret-looking keys: the engine's own mask.
+ */
 export function secretMasker(access: AccessConfig, secrets: readonly string[]): (text: string) => string {
-  const forms = [...secrets, ...literalSecrets(access.url)].flatMap((secret) => secretForms(secret, access.charset))
-  return (text) => maskSecrets(text, forms)
+  return createMasker(secrets, { template: access.url, charset: access.charset })
 }
 
 export function prepareSample(access: AccessConfig, variables: ReadonlyMap<string, string>): PreparedAccess | undefined {
