@@ -264,8 +264,10 @@ describe('popup', () => {
     const ctx = await setup()
     const cti = useCtiStore()
     const a = ctx.softphone.ring({ remoteUser: '0312345678' })
-    cti.calls = { [a.id]: { ...cti.calls[a.id], callId: a.id, blockedUrl: 'http://crm.test/customer?tel=0312345678' } as never }
-    await vi.waitFor(() => expect(ctx.popup.blockedTabs).toEqual([{ callId: a.id, url: 'http://crm.test/customer?tel=0312345678' }]))
+    cti.calls = { [a.id]: { ...cti.calls[a.id], callId: a.id, blockedUrl: 'http://crm.test/customer?tel=0312345678&pw=x', blockedLabel: 'http://crm.test/customer?tel=0312345678&pw=***' } as never }
+    await vi.waitFor(() =>
+      expect(ctx.popup.blockedTabs).toEqual([{ callId: a.id, url: 'http://crm.test/customer?tel=0312345678&pw=x', label: 'http://crm.test/customer?tel=0312345678&pw=***' }]),
+    )
     cti.calls = {}
     ctx.softphone.remoteHangup(a.id)
     expect(ctx.popup.blockedTabs).toHaveLength(1)

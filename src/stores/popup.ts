@@ -76,12 +76,15 @@ export const usePopupStore = defineStore('popup', () => {
   /**
    * CRM tabs the browser refused to open, offered as links. Kept after the call ended (the
    * agent may still want that customer's page) until opened or dismissed; the last few only.
+   * `url` is the real URL (the link opens it), `label` the same with its secrets masked (shown).
    */
-  const blockedTabs = ref<{ callId: string; url: string }[]>([])
+  const blockedTabs = ref<{ callId: string; url: string; label: string }[]>([])
   watch(() => cti.calls, (now) => {
     for (const info of Object.values(now)) {
       if (!info.blockedUrl || blockedTabs.value.some((b) => b.callId === info.callId && b.url === info.blockedUrl)) continue
-      blockedTabs.value = [...blockedTabs.value.filter((b) => b.callId !== info.callId), { callId: info.callId, url: info.blockedUrl }].slice(-BLOCKED_TABS_KEPT)
+      // The engine always masks the label; without one, show no URL rather than an unmasked one.
+      const entry = { callId: info.callId, url: info.blockedUrl, label: info.blockedLabel ?? '' }
+      blockedTabs.value = [...blockedTabs.value.filter((b) => b.callId !== info.callId), entry].slice(-BLOCKED_TABS_KEPT)
     }
   })
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
@@ -89,6 +92,22 @@ export const usePopupStore = defineStore('popup', () => {
 
   function dismissBlocked(callId: string): void {
     blockedTabs.value = blockedTabs.value.filter((b) => b.callId !== callId)
+  }
+
+  /**
+   * The agent clicked a blocked tab's link: open it the way the accesses do (the one CRM tab,
+   * whose opener cannot reach the phone). False when the browser refused again; the link's
+   * own `rel="noopener"` navigation is the fallback then.
+   */
+  function openBlocked(callId: string): boolean {
+    const blocked = blockedTabs.value.find((b) => b.callId === callId)
+    dismissBlocked(callId)
+    if (!blocked) return false
+    try {
+      return ports.cti.openTab(blocked.url, crmTabName.value).ok
+    } catch {
+      return false
+    }
   }
 
   phone.onCall('added', (call) => {
@@ -158,5 +177,5 @@ export const usePopupStore = defineStore('popup', () => {
     if (popupSettings.value.copyNumberOnClick && number) void ports.clipboard.writeText(number)
   }
 
-  return { popups, blockedTabs, crmTabName, popupSettings, clicked, dismissBlocked }
+  return { popups, blockedTabs, crmTabName, popupSettings, clicked, dismissBlocked, openBlocked }
 })

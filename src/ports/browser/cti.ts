@@ -1,4 +1,5 @@
 import type { CommandResult, CtiPorts, HttpPort, HttpResponse, TabResult } from '@/cti'
+import { openCrmTab, postCrmTab } from './crm-tab'
 import { detectHelper, HELPER_EXTENSION_ID, helperPorts } from './helper'
 
 /**
@@ -8,9 +9,9 @@ import { detectHelper, HELPER_EXTENSION_ID, helperPorts } from './helper'
  * they are absent, which the engine reports as "helper not installed". While the ping is still
  * out, they wait for its answer (a call can ring during the first second after a load).
  *
- * The CRM tab keeps its opener. Chromium finds a named tab again only through that relation:
- * with `w.opener = null` (measured with Chromium 156) every access opened a new tab instead of
- * reusing the one CRM tab. The README tells IT to configure only CRMs they trust.
+ * The CRM tab is opened through a hidden same-origin iframe (see `./crm-tab`): it is reused
+ * call after call, and the CRM page's opener is that iframe, so no page shown there can
+ * navigate the phone away.
  */
 export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
   const helper = helperPorts(extensionId)
@@ -49,30 +50,10 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
       return { status: response.status, headers: out, body: new Uint8Array(await response.arrayBuffer()) }
     },
     openTab(url, tabName): TabResult {
-      const w = window.open(url, safeName(tabName))
-      return w ? { ok: true } : { ok: false, reason: 'blocked', url }
+      return openCrmTab(url, tabName) ? { ok: true } : { ok: false, reason: 'blocked', url }
     },
     postForm(url, fields, tabName): TabResult {
-      const name = safeName(tabName)
-      // Opening (or finding) the named tab first tells a blocked pop-up apart from a sent form.
-      if (!window.open('', name)) return { ok: false, reason: 'blocked', url }
-      const form = document.createElement('form')
-      form.method = 'post'
-      form.action = url
-      form.target = name
-      form.acceptCharset = 'UTF-8'
-      form.style.display = 'none'
-      for (const [key, value] of fields) {
-        const input = document.createElement('input')
-        input.type = 'hidden'
-        input.name = key
-        input.value = value
-        form.append(input)
-      }
-      document.body.append(form)
-      form.submit()
-      form.remove()
-      return { ok: true }
+      return postCrmTab(url, fields, tabName) ? { ok: true } : { ok: false, reason: 'blocked', url }
     },
     clock: {
       now: () => new Date(),
@@ -86,9 +67,4 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
       },
     },
   }
-}
-
-/** Never the phone's own tab: a CRM tab name equal to ours would navigate the phone away. */
-function safeName(tabName: string): string {
-  return tabName && tabName !== window.name ? tabName : `${tabName || 'tsunagu-crm'}-crm`
 }
