@@ -119,9 +119,11 @@ test('a page in the CRM tab cannot navigate the phone through its opener; the on
   await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
 })
 
-test('the blocked-tab link does not give the CRM page the phone as opener either', async ({ phones, lab }) => {
+test('the blocked-tab banner shows the URL masked, and its link does not give the CRM page the phone as opener either', async ({ phones, lab }) => {
   const user = nextUser()
-  const { page, context } = await phones({ user, settings: settings(attacker) })
+  const withPassword = settings(attacker)
+  withPassword.cti.accesses.ring.url = `${attacker.url}/crm/customer?tel={TEL}&pw={APW}`
+  const { page, context } = await phones({ user, settings: withPassword })
   // Headless Chromium never blocks pop-ups (lab notes): make every window.open fail as a blocker does.
   await withInitScripts(page, 'window.open = () => null')
   const phoneUrl = page.url()
@@ -129,8 +131,10 @@ test('the blocked-tab link does not give the CRM page the phone as opener either
   const decline = await ringAndDecline(page, lab, user, '0312345678')
   const banner = page.getByTestId('blocked-tab')
   await expect(banner).toBeVisible()
+  await expect(banner.getByTestId('blocked-tab-url')).toHaveText(`${attacker.url}/crm/customer?tel=0312345678&pw=***`)
+  await expect(banner).not.toContainText('pass01')
   const [crm] = await Promise.all([context.waitForEvent('page'), banner.getByTestId('blocked-tab-link').click()])
-  await expect(crm).toHaveURL(`${attacker.url}/crm/customer?tel=0312345678`)
+  await expect(crm).toHaveURL(`${attacker.url}/crm/customer?tel=0312345678&pw=pass01`)
   for (const outcome of Object.values(await attemptsIn(crm))) expect(['SecurityError', 'no-opener']).toContain(outcome)
   await decline()
   expect(page.url()).toBe(phoneUrl)
