@@ -211,6 +211,26 @@ export function literalSecrets(template: string): string[] {
   return found
 }
 
+const LITERAL_ASSIGNMENT_PARTS = new RegExp(`(^|[^A-Za-z0-9_.\\-\\[\\]])(${KEY})=("[^"]*"|[^&#;\\s"]*)`, 'g')
+const LITERAL_OPTION_PARTS = /(^|\s)(--?[A-Za-z][A-Za-z0-9_-]*)(\s+)("[^"]*"|[^\s"-][^\s"]*)/g
+const isLiteral = (value: string): boolean => value.replace(/^"|"$/g, '') !== '' && !value.includes('{')
+
+/**
+ * The template without the secrets {@link literalSecrets} finds, for exports:
+ * `password=hunter2` → `password=`, `--pin 1234` → `--pin ""`, `//user:pw@host` → `//user@host`.
+ * Placeholders (`password={APW}`) stay.
+ */
+export function withoutLiteralSecrets(template: string): string {
+  return template
+    .replace(LITERAL_ASSIGNMENT_PARTS, (match, lead: string, key: string, value: string) =>
+      isSecretKey(key) && isLiteral(value) ? `${lead}${key}=${value.startsWith('"') ? '""' : ''}` : match,
+    )
+    .replace(LITERAL_OPTION_PARTS, (match, lead: string, option: string, space: string, value: string) =>
+      isSecretKey(option) && isLiteral(value) ? `${lead}${option}${space}""` : match,
+    )
+    .replace(USER_INFO, (match, head: string, value: string) => (isLiteral(value) ? `${head.slice(0, -1)}@` : match))
+}
+
 /** Every form a secret can take once it landed in a URL, form body or argv. */
 export function secretForms(secret: string, charset?: string, encoder?: CharsetEncoder): string[] {
   if (secret === '') return []
