@@ -26,6 +26,7 @@ ensureSystemPackages()
 const { startKamailio } = await import('../lab/kamailio.mjs')
 const { startCrm } = await import('../lab/crm-server.mjs')
 const { startStaticServer } = await import('../lab/static-server.mjs')
+const { securityHeaders } = await import('../lab/security-headers.mjs')
 const { demoProvisioning } = await import('../lab/demo-provisioning.mjs')
 
 console.log('Building the phone …')
@@ -44,7 +45,10 @@ async function pick(port, udp = false) {
 }
 const kamailio = await startKamailio({ wsPort: await pick(8088), udpPort: await pick(5060, true) })
 const crm = await startCrm({ port: (await pick(8090)) ?? 0 })
-const app = await startStaticServer({ dir: join(root, 'dist'), port: (await pick(8080)) ?? 0 })
+// The demo's policy names exactly its PBX and CRM, as IT would list theirs.
+const origin = (url) => new URL(url).origin
+const headers = securityHeaders({ connect: [origin(kamailio.wsUrl), origin(crm.url)] })
+const app = await startStaticServer({ dir: join(root, 'dist'), port: (await pick(8080)) ?? 0, headers })
 
 const provisioning = demoProvisioning({ wsUrl: kamailio.wsUrl, domain: kamailio.domain, crmUrl: crm.url })
 crm.setProvision('demo', provisioning)
