@@ -111,6 +111,41 @@ test('the app runs under its CSP: register, ring with search, CRM tab and form, 
   await context.close()
 })
 
+test('a page that opens the phone keeps no handle on it (COOP), so it cannot navigate it later', async ({ browser, lab }) => {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+    res.end('<!doctype html><title>Mail</title>')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const context = await browser.newContext()
+  try {
+    const mail = await context.newPage()
+    await mail.goto(`http://localhost:${(server.address() as AddressInfo).port}/`)
+    const [phone] = await Promise.all([
+      context.waitForEvent('page'),
+      mail.evaluate((url) => {
+        ;(window as unknown as { phone: Window | null }).phone = window.open(url, 'phone')
+      }, `${lab.appUrl}/`),
+    ])
+    await expect(phone.locator('#app')).not.toBeEmpty()
+    // The attacker's handle is closed: a later "phone.location = look-alike" goes nowhere.
+    await expect.poll(() => mail.evaluate(() => (window as unknown as { phone: Window }).phone.closed)).toBe(true)
+    await mail.evaluate(() => {
+      try {
+        ;(window as unknown as { phone: Window }).phone.location.href = 'about:blank#phished'
+      } catch {
+        // a closed handle may also throw
+      }
+    })
+    expect(phone.url()).toBe(`${lab.appUrl}/`)
+    expect(await phone.evaluate(() => window.opener)).toBeNull()
+  } finally {
+    await context.close()
+    server.closeAllConnections()
+    server.close()
+  }
+})
+
 test('another site cannot frame the phone', async ({ browser, lab }) => {
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
