@@ -104,7 +104,7 @@ const accessSchema = (name: string) =>
         charset: v.optional(v.nullable(v.pipe(v.string(), v.check((c) => c === '' || isCharset(c), 'charset'), d('Charset of values in the URL and of the response, e.g. Shift_JIS; default UTF-8.')))),
         credentials: v.optional(v.pipe(v.picklist(CREDENTIALS), d('fetch credentials mode of internal methods (cookies).')), accessDefaults.credentials),
         via: v.optional(v.nullable(v.pipe(v.literal('helper'), d('Internal methods: send through the native helper instead of fetch.')))),
-        ...(name === 'auth' ? { publicVariables: publicVariablesSchema } : {}),
+        publicVariables: publicVariablesSchema,
       }),
       d(`The ${name} access.`),
     ),
