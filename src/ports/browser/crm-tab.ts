@@ -15,8 +15,8 @@
 
 let frame: HTMLIFrameElement | undefined
 
-/** The hidden launcher iframe's window, created on first use (and again if it was removed). */
-function launcher(): Window {
+/** The hidden launcher iframe's window, created on first use (and again if it was removed). Exported for tests. */
+export function launcher(): Window {
   if (!frame?.isConnected || !frame.contentWindow) {
     frame = document.createElement('iframe')
     frame.hidden = true
