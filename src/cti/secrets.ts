@@ -251,9 +251,16 @@ export function secretForms(secret: string, charset?: string, encoder?: CharsetE
  */
 export function createMasker(
   secrets: readonly string[],
-  options: { template?: string | undefined; charset?: string | undefined; encoder?: CharsetEncoder | undefined } = {},
+  options: {
+    template?: string | undefined
+    charset?: string | undefined
+    encoder?: CharsetEncoder | undefined
+    /** False: known secrets only (the settings' test console shows the session values it fetched). */
+    keys?: boolean
+  } = {},
 ): (text: string) => string {
   const literal = options.template === undefined ? [] : literalSecrets(options.template)
   const forms = [...secrets, ...literal].flatMap((secret) => secretForms(secret, options.charset, options.encoder))
+  if (options.keys === false) return (text) => maskSecrets(text, forms)
   return (text) => maskSecretKeys(maskSecrets(text, forms))
 }

@@ -64,11 +64,13 @@ export function sampleVariables(
 }
 
 /**
- * Masks the passwords (agent, SIP, auth values, literal ones in the template) in every form
- * they can take, and the values of secret-looking keys: the engine's own mask.
+ * Masks the passwords (agent, SIP, literal ones in the template) in every form they can take,
+ * as whole values like the engine. Unlike the CTI log, the console leaves other values of
+ * secret-looking keys (`sid=`) in clear: it is IT's dry run, and shows the session values the
+ * auth it ran extracted.
  */
 export function secretMasker(access: AccessConfig, secrets: readonly string[]): (text: string) => string {
-  return createMasker(secrets, { template: access.url, charset: access.charset })
+  return createMasker(secrets, { template: access.url, charset: access.charset, keys: false })
 }
 
 export function prepareSample(access: AccessConfig, variables: ReadonlyMap<string, string>): PreparedAccess | undefined {
