@@ -119,6 +119,21 @@ test('a page in the CRM tab cannot navigate the phone through its opener; the on
   await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
 })
 
+test('a CRM page that a post access submitted into cannot navigate the phone either', async ({ phones, lab }) => {
+  const user = nextUser()
+  const posting = settings(attacker)
+  posting.cti.accesses.ring = { method: 'post', url: `${attacker.url}/crm/customer?tel={TEL}` }
+  const { page, context } = await phones({ user, settings: posting })
+  const phoneUrl = page.url()
+
+  const decline = await ringAndDecline(page, lab, user, '0312345678')
+  await expect.poll(() => otherPages(context, page).map((p) => p.url())).toEqual([`${attacker.url}/crm/customer`])
+  expect(Object.values(await attemptsIn(otherPages(context, page)[0]!))).toEqual(Array(5).fill('SecurityError'))
+  await decline()
+  expect(page.url()).toBe(phoneUrl)
+  await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+})
+
 test('the blocked-tab banner shows the URL masked, and its link does not give the CRM page the phone as opener either', async ({ phones, lab }) => {
   const user = nextUser()
   const withPassword = settings(attacker)
