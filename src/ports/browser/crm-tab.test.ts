@@ -2,6 +2,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { crmTabName, launcher as launcherWindow, openCrmTab, postCrmTab } from './crm-tab'
 
+/** The iframe's own form class: its documents' forms are not the phone's. */
+const formClass = (frame: HTMLIFrameElement) => (frame.contentWindow as unknown as { HTMLFormElement: typeof HTMLFormElement }).HTMLFormElement
+
 /** The hidden launcher iframe; its `open` is what the CRM tab's opener becomes. */
 const launcher = () => document.querySelector<HTMLIFrameElement>('iframe[data-testid="crm-tab-launcher"]')
 
@@ -46,7 +49,7 @@ describe('postCrmTab', () => {
     const frame = launcher()!
     vi.spyOn(frame.contentWindow!, 'open').mockReturnValue({} as Window)
     const submitted: { action: string; target: string; fields: [string, string][]; owner: Document }[] = []
-    vi.spyOn(frame.contentWindow!.HTMLFormElement.prototype, 'submit').mockImplementation(function (this: HTMLFormElement) {
+    vi.spyOn(formClass(frame).prototype, 'submit').mockImplementation(function (this: HTMLFormElement) {
       const fields = [...this.querySelectorAll('input')].map((input) => [input.name, input.value] as [string, string])
       submitted.push({ action: this.action, target: this.target, fields, owner: this.ownerDocument })
     })
@@ -58,7 +61,7 @@ describe('postCrmTab', () => {
     launcherWindow()
     const frame = launcher()!
     vi.spyOn(frame.contentWindow!, 'open').mockReturnValue(null)
-    const submit = vi.spyOn(frame.contentWindow!.HTMLFormElement.prototype, 'submit')
+    const submit = vi.spyOn(formClass(frame).prototype, 'submit')
     expect(postCrmTab('https://crm.example/open', [], 'crm')).toBe(false)
     expect(submit).not.toHaveBeenCalled()
   })
