@@ -44,7 +44,7 @@ describe('isSecretKey', () => {
     expect(isSecretKey(name)).toBe(true)
   })
 
-  it.each(['tel', 'compass', 'bypass', 'keyword', 'monkey', 'pinyin', 'shipping', 'inside', 'sidebar', 'id', 'user', 'name', 'passage', ''])(
+  it.each(['tel', 'auth_user', 'compass', 'bypass', 'keyword', 'monkey', 'pinyin', 'shipping', 'inside', 'sidebar', 'id', 'user', 'name', 'passage', ''])(
     '%s does not',
     (name) => {
       expect(isSecretKey(name)).toBe(false)

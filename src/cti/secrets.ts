@@ -5,9 +5,9 @@
  * 1. **Known secrets** — the agent password (`{APW}`), every value the auth response format
  *    extracted (`{SID}`, unless IT declared it public) and passwords typed literally into a
  *    template — are masked in every form they take in a URL, body or argv (as typed,
- *    percent-encoded in UTF-8 or the access's charset, either hex case, `+` for spaces, decoded),
- *    Short (under 6 characters) and all-digit secrets only where a form stands as a whole
- *    token: a 2-digit password does not turn `tel=0312345678` into `tel=03***5678`.
+ *    percent-encoded in UTF-8 or the access's charset, either hex case, `+` for spaces, decoded).
+ *    Short (under 6 characters) and all-digit secrets are masked only where a form stands as a
+ *    whole token: a 2-digit password does not turn `tel=0312345678` into `tel=03***5678`.
  * 2. **Secret-looking keys** — any key whose name contains `password`, `token`, `secret`, … or has
  *    a word `pin`, `key`, `sid`, `pass`, … (any prefix or suffix: `user_password`, `x-api-key`,
  *    `accessToken`) — have their value masked wherever the text shows one: query strings and form
@@ -39,8 +39,12 @@ const SECRET_PARTS = [
   'authorization',
   'cookie',
 ]
-/** Secret when one word of the name (split at separators and camelCase) is one of these. */
-const SECRET_WORDS = new Set(['pass', 'pw', 'pin', 'key', 'sid', 'sig', 'otp', 'auth'])
+/**
+ * Secret when one word of the name (split at separators and camelCase) is one of these: short
+ * names match only as words, so `compass`, `keyword` and `sidebar` stay readable. (`auth` is not
+ * one: `auth_user` is an ID; `auth_token` is caught by `token`.)
+ */
+const SECRET_WORDS = new Set(['pass', 'pw', 'pin', 'key', 'sid', 'sig', 'otp'])
 
 /** Whether a key name (query or form field, JSON key, header, command option) names a secret. */
 export function isSecretKey(name: string): boolean {
