@@ -45,10 +45,9 @@ async function pick(port, udp = false) {
 }
 const kamailio = await startKamailio({ wsPort: await pick(8088), udpPort: await pick(5060, true) })
 const crm = await startCrm({ port: (await pick(8090)) ?? 0 })
-// The demo's policy names exactly its PBX and CRM, as IT would list theirs.
-const origin = (url) => new URL(url).origin
-const headers = securityHeaders({ connect: [origin(kamailio.wsUrl), origin(crm.url)] })
-const app = await startStaticServer({ dir: join(root, 'dist'), port: (await pick(8080)) ?? 0, headers })
+// The phone's security headers (CSP, COOP). The demo's connect-src and form-action allow loopback
+// on any port (its PBX and CRM, and whatever is tried next to them); a deployment lists its own.
+const app = await startStaticServer({ dir: join(root, 'dist'), port: (await pick(8080)) ?? 0, headers: securityHeaders() })
 
 const provisioning = demoProvisioning({ wsUrl: kamailio.wsUrl, domain: kamailio.domain, crmUrl: crm.url })
 crm.setProvision('demo', provisioning)
