@@ -1,11 +1,13 @@
 /**
  * Serves the built phone (dist/) over HTTP on loopback, with the SPA fallback to
- * index.html. Used by `npm start` and the browser tests; production deployments put dist/
- * behind any HTTPS web server instead (see README).
+ * index.html and the phone's security headers (CSP, COOP, see `security-headers.mjs`). Used by
+ * `npm start` and the browser tests; production deployments put dist/ behind any HTTPS web
+ * server instead (see README), with the same headers.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { extname, join, normalize, resolve } from 'node:path'
+import { securityHeaders } from './security-headers.mjs'
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -23,10 +25,11 @@ const TYPES = {
  * `setFile('/deploy.json', text)` serves `text` at that path instead of dist/ (a test's or the
  * demo's deployment file); `setFile(path, undefined)` goes back to dist/.
  *
- * @param {{ dir: string, port?: number, host?: string }} options
+ * @param {{ dir: string, port?: number, host?: string, headers?: Record<string, string> }} options
+ *   `headers`: sent with every response (default: `securityHeaders()`, loopback PBX and CRMs).
  * @returns {Promise<{ url: string, port: number, stop: () => Promise<void>, setFile: (path: string, body: string | undefined) => void }>}
  */
-export function startStaticServer({ dir, port = 0, host = '127.0.0.1' }) {
+export function startStaticServer({ dir, port = 0, host = '127.0.0.1', headers = securityHeaders() }) {
   const root = resolve(dir)
   if (!existsSync(join(root, 'index.html'))) {
     return Promise.reject(new Error(`${root}/index.html not found: build the phone first (npm run build)`))
@@ -46,6 +49,7 @@ export function startStaticServer({ dir, port = 0, host = '127.0.0.1' }) {
     const type = TYPES[extname(file)] ?? 'application/octet-stream'
     const immutable = file.includes(`${root}/assets/`)
     res.writeHead(200, {
+      ...headers,
       'Content-Type': type,
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     })

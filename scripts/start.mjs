@@ -28,6 +28,7 @@ ensureSystemPackages()
 const { startKamailio } = await import('../lab/kamailio.mjs')
 const { startCrm } = await import('../lab/crm-server.mjs')
 const { startStaticServer } = await import('../lab/static-server.mjs')
+const { securityHeaders } = await import('../lab/security-headers.mjs')
 const { demoProvisioning } = await import('../lab/demo-provisioning.mjs')
 
 console.log('Building the phone …')
@@ -46,7 +47,9 @@ async function pick(port, udp = false) {
 }
 const kamailio = await startKamailio({ wsPort: await pick(8088), udpPort: await pick(5060, true) })
 const crm = await startCrm({ port: (await pick(8090)) ?? 0 })
-const app = await startStaticServer({ dir: join(root, 'dist'), port: (await pick(8080)) ?? 0 })
+// The phone's security headers (CSP, COOP). The demo's connect-src and form-action allow loopback
+// on any port (its PBX and CRM, and whatever is tried next to them); a deployment lists its own.
+const app = await startStaticServer({ dir: join(root, 'dist'), port: (await pick(8080)) ?? 0, headers: securityHeaders() })
 
 // What IT would put next to index.html (README, "deploy.json"); the CRM's port is known only now.
 const deployment = { provisioning: { origins: [crm.url], hashConfig: 'off' }, dial: { trustedOrigins: [crm.url] } }

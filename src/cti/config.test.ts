@@ -107,12 +107,13 @@ describe('the cti section: validated by the schema, derived by normalizeCtiConfi
     [{ accesses: { search: 'get' } }, 'accesses.search'],
     [{ accesses: { search: { method: 'fetch', url: 'https://crm/x' } } }, 'accesses.search.method'],
     [{ accesses: { search: { method: 'get', url: '' } } }, 'accesses.search.url'],
-    [{ accesses: { search: { method: 'get', url: 'x', credentials: 'all' } } }, 'accesses.search.credentials'],
-    [{ accesses: { search: { method: 'get-internal', url: 'x', charset: 'klingon' } } }, 'accesses.search.charset'],
-    [{ accesses: { search: { method: 'get-internal', url: 'x', via: 'extension' } } }, 'accesses.search.via'],
-    [{ accesses: { search: { method: 'get-internal', url: 'x', format: { regex: '(' } } } }, 'accesses.search.format'],
-    [{ accesses: { answer: { method: 'get', url: 'x', delaySeconds: -2 } } }, 'accesses.answer.delaySeconds'],
-    [{ accesses: { search: { method: 'get-internal', url: 'x', format: { regex: '(\\d+)' } } } }, 'accesses.search.format'],
+    [{ accesses: { search: { method: 'get', url: 'https://crm/x', credentials: 'all' } } }, 'accesses.search.credentials'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', charset: 'klingon' } } }, 'accesses.search.charset'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', via: 'extension' } } }, 'accesses.search.via'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', format: { regex: '(' } } } }, 'accesses.search.format'],
+    [{ accesses: { answer: { method: 'get', url: 'https://crm/x', delaySeconds: -2 } } }, 'accesses.answer.delaySeconds'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', format: { regex: '(\\d+)' } } } }, 'accesses.search.format'],
+    [{ accesses: { auth: { method: 'get-internal', url: 'https://crm/x', publicVariables: 'OPERATOR' } } }, 'accesses.auth.publicVariables'],
   ])('refuses %j at %j', (input, path) => {
     const result = readCti(input, sip)
     expect(result.ok).toBe(false)
@@ -133,10 +134,17 @@ describe('the cti section: validated by the schema, derived by normalizeCtiConfi
     [{ accesses: { ring: { method: 'get', url: 'https://crm/x', delaySeconds: 3 } } }, 'accesses.ring.delaySeconds'],
     [{ accesses: { ring: { method: 'get', url: 'https://crm/x', onlyIfAnswered: true } } }, 'accesses.ring.onlyIfAnswered'],
     [{ accesses: { ring: { method: 'get', url: 'https://crm/x', via: 'helper' } } }, 'accesses.ring.via'],
+    [{ accesses: { search: { method: 'get-internal', url: 'https://crm/x', publicVariables: ['NAME'] } } }, 'accesses.search.publicVariables'],
   ])('accepts %j with a warning at %j', (input, path) => {
     const result = readCti(input, sip)
     expect(result.ok).toBe(true)
     if (result.ok) expect(result.warnings.map((warning) => warning.path)).toContain(path)
+  })
+
+  it('keeps the auth access\'s public variables', () => {
+    const config = normalized({ accesses: { auth: { method: 'get-internal', url: 'https://crm/x', format: '{SID}{CRLF}{OP}', publicVariables: ['OP'] } } })
+    expect(config.accesses.auth.publicVariables).toEqual(['OP'])
+    expect(config.accesses.search.publicVariables).toBeUndefined()
   })
 
   it('treats the own extension as a target candidate', () => {

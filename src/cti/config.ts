@@ -36,6 +36,11 @@ export interface AccessConfig {
   readonly credentials: AccessCredentials
   /** Internal methods only: send through the native helper instead of `fetch`. */
   readonly via?: 'helper'
+  /**
+   * Auth only: variables of the format that are not secrets (logged in clear). Every other
+   * extracted value is masked in the CTI log like a password.
+   */
+  readonly publicVariables?: readonly string[]
 }
 
 export type CtiTarget = 'none' | 'custom' | 'salesforce'
@@ -156,6 +161,10 @@ function accessOf(name: AccessName, input: AccessSection | undefined, warn: (pat
     access.format = format as ResponseFormat
     if (name !== 'auth' && name !== 'search') warn(`${path}.format`, 'only auth and search responses are read; ignored')
     else if (method !== 'get-internal' && method !== 'post-internal') warn(`${path}.format`, `a ${method} access has no response to read; ignored`)
+  }
+  if (input.publicVariables !== undefined) {
+    if (name === 'auth') access.publicVariables = [...input.publicVariables]
+    else warn(`${path}.publicVariables`, 'only the auth access extracts session values; ignored')
   }
   if (access.via && method !== 'get-internal' && method !== 'post-internal') warn(`${path}.via`, 'only internal methods go through the helper; ignored')
   if (delaySeconds > 0 && name !== 'answer') warn(`${path}.delaySeconds`, 'only the answer access waits; ignored')

@@ -489,6 +489,38 @@ describe('masking in the CTI log', () => {
     expect(w.logs.find((entry) => entry.access === 'ring')?.body).toBe('pw=***&tel=0312345678')
     expect(JSON.stringify(w.logs)).not.toContain('s3cret')
   })
+
+  it('treats every auth value as a secret: {SID} is masked in the auth entry and every later access', async () => {
+    // The search sends the session under a key that does not look secret ("s"), so only the value rule can catch it.
+    const w = await loggedIn({}, { search: { method: 'get-internal', url: 'http://crm/search?tel={TEL}&s={SID}', format: '{NAME}' } })
+    w.start(call())
+    await w.engine.idle()
+    expect(w.logs.find((entry) => entry.access === 'auth')?.values).toEqual({ SID: '***' })
+    expect(w.logs.find((entry) => entry.access === 'search')?.url).toBe('http://crm/search?tel=0312345678&s=***')
+    expect(JSON.stringify(w.logs)).not.toContain('SID-1')
+  })
+
+  it('logs auth values IT declared public in clear', async () => {
+    const w = await loggedIn({}, {
+      auth: { ...ACCESSES.auth, publicVariables: ['SID'] },
+      search: { method: 'get-internal', url: 'http://crm/search?tel={TEL}&s={SID}', format: '{NAME}' },
+    })
+    w.start(call())
+    await w.engine.idle()
+    expect(w.logs.find((entry) => entry.access === 'auth')?.values).toEqual({ SID: 'SID-1' })
+    expect(w.logs.find((entry) => entry.access === 'search')?.url).toBe('http://crm/search?tel=0312345678&s=SID-1')
+  })
+
+  it('shows a blocked tab masked, but links the real URL', async () => {
+    const w = await loggedIn({}, { ring: { method: 'get', url: 'https://crm/customer?tel={TEL}&pw={APW}&sid={SID}' } })
+    w.tabs.blocked = true
+    w.start(call())
+    await w.engine.idle()
+    expect(w.engine.callInfo('call-1')).toMatchObject({
+      blockedUrl: 'https://crm/customer?tel=0312345678&pw=s3cret%21&sid=SID-1',
+      blockedLabel: 'https://crm/customer?tel=0312345678&pw=***&sid=***',
+    })
+  })
 })
 
 describe('dispose', () => {

@@ -50,6 +50,8 @@ export interface CallInfo {
   readonly ended: boolean
   /** The last CRM tab the browser refused to open for this call: offer it as a link. */
   readonly blockedUrl?: string
+  /** `blockedUrl` with its secrets masked: what the banner shows as text. */
+  readonly blockedLabel?: string
 }
 
 export interface CtiEngineOptions {
@@ -101,6 +103,7 @@ interface CallRecord {
   searchError?: AccessFailure
   values: Readonly<Record<string, string>>
   blockedUrl?: string
+  blockedLabel?: string
   /** Settles when the search finished (result, error or timeout) or was skipped. */
   search: Promise<void>
   /** Accesses of this call in flight or waiting. */
@@ -175,7 +178,14 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
 
   const variablesFor = (parties: CallParties | undefined, extracted: readonly AuthValues[]) =>
     accessVariables(config, clock, { ...(parties === undefined ? {} : { parties }), ...(agent === undefined ? {} : { agent }), extracted })
-  const secrets = (): string[] => (agent?.password ? [agent.password] : [])
+  const publicAuth = new Set(authAccess.publicVariables ?? [])
+  /** The agent password and the auth values in use (all but the public ones): masked in every log entry. */
+  const secrets = (authValues: AuthValues = {}): string[] => [
+    ...(agent?.password ? [agent.password] : []),
+    ...Object.entries(authValues)
+      .filter(([name, value]) => value !== '' && !publicAuth.has(name))
+      .map(([, value]) => value),
+  ]
 
   const auth: AuthSession = createAuthSession({
     clock,
@@ -227,7 +237,7 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       values: record.values,
       answered: record.answered,
       ended: record.ended,
-      ...(record.blockedUrl === undefined ? {} : { blockedUrl: record.blockedUrl }),
+      ...(record.blockedUrl === undefined ? {} : { blockedUrl: record.blockedUrl, blockedLabel: record.blockedLabel ?? record.blockedUrl }),
     }
   }
 
@@ -277,7 +287,7 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       access,
       callId,
       variables: variablesFor(record.parties, [authValues, record.values]),
-      secrets: secrets(),
+      secrets: secrets(authValues),
     })
     const rejected = !outcome.ok && outcome.reason === 'http-error' && (outcome.status === 401 || outcome.status === 403)
     if (rejected && authConfigured && INTERNAL_METHODS.has(config.accesses[access].method) && !disposed) {
@@ -288,13 +298,14 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
           access,
           callId,
           variables: variablesFor(record.parties, [again.values, record.values]),
-          secrets: secrets(),
+          secrets: secrets(again.values),
           attempt: 2,
         })
       }
     }
     if (!outcome.ok && outcome.blockedUrl !== undefined) {
       record.blockedUrl = outcome.blockedUrl
+      record.blockedLabel = outcome.blockedLabel ?? outcome.blockedUrl
       emit(callId, record)
     }
     return outcome

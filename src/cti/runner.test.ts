@@ -41,7 +41,12 @@ describe('methods', () => {
   it('get: a blocked tab is a failure carrying the URL for the banner', async () => {
     const world = setup(configWith({ ring: { method: 'get', url: 'https://crm/?t={TEL}' } }))
     world.tabs.blocked = true
-    await expect(world.run(request('ring'))).resolves.toEqual({ ok: false, reason: 'blocked', blockedUrl: 'https://crm/?t=0312345678' })
+    await expect(world.run(request('ring'))).resolves.toEqual({
+      ok: false,
+      reason: 'blocked',
+      blockedUrl: 'https://crm/?t=0312345678',
+      blockedLabel: 'https://crm/?t=0312345678',
+    })
     expect(world.logs[0]).toMatchObject({ outcome: 'failed', error: 'blocked' })
   })
 
@@ -210,8 +215,50 @@ describe('masking secrets in the log', () => {
     expect(JSON.stringify(world.logs)).not.toMatch(/p%40ss|p@ss|bbbb|hunter2/)
   })
 
+  it('masks every value the auth format extracts, unless declared public', async () => {
+    const world = setup(configWith({ auth: { method: 'get-internal', url: 'http://crm/login', format: '{SID}{CRLF}{OPERATOR}', publicVariables: ['OPERATOR'] } }))
+    world.http.on('http://crm/login', { body: 'S3SS10N\r\nsato' })
+    const outcome = await world.run(request('auth'))
+    expect(outcome).toMatchObject({ values: { SID: 'S3SS10N', OPERATOR: 'sato' } })
+    expect(world.logs[0]?.values).toEqual({ SID: '***', OPERATOR: 'sato' })
+    expect(JSON.stringify(world.logs)).not.toContain('S3SS10N')
+  })
+
+  it('masks the auth values passed as secrets wherever a later access sends them', async () => {
+    const world = setup(configWith({ search: { method: 'get-internal', url: 'http://crm/s?tel={TEL}&s={SID}' } }))
+    const vars = new Map([...variables, ['SID', 'S3SS10N']])
+    await world.run(request('search', { variables: vars, secrets: ['p@ss word', 'S3SS10N'] }))
+    expect(world.logs[0]).toMatchObject({ url: 'http://crm/s?tel=0312345678&s=***' })
+  })
+
+  it.each([
+    ['access_token', 'http://crm/a?access_token=t0k&tel={TEL}', 'http://crm/a?access_token=***&tel=0312345678'],
+    ['user_password', 'http://crm/a?user_password=u&tel={TEL}', 'http://crm/a?user_password=***&tel=0312345678'],
+    ['pin', 'http://crm/a?pin=12&tel={TEL}', 'http://crm/a?pin=***&tel=0312345678'],
+  ])('masks a literal %s without touching the number', async (_name, url, expected) => {
+    const world = setup(configWith({ ring: { method: 'get-internal', url } }))
+    await world.run(request('ring'))
+    expect(world.logs[0]?.url).toBe(expected)
+  })
+
+  it('a short agent password is masked as a whole value only', async () => {
+    const world = setup(configWith({ ring: { method: 'get-internal', url: 'http://crm/a?tel={TEL}&p={APW}' } }))
+    await world.run(request('ring', { variables: new Map([...variables, ['APW', '12']]), secrets: ['12'] }))
+    expect(world.logs[0]?.url).toBe('http://crm/a?tel=0312345678&p=***')
+  })
+
+  it('a blocked tab keeps the real URL for the link and a masked one for the banner', async () => {
+    const world = setup(configWith({ ring: { method: 'get', url: 'https://crm/?t={TEL}&u={AID}&p={APW}&token=abc' } }))
+    world.tabs.blocked = true
+    const outcome = await world.run(request('ring'))
+    expect(outcome).toMatchObject({
+      blockedUrl: 'https://crm/?t=0312345678&u=agent7&p=p%40ss%20word&token=abc',
+      blockedLabel: 'https://crm/?t=0312345678&u=agent7&p=***&token=***',
+    })
+  })
+
   it('masks a password echoed in extracted values', async () => {
-    const world = setup(configWith({ auth: { method: 'get-internal', url: 'http://crm/login', format: '{SID}' } }))
+    const world = setup(configWith({ auth: { method: 'get-internal', url: 'http://crm/login', format: '{SID}', publicVariables: ['SID'] } }))
     world.http.on('http://crm/login', { body: 'token-p@ss word-1' })
     const outcome = await world.run(request('auth'))
     expect(outcome).toMatchObject({ values: { SID: 'token-p@ss word-1' } })

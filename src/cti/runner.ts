@@ -15,7 +15,7 @@ import type { AccessName, CtiConfig } from './config'
 import type { CommandResult, CtiPorts, HttpResponse, TabResult } from './ports'
 import { prepareAccess, type PreparedRequest } from './prepare-access'
 import { parseResponse } from './response-format'
-import { accessMasker, maskSecrets } from './secrets'
+import { createMasker, maskArgv, MASK } from './secrets'
 import type { TemplateVariables } from './template'
 import { withTimeout } from './timeout'
 
@@ -39,7 +39,10 @@ export interface AccessRequest {
   readonly access: AccessName
   readonly callId?: string
   readonly variables: TemplateVariables
-  /** Secrets to mask (the agent password); literal passwords of the template are added here. */
+  /**
+   * Secrets to mask (the agent password, the auth values in use); literal passwords of the
+   * template, and for auth the values it extracts (unless public), are added here.
+   */
   readonly secrets: readonly string[]
   /** 2 for the retry after a 401/403. */
   readonly attempt?: number
@@ -58,8 +61,10 @@ export type AccessOutcome =
       readonly ok: false
       readonly reason: AccessFailure
       readonly status?: number
-      /** The unmasked URL of a blocked tab, for the "open it yourself" banner. */
+      /** The unmasked URL of a blocked tab, for the "open it yourself" link. */
       readonly blockedUrl?: string
+      /** The same URL with its secrets masked, for the banner's text. */
+      readonly blockedLabel?: string
       readonly detail?: string
     }
 
@@ -82,7 +87,7 @@ function requestFields(prepared: PreparedRequest, mask: (text: string) => string
     case 'http':
       return prepared.body === undefined ? { url: mask(prepared.url) } : { url: mask(prepared.url), body: mask(prepared.body) }
     case 'command':
-      return { argv: prepared.argv.map(mask) }
+      return { argv: maskArgv(prepared.argv, mask) }
   }
 }
 
@@ -123,7 +128,7 @@ export async function runAccess(deps: RunnerDeps, request: AccessRequest): Promi
       method: access.method,
       outcome: 'failed',
       error: 'internal-error',
-      detail: maskSecrets(describe(error), request.secrets),
+      detail: createMasker(request.secrets)(describe(error)),
     })
     return { ok: false, reason: 'internal-error', detail: describe(error) }
   }
@@ -136,7 +141,6 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
   const prepared = prepareAccess(access, request.variables, ports.encodeCharset)
   if (!prepared) return { ok: true, values: {}, missing: [] }
 
-  const mask = accessMasker(access, request.secrets, ports.encodeCharset)
   const warnings = [...prepared.warnings]
   const timeoutMs = config.timeoutSeconds * 1000
 
@@ -212,6 +216,15 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
     }
   }
 
+  // Every value the auth format extracted is a session secret unless IT declared it public.
+  const publicNames = new Set(request.access === 'auth' ? (access.publicVariables ?? []) : [])
+  const extractedSecrets =
+    outcome.ok && request.access === 'auth' ? Object.entries(outcome.values).filter(([name]) => !publicNames.has(name)).map(([, value]) => value) : []
+  const mask = createMasker([...request.secrets, ...extractedSecrets], { template: access.url, charset: access.charset, encoder: ports.encodeCharset })
+  const loggedValue = (name: string, value: string): string =>
+    request.access === 'auth' && !publicNames.has(name) && value !== '' ? MASK : mask(value)
+  if (!outcome.ok && outcome.blockedUrl !== undefined) outcome = { ...outcome, blockedLabel: mask(outcome.blockedUrl) }
+
   const ended = ports.clock.now()
   const entry: CtiLogEntry = {
     time: started.toISOString(),
@@ -223,7 +236,7 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
     ...requestFields(prepared, mask),
     ...(outcome.status === undefined ? {} : { status: outcome.status }),
     ms: Math.max(0, ended.getTime() - started.getTime()),
-    ...(outcome.ok && parsed ? { values: Object.fromEntries(Object.entries(outcome.values).map(([k, v]) => [k, mask(v)])) } : {}),
+    ...(outcome.ok && parsed ? { values: Object.fromEntries(Object.entries(outcome.values).map(([k, v]) => [k, loggedValue(k, v)])) } : {}),
     ...(outcome.ok ? {} : { error: outcome.reason }),
     ...(!outcome.ok && outcome.detail !== undefined ? { detail: mask(outcome.detail) } : {}),
     ...(warnings.length > 0 ? { warnings: warnings.map(mask) } : {}),

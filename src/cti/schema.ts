@@ -72,6 +72,12 @@ const accessSchema = (name: AccessName) =>
         charset: v.optional(v.nullable(v.pipe(v.string(), v.check((c) => c === '' || isKnownCharset(c), 'charset'), d('Charset of values in the URL and of the response, e.g. Shift_JIS; default UTF-8.')))),
         credentials: v.optional(v.pipe(v.picklist(CREDENTIALS), d('fetch credentials mode of internal methods (cookies).')), accessDefaults.credentials),
         via: v.optional(v.nullable(v.pipe(v.literal('helper'), d('Internal methods: send through the native helper instead of fetch.')))),
+        publicVariables: v.optional(
+          v.pipe(
+            v.array(v.pipe(v.string(), v.regex(VARIABLE, 'variable-name'))),
+            d('Auth only: variables of the format that are not secrets, e.g. ["OPERATOR"]. Every other value the auth response yields (a session ID) is masked in the CTI log.'),
+          ),
+        ),
       }),
       // A configured access needs something to open, send or run.
       v.forward(v.partialCheck([['method'], ['url']], (a) => a.method === 'none' || a.url.trim() !== '', 'url-required'), ['url']),

@@ -179,7 +179,7 @@ const en = {
     backup: {
       export: 'Export',
       exportTitle: 'Export the settings as a JSON file',
-      withPasswords: 'Include the SIP and agent passwords',
+      withPasswords: 'Include passwords (SIP, agent, TURN, and those typed into CRM URLs)',
       withPasswordsHint: 'Anyone who gets the file can then use these passwords.',
       import: 'Import',
       importTitle: 'Import settings from a JSON file',
@@ -464,7 +464,7 @@ const ja: typeof en = {
     backup: {
       export: 'エクスポート',
       exportTitle: '設定を JSON ファイルに書き出す',
-      withPasswords: 'SIP とエージェントのパスワードを含める',
+      withPasswords: 'パスワードを含める（SIP、エージェント、TURN、CRM の URL に書かれたもの）',
       withPasswordsHint: 'ファイルを受け取った人はこれらのパスワードを使えます。',
       import: 'インポート',
       importTitle: 'JSON ファイルから設定を読み込む',

@@ -127,10 +127,6 @@ export interface PageLanguage {
 }
 
 /** How a link names the CRM tab, so it lands where the accesses open it (see `crm-tab.ts`). */
-export interface CrmTab {
-  linkTarget(tabName: string): string
-}
-
 export interface AppPorts {
   storage: KeyValueStore
   notifier: Notifier
@@ -148,7 +144,6 @@ export interface AppPorts {
   clickToDial: ClickToDial
   files: FileSaver
   language: PageLanguage
-  crmTab: CrmTab
   marks: Marks
   /** The page's own URL and referrer, read once at start (provisioning, `?dial=` and its consent). */
   location: { href: string; referrer?: string }

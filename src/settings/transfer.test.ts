@@ -25,6 +25,69 @@ describe('exportDocument', () => {
   })
 })
 
+const withCredentials = deepMerge(current, {
+  sip: {
+    iceServers: [
+      { urls: 'stun:stun.example.com' },
+      { urls: ['turn:turn.example.com:3478'], username: 'turn-user', credential: 'turn-secret' },
+    ],
+  },
+  cti: {
+    target: 'custom',
+    accesses: {
+      auth: { method: 'get-internal', url: 'https://crm/login?user={AID}&password={APW}', format: '{SID}' },
+      search: { method: 'get-internal', url: 'https://crm/s?tel={TEL}&access_token=tok-secret&api_key=key-secret' },
+      ring: { method: 'get', url: 'https://bot:url-secret@crm/ring?tel={TEL}&user_password=pw-secret&pin=4321' },
+      hangup: { method: 'command', url: 'crm.exe --pin 9876 --tel {TEL}' },
+    },
+  },
+})
+
+describe('exportDocument without passwords', () => {
+  const plain = exportDocument(withCredentials, false)
+  const doc = JSON.parse(plain)
+
+  it.each(['sip-secret', 'agent-secret', 'turn-secret', 'tok-secret', 'key-secret', 'url-secret', 'pw-secret', '4321', '9876'])(
+    'holds no %s',
+    (secret) => {
+      expect(plain).not.toContain(secret)
+    },
+  )
+
+  it('keeps everything else: TURN server and user, templates with their placeholders', () => {
+    expect(doc.sip.iceServers).toEqual([{ urls: 'stun:stun.example.com' }, { urls: ['turn:turn.example.com:3478'], username: 'turn-user' }])
+    expect(doc.cti.accesses.auth.url).toBe('https://crm/login?user={AID}&password={APW}')
+    expect(doc.cti.accesses.search.url).toBe('https://crm/s?tel={TEL}&access_token=&api_key=')
+    expect(doc.cti.accesses.ring.url).toBe('https://bot@crm/ring?tel={TEL}&user_password=&pin=')
+    expect(doc.cti.accesses.hangup.url).toBe('crm.exe --pin "" --tel {TEL}')
+  })
+
+  it('holds every credential when the agent asks for them', () => {
+    const full = exportDocument(withCredentials, true)
+    for (const secret of ['sip-secret', 'agent-secret', 'turn-secret', 'tok-secret', 'url-secret', '9876']) expect(full).toContain(secret)
+  })
+
+  it('imported again, keeps this browser’s TURN credential and typed passwords', () => {
+    const result = importDocument(withCredentials, plain, lockedValuesOf(withCredentials, withCredentials.locked))
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.settings.sip.iceServers).toEqual(withCredentials.sip.iceServers)
+    expect(result.settings.cti).toEqual(withCredentials.cti)
+  })
+
+  it('a changed template or TURN server from the file wins', () => {
+    const changed = deepMerge(JSON.parse(plain), {
+      sip: { iceServers: [{ urls: ['turn:other.example.com'], username: 'turn-user' }] },
+      cti: { accesses: { search: { url: 'https://crm/s2?tel={TEL}&access_token=' } } },
+    })
+    const result = importDocument(withCredentials, JSON.stringify(changed), [])
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.settings.sip.iceServers).toEqual([{ urls: ['turn:other.example.com'], username: 'turn-user' }])
+    expect((result.settings.cti as { accesses: { search: { url: string } } }).accesses.search.url).toBe('https://crm/s2?tel={TEL}&access_token=')
+  })
+})
+
 describe('importDocument (import errors)', () => {
   it.each([
     ['broken JSON', '{"sip": ', '', 'json'],

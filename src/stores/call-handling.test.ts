@@ -289,12 +289,12 @@ describe('popup', () => {
 
   it('keeps a blocked CRM tab link after the call ended, until dismissed', async () => {
     const ctx = await setup()
-    await ctx.settings.update({ ...ctx.settings.settings, cti: { target: 'custom', accesses: { ring: { method: 'get', url: 'http://crm.test/customer?tel={TEL}' } } } })
+    await ctx.settings.update({ ...ctx.settings.settings, cti: { target: 'custom', accesses: { ring: { method: 'get', url: 'http://crm.test/customer?tel={TEL}&pw=x' } } } })
     const cti = useCtiStore()
     await cti.start()
     ctx.fake.world.tabs.blocked = true
     const a = ctx.softphone.ring({ remoteUser: '0312345678' })
-    await vi.waitFor(() => expect(cti.blockedTabs).toEqual([{ callId: a.id, url: 'http://crm.test/customer?tel=0312345678' }]))
+    await vi.waitFor(() => expect(cti.blockedTabs).toEqual([{ callId: a.id, url: 'http://crm.test/customer?tel=0312345678&pw=x', label: 'http://crm.test/customer?tel=0312345678&pw=***' }]))
     ctx.softphone.remoteHangup(a.id)
     await cti.start()
     expect(cti.blockedTabs).toHaveLength(1)

@@ -34,15 +34,14 @@ export const useCtiStore = defineStore('cti', () => {
   /**
    * CRM tabs the browser refused to open, offered as links. Kept after the call ended (the
    * agent may still want that customer's page) until opened or dismissed; the last few only.
+   * `url` is the real URL (the link opens it), `label` the same with its secrets masked (shown).
    */
-  const blockedTabs = ref<{ callId: string; url: string }[]>([])
+  const blockedTabs = ref<{ callId: string; url: string; label: string }[]>([])
   let engine: CtiEngine | undefined
 
   const isCustom = computed(() => config.value?.target === 'custom')
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
   const crmTabName = computed(() => config.value?.tabName ?? 'tsunagu-crm')
-  /** Where a link into the CRM points: that tab's window name, never the phone's own. */
-  const crmLinkTarget = computed(() => ports.crmTab.linkTarget(crmTabName.value))
   /** "Open in CRM" on a call card runs the click access: offered when one is configured. */
   const canOpenInCrm = computed(() => isCustom.value && config.value?.accesses.click.method !== 'none')
 
@@ -113,10 +112,28 @@ export const useCtiStore = defineStore('cti', () => {
     blockedTabs.value = blockedTabs.value.filter((b) => b.callId !== callId)
   }
 
+  /**
+   * The agent clicked a blocked tab's link: open it the way the accesses do (the one CRM tab,
+   * whose opener cannot reach the phone). False when the browser refused again; the link's
+   * own `rel="noopener"` navigation is the fallback then.
+   */
+  function openBlocked(callId: string): boolean {
+    const blocked = blockedTabs.value.find((b) => b.callId === callId)
+    dismissBlocked(callId)
+    if (!blocked) return false
+    try {
+      return ports.cti.openTab(blocked.url, crmTabName.value).ok
+    } catch {
+      return false
+    }
+  }
+
   function crmUpdate(info: CtiCallInfo): void {
     const url = info.blockedUrl
     if (url !== undefined && !blockedTabs.value.some((b) => b.callId === info.callId && b.url === url)) {
-      blockedTabs.value = [...blockedTabs.value.filter((b) => b.callId !== info.callId), { callId: info.callId, url }].slice(-BLOCKED_TABS_KEPT)
+      // The engine always masks the label; without one, show no URL rather than an unmasked one.
+      const entry = { callId: info.callId, url, label: info.blockedLabel ?? '' }
+      blockedTabs.value = [...blockedTabs.value.filter((b) => b.callId !== info.callId), entry].slice(-BLOCKED_TABS_KEPT)
     }
     calls.setCrm(info.callId, {
       searchState: info.searchState,
@@ -127,8 +144,8 @@ export const useCtiStore = defineStore('cti', () => {
   }
 
   return {
-    config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, crmLinkTarget, canOpenInCrm,
-    start, stop, login, logout, openInCrm, dismissBlocked,
+    config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, canOpenInCrm,
+    start, stop, login, logout, openInCrm, dismissBlocked, openBlocked,
     clearLog: () => { log.value = [] },
   }
 })

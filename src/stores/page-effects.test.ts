@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
-import { useCtiStore } from './cti'
 import { useDevicesStore } from './devices'
 import { useLocaleStore } from './locale'
 import { usePermissionsStore } from './permissions'
@@ -51,16 +50,6 @@ describe('locale store', () => {
     expect(locale.locale).toBe('en')
     await nextTick()
     expect(fake.page.lang).toBe('en')
-  })
-})
-
-describe('the CRM tab link', () => {
-  it('points links at the CRM tab name, never at the phone’s own tab', async () => {
-    const fake = await setup()
-    expect(useCtiStore().crmLinkTarget).toBe('tsunagu-crm')
-    fake.page.ownTabName = 'tsunagu-crm'
-    setupStores(fake.ports)
-    expect(useCtiStore().crmLinkTarget).toBe('tsunagu-crm-crm')
   })
 })
 

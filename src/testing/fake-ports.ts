@@ -1,5 +1,4 @@
 import { createFakeWorld } from '@/cti/testing/fakes'
-import { crmTabTarget } from '@/ports/crm-tab'
 import { toPlainJson } from '@/ports/plain-json'
 import type { AppPorts, AudioDevice } from '@/ports/ports'
 
@@ -80,7 +79,6 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       get preferred() { return page.languages },
       setDocumentLanguage: (lang) => { page.lang = lang },
     },
-    crmTab: { linkTarget: (tabName) => crmTabTarget(tabName, page.ownTabName) },
     lineLock: {
       acquire: async (onLost) => {
         if (line.heldElsewhere) return false

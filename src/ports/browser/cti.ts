@@ -1,5 +1,5 @@
 import { BodyTooLargeError, type CommandResult, type CtiPorts, type HttpPort, type HttpResponse, type TabResult } from '@/cti/ports'
-import { crmTabTarget } from '../crm-tab'
+import { openCrmTab, postCrmTab } from './crm-tab'
 import { detectHelper, HELPER_EXTENSION_ID, helperPorts, ORIGIN_REFUSED_MESSAGE } from './helper'
 
 /**
@@ -11,9 +11,9 @@ import { detectHelper, HELPER_EXTENSION_ID, helperPorts, ORIGIN_REFUSED_MESSAGE 
  * helper's config). While the ping is still out, they wait for its answer (a call can ring
  * during the first second after a load).
  *
- * The CRM tab keeps its opener. Chromium finds a named tab again only through that relation:
- * with `w.opener = null` (measured with Chromium 156) every access opened a new tab instead of
- * reusing the one CRM tab. The README tells IT to configure only CRMs they trust.
+ * The CRM tab is opened through a hidden same-origin iframe (see `./crm-tab`): it is reused
+ * call after call, and the CRM page's opener is that iframe, so no page shown there can
+ * navigate the phone away.
  */
 export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
   const helper = helperPorts(extensionId)
@@ -63,30 +63,10 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
       return { status: response.status, headers: out, body: await readCapped(response, maxBodyBytes) }
     },
     openTab(url, tabName): TabResult {
-      const w = window.open(url, safeName(tabName))
-      return w ? { ok: true } : { ok: false, reason: 'blocked', url }
+      return openCrmTab(url, tabName) ? { ok: true } : { ok: false, reason: 'blocked', url }
     },
     postForm(url, fields, tabName): TabResult {
-      const name = safeName(tabName)
-      // Opening (or finding) the named tab first tells a blocked pop-up apart from a sent form.
-      if (!window.open('', name)) return { ok: false, reason: 'blocked', url }
-      const form = document.createElement('form')
-      form.method = 'post'
-      form.action = url
-      form.target = name
-      form.acceptCharset = 'UTF-8'
-      form.style.display = 'none'
-      for (const [key, value] of fields) {
-        const input = document.createElement('input')
-        input.type = 'hidden'
-        input.name = key
-        input.value = value
-        form.append(input)
-      }
-      document.body.append(form)
-      form.submit()
-      form.remove()
-      return { ok: true }
+      return postCrmTab(url, fields, tabName) ? { ok: true } : { ok: false, reason: 'blocked', url }
     },
     clock: {
       now: () => new Date(),
@@ -135,7 +115,3 @@ async function readCapped(response: Response, limit: number): Promise<Uint8Array
   return out
 }
 
-/** Never the phone's own tab: a CRM tab name equal to ours would navigate the phone away. */
-function safeName(tabName: string): string {
-  return crmTabTarget(tabName, window.name)
-}

@@ -1,6 +1,5 @@
 import { del, get, set } from 'idb-keyval'
 import { toPlainJson } from '../plain-json'
-import { crmTabTarget } from '../crm-tab'
 import type { AppPorts, KeyValueStore, Notifier, PageLanguage, PageVisibility } from '../ports'
 import { browserAudioDevices } from './audio-devices'
 import { browserClickToDial } from './click-to-dial'
@@ -102,7 +101,6 @@ export function browserPorts(): AppPorts {
     clickToDial: browserClickToDial(),
     files: browserFileSaver,
     language,
-    crmTab: { linkTarget: (tabName) => crmTabTarget(tabName, window.name) },
     lineLock: browserLineLock(),
     leaveGuard,
     visibility,
