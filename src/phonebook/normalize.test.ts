@@ -12,6 +12,8 @@ describe('normalizeNumber (default region JP)', () => {
     ['(03) 1234-5678', '+81312345678'],
     ['03.1234.5678', '+81312345678'],
     ['tel:+81-3-1234-5678', '+81312345678'],
+    ['+81 (0)3-1234-5678', '+81312345678'],
+    ['+81-0312345678', '+81312345678'],
     // full-width digits and hyphen variants
     ['０３－１２３４－５６７８', '+81312345678'],
     ['03ー1234ー5678', '+81312345678'],
@@ -97,6 +99,7 @@ describe('the Japanese national-number shortcut', () => {
           const parsed = parsePhoneNumberFromString(national, 'JP')
           if (!parsed?.isPossible()) continue
           expect(normalizeNumber(national)).toBe(parsed.number)
+          expect(normalizeNumber(parsed.number)).toBe(parsed.number)
           checked++
         }
       }

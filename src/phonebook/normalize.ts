@@ -34,6 +34,7 @@ const DIGITS = /^\+?\d+$/
 const MAX_DIGITS = 15
 /** `0` + 9 or 10 digits, not starting `00` or `010`. */
 const JP_NATIONAL = /^0(?!10)[1-9]\d{8,9}$/
+const JP_E164 = /^81[1-9]\d{8,9}$/
 
 export interface NumberKey {
   key: string
@@ -66,6 +67,8 @@ export function numberKey(input: string | null | undefined, options: NormalizeOp
   // what libphonenumber-js gives for every possible number of this shape (010 is the
   // international prefix, 00xx carrier codes: both left to the library).
   if (region === 'JP' && !plus && JP_NATIONAL.test(digits)) return { key: `+81${digits.slice(1)}`, kind: 'e164' }
+  // And `+81` + the same digits is that key already (`+81 (0)3 …`, with the trunk 0, is not).
+  if (plus && JP_E164.test(digits)) return { key: text, kind: 'e164' }
   const parsed = parsePhoneNumberFromString(text, region)
   if (parsed?.isPossible()) return { key: parsed.number, kind: 'e164' }
   return { key: plus ? `+${digits}` : digits, kind: 'digits' }
