@@ -39,7 +39,7 @@ function rows(): HistoryRow[] {
     return {
       callId: `call-${i}`, direction: next() < 0.7 ? 'in' : 'out', remoteNumber, localNumber: '1001',
       sipName: known ? undefined : 'Unknown',
-      values: known ? { NAME: `${pick(SURNAMES)} ${pick(GIVEN)}`, COMPANY: pick(COMPANIES) } : {},
+      values: (known ? { NAME: `${pick(SURNAMES)} ${pick(GIVEN)}`, COMPANY: pick(COMPANIES) } : {}) as Record<string, string>,
       startedAt, lastSeenAt: startedAt + 60_000, answeredAt: startedAt + 5_000, endedAt: startedAt + 60_000, durationSeconds: 55,
       result: pick(RESULTS), endedBy: 'remote', cutOff: false,
     } satisfies HistoryRow
@@ -49,7 +49,7 @@ function rows(): HistoryRow[] {
 const seedStart = performance.now()
 const store = await openHistoryStore({ name: 'history-bench' })
 const all = rows()
-for (const row of all) await store.put(row)
+for (let i = 0; i < all.length; i += 1_000) await store.putMany(all.slice(i, i + 1_000))
 console.log(`seeded ${ROWS} rows in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
 const sample = all[Math.floor(ROWS / 2)] as HistoryRow
 

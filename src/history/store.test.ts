@@ -167,7 +167,7 @@ describe('history store', () => {
     const all = Array.from({ length: 1_100 }, (_, i) => row(`c${String(i).padStart(4, '0')}`, T0 + Math.floor(i / 3) * MIN, {
       result: i % 3 === 0 ? 'missed' : 'answered', direction: i % 7 === 0 ? 'out' : 'in', values: i % 5 === 0 ? { NAME: '山田' } : {},
     }))
-    for (const r of all) await s.put(r)
+    await s.putMany(all)
     const newestFirst = [...all].sort((a, b) => b.startedAt - a.startedAt || (a.callId < b.callId ? 1 : -1))
     const cases: [object, (r: HistoryRow) => boolean][] = [
       [{ result: 'missed', direction: 'out' }, (r) => r.result === 'missed' && r.direction === 'out'],

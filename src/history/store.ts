@@ -69,6 +69,8 @@ export interface PruneOptions {
 
 export interface HistoryStore {
   put(row: HistoryRow): Promise<void>
+  /** Many rows in one transaction (an import, a benchmark's seed). */
+  putMany(rows: Iterable<HistoryRow>): Promise<void>
   get(callId: string): Promise<HistoryRow | undefined>
   page(query?: HistoryQuery): Promise<HistoryPage>
   count(query?: Omit<HistoryQuery, 'limit' | 'after'>): Promise<number>
@@ -273,6 +275,12 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       await db.put('calls', toStored(row))
     },
 
+    async putMany(rows) {
+      const tx = db.transaction('calls', 'readwrite')
+      for (const row of rows) void tx.store.put(toStored(row))
+      await tx.done
+    },
+
     async get(callId) {
       const record = await db.get('calls', callId)
       return record && strip(record)
@@ -322,10 +330,12 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       }
       if (maxRows !== undefined) {
         let excess = (await tx.store.count()) - Math.max(0, maxRows)
-        for (let cursor = excess > 0 ? await index.openCursor() : null; cursor && excess > 0; excess--) {
+        let cursor = excess > 0 ? await index.openCursor() : null
+        while (cursor && excess > 0) {
           await cursor.delete()
           deleted++
-          cursor = excess > 1 ? await cursor.continue() : null
+          excess--
+          cursor = excess > 0 ? await cursor.continue() : null
         }
       }
       await tx.done

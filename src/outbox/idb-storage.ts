@@ -28,6 +28,13 @@ export async function openIdbOutboxStorage(name = 'tsunagu-outbox'): Promise<Idb
   })
   return {
     get: (id) => db.get('entries', id),
+    async add(entry) {
+      const tx = db.transaction('entries', 'readwrite')
+      if ((await tx.store.getKey(entry.id)) !== undefined) return false
+      await tx.store.add(entry)
+      await tx.done
+      return true
+    },
     async put(entry) {
       await db.put('entries', entry)
     },

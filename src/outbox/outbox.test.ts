@@ -211,6 +211,28 @@ describe('Outbox', () => {
     expect(sender.sent.map((s) => s.attempts)).toEqual([2])
   })
 
+  it('keeps one entry when the same id is enqueued twice at once', async () => {
+    const { outbox, sender } = setup()
+    await outbox.start()
+    await Promise.all([outbox.enqueue('history:c1', 'history', { v: 1 }), outbox.enqueue('history:c1', 'history', { v: 2 })])
+    await outbox.whenIdle()
+    expect(sender.sent).toHaveLength(1)
+    expect(await outbox.list()).toEqual([expect.objectContaining({ id: 'history:c1', state: 'delivered', payload: { v: 1 } })])
+  })
+
+  it('does not start a second send of an entry that is being sent', async () => {
+    let release: ((r: SendResult) => void) | undefined
+    let sends = 0
+    const { outbox } = setup({ send: () => { sends++; return new Promise<SendResult>((resolve) => { release = resolve }) } })
+    await outbox.start()
+    await outbox.enqueue('history:c1', 'history', {})
+    await new Promise((r) => setTimeout(r, 0))
+    expect(await outbox.retryNow('history:c1')).toMatchObject({ state: 'sending' })
+    release?.({ ok: true, status: 200 })
+    await outbox.whenIdle()
+    expect(sends).toBe(1)
+  })
+
   it('sends one entry at a time, each once, however often it is asked to run', async () => {
     let release: (() => void) | undefined
     let inFlight = 0

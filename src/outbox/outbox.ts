@@ -47,6 +47,7 @@ export interface OutboxEntry<P = unknown> {
   lastError?: string
 }
 
+/** `ok: true` only for an answer that means the CRM has it (2xx): it is never sent again. */
 export type SendResult =
   | { ok: true; status: number }
   | { ok: false; retryable: boolean; reason: string; status?: number }
@@ -56,6 +57,8 @@ export type Sender = (entry: OutboxEntry) => Promise<SendResult>
 /** Where entries live: IndexedDB in the app (`idb-storage.ts`), a Map in tests. */
 export interface OutboxStorage {
   get(id: string): Promise<OutboxEntry | undefined>
+  /** Stores a new entry; `false`, changing nothing, when the id exists (atomically: two tabs, one entry). */
+  add(entry: OutboxEntry): Promise<boolean>
   put(entry: OutboxEntry): Promise<void>
   /** Entries in these states (all when omitted), any order. */
   list(states?: readonly OutboxState[]): Promise<OutboxEntry[]>
@@ -117,6 +120,8 @@ export class Outbox {
   private stopped = true
   /** Whether this outbox, as the leader, has taken up the entries a dead page left `sending`. */
   private recovered = false
+  private lock: Promise<void> = Promise.resolve()
+  private readonly inFlight = new Set<string>()
 
   constructor(private readonly options: OutboxOptions) {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff }
@@ -139,22 +144,25 @@ export class Outbox {
 
   /** Adds an entry, unless one with this id exists (then returns that one, whatever its state). */
   async enqueue<P>(id: string, kind: OutboxKind, payload: P): Promise<OutboxEntry<P>> {
-    const existing = await this.options.storage.get(id)
-    if (existing) return existing as OutboxEntry<P>
     const now = this.options.clock.now()
     const entry: OutboxEntry<P> = { id, kind, payload, state: 'pending', attempts: 0, createdAt: now, updatedAt: now, nextAttemptAt: now }
-    await this.save(entry)
+    if (!(await this.options.storage.add(entry))) return ((await this.options.storage.get(id)) ?? entry) as OutboxEntry<P>
+    this.options.onChange?.(entry)
     void this.run()
     return entry
   }
 
   /** Sends a pending or permanently failed entry now (its attempt budget starts over). */
   async retryNow(id: string): Promise<OutboxEntry | undefined> {
-    const entry = await this.options.storage.get(id)
-    if (!entry || entry.state === 'delivered' || entry.state === 'sending') return entry
-    const now = this.options.clock.now()
-    const retried: OutboxEntry = { ...entry, state: 'pending', nextAttemptAt: now, updatedAt: now, attempts: entry.state === 'failed-permanent' ? 0 : entry.attempts }
-    await this.save(retried)
+    const retried = await this.serial(async () => {
+      const entry = await this.options.storage.get(id)
+      if (!entry || entry.state === 'delivered' || entry.state === 'sending') return entry
+      const now = this.options.clock.now()
+      const next: OutboxEntry = { ...entry, state: 'pending', nextAttemptAt: now, updatedAt: now, attempts: entry.state === 'failed-permanent' ? 0 : entry.attempts }
+      await this.save(next)
+      return next
+    })
+    if (retried?.state !== 'pending') return retried
     await this.run()
     return (await this.options.storage.get(id)) ?? retried
   }
@@ -205,10 +213,10 @@ export class Outbox {
       return
     }
     if (!this.recovered) {
-      // The leader that wrote these is gone (this outbox sends one at a time and is not sending).
+      // The leader that wrote these is gone (a tab that lost the lock, or this page before a reload).
       this.recovered = true
       const now = clock.now()
-      for (const entry of open.filter((e) => e.state === 'sending')) {
+      for (const entry of open.filter((e) => e.state === 'sending' && !this.inFlight.has(e.id))) {
         await this.save({ ...entry, state: 'pending', nextAttemptAt: now, updatedAt: now, lastError: entry.lastError ?? 'interrupted' })
       }
       open = await storage.list(['pending'])
@@ -230,16 +238,23 @@ export class Outbox {
 
   private async attempt(queued: OutboxEntry): Promise<void> {
     const { clock, storage } = this.options
-    // Read again: another call (retryNow, a restart in this tab) may have moved it on.
-    const current = await storage.get(queued.id)
-    if (current?.state !== 'pending' || current.nextAttemptAt > clock.now()) return
-    const sending: OutboxEntry = { ...current, state: 'sending', attempts: current.attempts + 1, updatedAt: clock.now() }
-    await this.save(sending)
+    // Read again, and claim it in the same step: retryNow or a restart may have moved it on.
+    const sending = await this.serial(async () => {
+      const current = await storage.get(queued.id)
+      if (current?.state !== 'pending' || current.nextAttemptAt > clock.now()) return undefined
+      const claimed: OutboxEntry = { ...current, state: 'sending', attempts: current.attempts + 1, updatedAt: clock.now() }
+      await this.save(claimed)
+      return claimed
+    })
+    if (!sending) return
     let result: SendResult
+    this.inFlight.add(sending.id)
     try {
       result = await this.options.send(sending)
     } catch (error) {
       result = { ok: false, retryable: true, reason: describe(error) }
+    } finally {
+      this.inFlight.delete(sending.id)
     }
     const now = clock.now()
     if (result.ok) {
@@ -281,6 +296,13 @@ export class Outbox {
     this.timerAt = Infinity
   }
 
+  /** Runs read-then-write steps on entries one after the other. */
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(step)
+    this.lock = result.then(() => undefined, () => undefined)
+    return result
+  }
+
   private async save(entry: OutboxEntry): Promise<void> {
     await this.options.storage.put(entry)
     this.options.onChange?.(entry)
@@ -294,6 +316,12 @@ export class MemoryOutboxStorage implements OutboxStorage {
   async get(id: string) {
     const entry = this.entries.get(id)
     return entry && structuredClone(entry)
+  }
+
+  async add(entry: OutboxEntry) {
+    if (this.entries.has(entry.id)) return false
+    this.entries.set(entry.id, structuredClone(entry))
+    return true
   }
 
   async put(entry: OutboxEntry) {
