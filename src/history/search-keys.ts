@@ -7,8 +7,9 @@
  *   character is looked up exactly; a longer one by its first two characters, and the rows found
  *   are checked for the whole query. That finds words inside Japanese names without spaces
  *   (`つなぐ` in `株式会社つなぐ`).
- * - Digits: every four-digit run of the number in national form and as received (`d:0312`,
- *   `d:3123`, …). A partial number of four or more digits is found anywhere in the number
+ * - Digits: every four- and eight-digit run of the number in national form, E.164 and as
+ *   received (`d:0312`, `d:3123`, …, `D:03123456`, …; a query of eight digits or more uses the
+ *   long runs, which nearly single out one number). A partial number of four or more digits is found anywhere in the number
  *   (`5678`, `1234-56`, and the whole number in any spelling: the national and E.164 digits are
  *   both in the row). Three digits (an extension) must match the number exactly.
  */
@@ -17,6 +18,8 @@ import { nationalDigits, numberKey, type NormalizeOptions } from '@/phonebook/no
 const WORD_SPLIT = /[\s\p{P}\p{S}]+/u
 const NUMBER_LIKE = /^[\d\s+\-\u2010-\u2015\u2212\u30fc().#*]+$/
 const DIGIT_GRAM = 4
+/** Long runs too, so a query of eight digits or more (most of a number) meets only its own calls. */
+const LONG_DIGIT_GRAM = 8
 
 export const foldText = (text: string) => text.normalize('NFKC').toLowerCase()
 
@@ -35,6 +38,7 @@ function textGrams(word: string, into: Set<string>): void {
 
 function digitGrams(digits: string, into: Set<string>): void {
   for (let i = 0; i + DIGIT_GRAM <= digits.length; i++) into.add(`d:${digits.slice(i, i + DIGIT_GRAM)}`)
+  for (let i = 0; i + LONG_DIGIT_GRAM <= digits.length; i++) into.add(`D:${digits.slice(i, i + LONG_DIGIT_GRAM)}`)
 }
 
 /** The digit strings a number search compares against. */
@@ -75,6 +79,7 @@ export function planSearch(text: string, options: NormalizeOptions = {}): Search
   if (!folded) return undefined
   if (NUMBER_LIKE.test(folded)) {
     const digits = folded.split('#')[0]?.replace(/\D/g, '') ?? ''
+    if (digits.length >= LONG_DIGIT_GRAM) return { kind: 'digits', gram: `D:${digits.slice(-LONG_DIGIT_GRAM)}`, digits }
     if (digits.length >= DIGIT_GRAM) return { kind: 'digits', gram: `d:${digits.slice(-DIGIT_GRAM)}`, digits }
     const number = numberKey(folded, options)
     if (number) return { kind: 'number', key: number.key }

@@ -10,8 +10,9 @@
  * | `byTime`      | `[startedAt, callId]`                 | newest first, date range, retention    |
  * | `byResult`    | `[result, startedAt, callId]`         | filter by result                       |
  * | `byDirection` | `[direction, startedAt, callId]`      | filter by direction                    |
- * | `byRemote`    | `[remoteKey, startedAt, callId]`      | search by a complete number (any spelling) |
- * | `byWord`      | `"<gram>\u0001<startedAt>\u0001<callId>"`, multiEntry | search by name, company, partial number |
+ * | `byResultDirection` | `[result, direction, startedAt, callId]` | filter by both                 |
+ * | `byRemote`    | `[remoteKey, startedAt, callId]`      | `number`: the calls of one number, any spelling |
+ * | `byWord`      | `"<gram>\u0001<startedAt>\u0001<callId>"`, multiEntry | `text`: name, company, number or part of it |
  * | `byMissed`    | `missedAt` (set only for missed calls the badge counts) | `missedSince` |
  *
  * Every key ends in `startedAt, callId`, so each index walks newest first within its prefix and
@@ -83,11 +84,13 @@ export interface HistoryStore {
 
 type TimeKey = [number, string]
 type PrefixedKey = [string, number, string]
+type TwicePrefixedKey = [string, string, number, string]
 
 interface StoredCall extends HistoryRow {
   byTime: TimeKey
   byResult: PrefixedKey
   byDirection: PrefixedKey
+  byResultDirection: TwicePrefixedKey
   byRemote?: PrefixedKey
   grams: string[]
   missedAt?: number
@@ -101,6 +104,7 @@ interface HistorySchema extends DBSchema {
       byTime: TimeKey
       byResult: PrefixedKey
       byDirection: PrefixedKey
+      byResultDirection: TwicePrefixedKey
       byRemote: PrefixedKey
       byWord: string
       byMissed: number
@@ -115,7 +119,7 @@ const TIME_DIGITS = 15
 const DEFAULT_LIMIT = 50
 const MAX_CHUNK = 1000
 const DAY_MS = 86_400_000
-const DERIVED = ['byTime', 'byResult', 'byDirection', 'byRemote', 'grams', 'missedAt'] as const
+const DERIVED = ['byTime', 'byResult', 'byDirection', 'byResultDirection', 'byRemote', 'grams', 'missedAt'] as const
 
 const pad = (t: number) => String(Math.max(0, Math.floor(t))).padStart(TIME_DIGITS, '0')
 const gramKey = (gram: string, startedAt: number, callId: string) => `${gram}${SEP}${pad(startedAt)}${SEP}${callId}`
@@ -159,6 +163,7 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       calls.createIndex('byTime', 'byTime')
       calls.createIndex('byResult', 'byResult')
       calls.createIndex('byDirection', 'byDirection')
+      calls.createIndex('byResultDirection', 'byResultDirection')
       calls.createIndex('byRemote', 'byRemote')
       calls.createIndex('byWord', 'grams', { multiEntry: true })
       calls.createIndex('byMissed', 'missedAt')
@@ -177,6 +182,7 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       byTime: [startedAt, callId],
       byResult: [row.result, startedAt, callId],
       byDirection: [row.direction, startedAt, callId],
+      byResultDirection: [row.result, row.direction, startedAt, callId],
       grams: grams.map((gram) => gramKey(gram, startedAt, callId)),
     }
     if (remoteKey !== undefined) stored.byRemote = [remoteKey, startedAt, callId]
@@ -209,9 +215,9 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
   /** The most selective index the query allows, and what is left to check. */
   function walkFor(query: HistoryQuery, { drive: plan, check }: Plans, after: TimeKey | undefined): Walk {
     const from = query.from ?? -Infinity
-    const accept = (skip: 'result' | 'direction' | undefined) => (record: StoredCall) =>
-      (skip === 'result' || query.result === undefined || record.result === query.result)
-      && (skip === 'direction' || query.direction === undefined || record.direction === query.direction)
+    const accept = (skip: 'result' | 'direction' | 'both' | undefined) => (record: StoredCall) =>
+      (skip === 'result' || skip === 'both' || query.result === undefined || record.result === query.result)
+      && (skip === 'direction' || skip === 'both' || query.direction === undefined || record.direction === query.direction)
       && matchesPlan(plan, record)
       && matchesPlan(check, record)
     if (plan && plan.kind !== 'number') {
@@ -219,14 +225,15 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       const upper = after ? gramKey(plan.gram, after[0], after[1]) : query.to !== undefined ? `${plan.gram}${SEP}${pad(query.to)}` : `${plan.gram}${SEP}\uffff`
       return { index: 'byWord', range: IDBKeyRange.bound(lower, upper, false, true), accept: accept(undefined) }
     }
-    const prefixed = (index: IndexName, prefix: string, skip: 'result' | 'direction' | undefined): Walk => ({
+    const prefixed = (index: IndexName, prefix: string[], skip: 'result' | 'direction' | 'both' | undefined): Walk => ({
       index,
-      range: IDBKeyRange.bound([prefix, from], after ? [prefix, ...after] : [prefix, query.to ?? Infinity], false, true),
+      range: IDBKeyRange.bound([...prefix, from], after ? [...prefix, ...after] : [...prefix, query.to ?? Infinity], false, true),
       accept: accept(skip),
     })
-    if (plan) return prefixed('byRemote', plan.key, undefined)
-    if (query.result !== undefined) return prefixed('byResult', query.result, 'result')
-    if (query.direction !== undefined) return prefixed('byDirection', query.direction, 'direction')
+    if (plan) return prefixed('byRemote', [plan.key], undefined)
+    if (query.result !== undefined && query.direction !== undefined) return prefixed('byResultDirection', [query.result, query.direction], 'both')
+    if (query.result !== undefined) return prefixed('byResult', [query.result], 'result')
+    if (query.direction !== undefined) return prefixed('byDirection', [query.direction], 'direction')
     return {
       index: 'byTime',
       range: IDBKeyRange.bound([from], after ?? [query.to ?? Infinity], false, true),
@@ -236,9 +243,8 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
 
   /** Whether the walk's index alone decides the query (then `count` needs no records). */
   function exact(query: HistoryQuery, { drive: plan, check }: Plans): boolean {
-    const filters = (query.result !== undefined ? 1 : 0) + (query.direction !== undefined ? 1 : 0)
-    if (plan) return plan.kind === 'number' && !check && filters === 0
-    return filters <= 1
+    if (plan) return plan.kind === 'number' && !check && query.result === undefined && query.direction === undefined
+    return true
   }
 
   /**
