@@ -16,7 +16,7 @@
 import { nationalDigits, numberKey, type NormalizeOptions } from '@/phonebook/normalize'
 
 const WORD_SPLIT = /[\s\p{P}\p{S}]+/u
-const NUMBER_LIKE = /^[\d\s+\-\u2010-\u2015\u2212\u30fc().#*]+$/
+const NUMBER_LIKE = /^[\d\s+\-\u2010-\u2015\u2212\u30fc().*]+$/
 const DIGIT_GRAM = 4
 /** Long runs too, so a query of eight digits or more (most of a number) meets only its own calls. */
 const LONG_DIGIT_GRAM = 8
@@ -77,12 +77,14 @@ export type SearchPlan =
 export function planSearch(text: string, options: NormalizeOptions = {}): SearchPlan | undefined {
   const folded = foldText(text).trim()
   if (!folded) return undefined
-  if (NUMBER_LIKE.test(folded)) {
-    const digits = folded.split('#')[0]?.replace(/\D/g, '') ?? ''
+  // A caller ID pasted with its codes (`0312345678#A1#B2`) is its number.
+  const number = folded.split('#')[0] ?? ''
+  if (/\d/.test(number) && NUMBER_LIKE.test(number)) {
+    const digits = number.replace(/\D/g, '')
     if (digits.length >= LONG_DIGIT_GRAM) return { kind: 'digits', gram: `D:${digits.slice(-LONG_DIGIT_GRAM)}`, digits }
     if (digits.length >= DIGIT_GRAM) return { kind: 'digits', gram: `d:${digits.slice(-DIGIT_GRAM)}`, digits }
-    const number = numberKey(folded, options)
-    if (number) return { kind: 'number', key: number.key }
+    const key = numberKey(number, options)
+    if (key) return { kind: 'number', key: key.key }
   }
   const list = words(folded)
   const longest = list.reduce((a, b) => ([...b].length > [...a].length ? b : a), '')
