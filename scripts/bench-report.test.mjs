@@ -26,12 +26,13 @@ describe('the bench report', () => {
     const md = resultsMarkdown(results, { searchOverheadMs: 'a 100 ms CRM' })
     const row = (start) => md.split('\n').find((line) => line.startsWith(`| ${start}`))
     expect(row('initial JS')).toBe('| initial JS, gzip | 190.3 KB (lazy chunks: 138.7 KB; CSS 51.5 KB) | ≤ 200 KB | within |')
-    expect(row('INVITE')).toBe('| INVITE reaching the page → popup (`tsunagu:popup` mark) | p50 15 ms, p95 26.5 ms, max 31 ms (30 samples) | p95 ≤ 8 ms | **OVER BUDGET** |')
+    expect(row('INVITE')).toBe('| INVITE reaching the page → popup in the DOM (seen by a MutationObserver) | p50 15 ms, p95 26.5 ms, max 31 ms (30 samples) | p95 ≤ 8 ms | **OVER BUDGET** |')
+    expect(md).not.toContain('stage by stage')
     expect(row('dial')).toMatch(/\| p95 ≤ 50 ms \| within \|$/)
     expect(row('search')).toMatch(/^\| search result shown, beyond the CRM's own time \(a 100 ms CRM\) \|.*\| p95 ≤ 10 ms \| \*\*OVER BUDGET\*\* \|$/)
     expect(md).toContain('- commit: `5b9f601c0ffee-dirty`')
     expect(md).toContain('- machine: 2 × AMD EPYC, 23.5 GiB, Node v20.20.2, Chromium 156.0.8078.108 (headless)')
-    expect(md).toContain("Over budget: INVITE reaching the page → popup (`tsunagu:popup` mark); search result shown, beyond the CRM's own time.")
+    expect(md).toContain("Over budget: INVITE reaching the page → popup in the DOM (seen by a MutationObserver); search result shown, beyond the CRM's own time.")
   })
 
   it('says "not measured" rather than passing a result it does not have', () => {
@@ -66,5 +67,12 @@ describe('machineOf', () => {
   it('reads CPU model, cores and memory, and takes the Chromium version', () => {
     const os = { cpus: () => [{ model: ' AMD EPYC 7B13 ' }, { model: ' AMD EPYC 7B13 ' }], totalmem: () => 8 * 2 ** 30 }
     expect(machineOf('156.0.8078.108', os)).toEqual({ cpuModel: 'AMD EPYC 7B13', cpus: 2, memoryGiB: 8, node: process.version, chromium: '156.0.8078.108' })
+  })
+})
+
+describe('the ring-path stages', () => {
+  it('are listed after the budgets, each with its figures', () => {
+    const md = resultsMarkdown({ ...results, ringStagesMs: [{ name: 'tsunagu:call-read', label: 'the call is read (readCall)', stats: { n: 20, p50: 1.2, p95: 2.5, max: 3, min: 1 } }] })
+    expect(md).toContain('| the call is read (readCall) | p50 1.2 ms, p95 2.5 ms, max 3 ms (20 samples) |')
   })
 })

@@ -4,7 +4,9 @@
  * lab (Kamailio, sipp, Debian Chromium), and writes bench/results.json and bench/RESULTS.md.
  *
  *  - initial JS (gzip): the scripts index.html loads before first paint, vs. lazy chunks
- *  - INVITE reaching the page → popup painted: `tsunagu:invite` → `tsunagu:popup` marks, N sipp calls
+ *  - INVITE reaching the page → popup in the DOM (a MutationObserver in the page), N sipp calls,
+ *    with each stage of the ring path from the app's own marks (transport, adapter, reading,
+ *    store, mounted, painted frame)
  *  - dial click → INVITE on the wire: `tsunagu:dial` → `tsunagu:invite-sent` marks, N calls page to page
  *  - CRM search result on screen vs. the CRM's own time: overhead = (INVITE → company painted)
  *    − the search request's duration as the browser saw it (Resource Timing: start → responseEnd);
@@ -85,18 +87,43 @@ async function openPhone(user, extra = {}) {
 
 try {
   const agent = await openPhone('1001')
+  // The popup as a user's DOM sees it: a MutationObserver, independent of the app's own marks.
+  await agent.evaluate(() => {
+    new MutationObserver(() => {
+      if (window.__popupSeenAt === undefined && document.querySelector('[data-testid=incoming-popup]')) window.__popupSeenAt = performance.now()
+    }).observe(document.body, { subtree: true, childList: true })
+  })
   const popupMs = []
+  /** Stage marks of the ring path, in order (see README "Following one incoming call"). */
+  const STAGES = [
+    ['tsunagu:sip-call', 'sip.js parsed the INVITE; the adapter reports the call'],
+    ['tsunagu:call-read', 'the call is read (readCall)'],
+    ['tsunagu:call-added', 'the call is in the calls store'],
+    ['tsunagu:popup-dom', 'the popup component is mounted (in the DOM)'],
+    ['observed', 'a MutationObserver sees the popup (the budget)'],
+    ['tsunagu:popup', 'the frame that paints it begins (rAF)'],
+  ]
+  const stageSamples = STAGES.map(() => [])
   for (let i = 0; i < CALLS; i++) {
-    await agent.evaluate(() => performance.clearMarks())
+    await agent.evaluate(() => { performance.clearMarks(); window.__popupSeenAt = undefined })
     const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: kamailio.udpPort, to: '1001', fromUser: `03123456${String(i).padStart(2, '0')}#A1#B2`, fromName: 'Bench' })
     await agent.getByTestId('incoming-popup').waitFor({ timeout: 10000 })
     await agent.waitForFunction(() => performance.getEntriesByName('tsunagu:popup').length > 0)
-    const ms = await delta(agent, 'tsunagu:invite', 'tsunagu:popup')
-    if (ms !== undefined) popupMs.push(ms)
+    const times = await agent.evaluate((names) => {
+      const invite = performance.getEntriesByName('tsunagu:invite').at(-1)?.startTime
+      if (invite === undefined) return undefined
+      return names.map((name) => (name === 'observed' ? window.__popupSeenAt : performance.getEntriesByName(name).at(-1)?.startTime) - invite)
+    }, STAGES.map(([name]) => name))
+    if (times) {
+      times.forEach((ms, k) => { if (Number.isFinite(ms)) stageSamples[k].push(ms) })
+      const observed = times[STAGES.findIndex(([name]) => name === 'observed')]
+      if (Number.isFinite(observed)) popupMs.push(observed)
+    }
     await sipp.hangUp()
     await sipp.done
     await agent.getByTestId('incoming-popup').waitFor({ state: 'detached', timeout: 10000 })
   }
+  const ringStagesMs = STAGES.map(([name, label], k) => ({ name, label, stats: stats(stageSamples[k]) }))
 
   // Search: the popup's company line appears; a MutationObserver + rAF stamps the frame it is painted in.
   const searcher = await openPhone('1003', {
@@ -149,6 +176,7 @@ try {
     machine: machineOf(browser.version()),
     bundle: bundle(),
     inviteToPopupMs: stats(popupMs),
+    ringStagesMs,
     dialToInviteSentMs: stats(dialMs),
     searchOverheadMs: stats(searchOverheadMs),
   }

@@ -183,7 +183,11 @@ export class SipJsSoftphone implements Softphone {
       this.transfers.takeOver(invitation, replaced)
       return
     }
-    void invitation.progress().catch(() => undefined)
+    // 180 Ringing goes out right after this task's microtasks: after the app rendered the popup
+    // (its render is already queued by `callAdded`), still before anything else can arrive.
+    queueMicrotask(() => {
+      if (call.info.state === 'ringing') void invitation.progress().catch(() => undefined)
+    })
   }
 
   private startCall(inviter: Inviter, remoteUser: string, extra: Partial<CallInfo>): Call {
