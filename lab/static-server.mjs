@@ -40,7 +40,7 @@ export function startStaticServer({ dir, port = 0, host = '127.0.0.1', headers =
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
     const override = overrides.get(path)
     if (override !== undefined) {
-      res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
       res.end(override)
       return
     }
