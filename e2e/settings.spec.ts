@@ -171,7 +171,7 @@ test('the test console runs the search against the CRM and shows the extracted v
   expect(lab.crm.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /search'])
 })
 
-test('a remembered agent password survives a reload; signing out forgets it', async ({ phones, lab }) => {
+test('a remembered agent password survives a reload as a prefilled login (the login screen shows at each start); signing out forgets it', async ({ phones, lab }) => {
   const { page } = await phones({ user: nextUser(), settings: { cti: { target: 'custom', accesses: crmAccesses(lab) } } })
   const login = page.getByTestId('agent-login')
   await expect(login).toBeVisible()
@@ -181,7 +181,13 @@ test('a remembered agent password survives a reload; signing out forgets it', as
   await login.getByTestId('login-submit').click()
   await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
 
+  // docs/cti-integration.md §1: the login screen pops up at each start unless IT provisioned the
+  // agent; a remembered password only fills it in.
   await page.reload()
+  await expect(login).toBeVisible()
+  await expect(login.getByTestId('login-id').locator('input')).toHaveValue('agent01')
+  await expect(login.getByTestId('login-password').locator('input')).toHaveValue('pass01')
+  await login.getByTestId('login-submit').click()
   await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
   await expect(login).toBeHidden()
 
