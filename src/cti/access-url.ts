@@ -10,7 +10,7 @@
  * - `command`: an OS command line whose program (the first argument) is written out, not a
  *   placeholder — a caller's value can be an argument, never the program.
  */
-import { hasPlaceholder, splitCommandLine } from './template'
+import { hasPlaceholder, splitCommandLine } from './template-syntax'
 
 export type AccessUrlProblem = 'url-scheme' | 'command-program'
 

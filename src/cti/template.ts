@@ -15,6 +15,10 @@
 
 import { percentEncode, type CharsetEncoder } from './charset'
 import { applyNumberFilter, isNumberFilter } from './number-filters'
+import { BRACED, hasPlaceholder, PLACEHOLDER, splitCommandLine, type SplitCommand } from './template-syntax'
+
+export { hasPlaceholder, splitCommandLine, templateNames } from './template-syntax'
+export type { SplitCommand } from './template-syntax'
 
 /** Known names → values; a known name without a value yet maps to `''`. */
 export type TemplateVariables = ReadonlyMap<string, string>
@@ -28,26 +32,9 @@ export interface Expansion {
   readonly warnings: readonly string[]
 }
 
-const BRACED = /\{([^{}\r\n]*)\}/g
-const PLACEHOLDER = /^([A-Z0-9_-]+)(?:\|([A-Za-z0-9]+))?$/
 
 /** Values inserted unencoded in URL mode: they are URL prefixes by definition. */
 const URL_PREFIX_NAMES = new Set(['SVADDR'])
-
-/** The names a template refers to with valid placeholder syntax, known or not. */
-export function templateNames(template: string): string[] {
-  const names: string[] = []
-  for (const match of template.matchAll(BRACED)) {
-    const name = PLACEHOLDER.exec(match[1]!)?.[1]
-    if (name !== undefined && !names.includes(name)) names.push(name)
-  }
-  return names
-}
-
-/** True when the text holds something of placeholder syntax. */
-export function hasPlaceholder(text: string): boolean {
-  return templateNames(text).length > 0
-}
 
 export function expandTemplate(template: string, variables: TemplateVariables, mode: ExpansionMode): Expansion {
   const warnings = new Set<string>()
@@ -80,11 +67,6 @@ export function expandTemplate(template: string, variables: TemplateVariables, m
   return { text, warnings: [...warnings] }
 }
 
-export interface SplitCommand {
-  readonly argv: readonly string[]
-  readonly warnings: readonly string[]
-}
-
 export interface ExpandedCommand extends SplitCommand {
   /**
    * Per argv item: true when the item's head — its text up to the first `=`, or all of it —
@@ -95,36 +77,6 @@ export interface ExpandedCommand extends SplitCommand {
    * permits options there.
    */
   readonly fromPlaceholder: readonly boolean[]
-}
-
-/**
- * docs/cti-integration.md §5: spaces (and tabs) outside double quotes separate arguments; quotes are
- * removed (`""` is an empty argument); backslashes are literal (Windows paths); a line with no quote
- * and no placeholder is one program path (`C:\Program Files\sample.exe`).
- */
-export function splitCommandLine(line: string): SplitCommand {
-  const trimmed = line.trim()
-  if (trimmed === '') return { argv: [], warnings: [] }
-  if (!trimmed.includes('"') && !hasPlaceholder(trimmed)) return { argv: [trimmed], warnings: [] }
-  const argv: string[] = []
-  let current = ''
-  let started = false
-  let quoted = false
-  for (const char of trimmed) {
-    if (char === '"') {
-      quoted = !quoted
-      started = true
-    } else if (!quoted && (char === ' ' || char === '\t')) {
-      if (started) argv.push(current)
-      current = ''
-      started = false
-    } else {
-      current += char
-      started = true
-    }
-  }
-  if (started) argv.push(current)
-  return { argv, warnings: quoted ? ['unbalanced-quote: the last argument runs to the end of the line'] : [] }
 }
 
 /** Splits a command template, then substitutes raw values into each argument (never a shell). */

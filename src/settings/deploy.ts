@@ -16,6 +16,7 @@
  * ```
  */
 import * as v from 'valibot'
+import { defaultDeployment } from './deploy-defaults'
 
 export type HashConfig = 'off' | 'signed' | 'any'
 
@@ -34,9 +35,7 @@ export interface Deployment {
   }
 }
 
-export function defaultDeployment(): Deployment {
-  return { provisioning: { origins: [], hashConfig: 'off', publicKeys: [] }, dial: { trustedOrigins: [] } }
-}
+export { defaultDeployment }
 
 /** `https://it.example` or `http://127.0.0.1:8090`: scheme, host and port, nothing else. */
 export function isOrigin(value: string): boolean {

@@ -17,7 +17,7 @@ import { applyLocks, lockedConflicts, lockedValuesOf } from './locks'
 import { sameJson } from './paths'
 import { CURRENT_VERSION, defaultSettings, type Settings } from './settings'
 import type { ProvisioningState } from './stored-record'
-import { trustRank, type Trust } from './trust'
+import { trustRank, type Trust } from './trust-rank'
 
 export type ProvisioningSource =
   | { kind: 'url'; url: string }

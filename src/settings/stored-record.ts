@@ -9,7 +9,7 @@
  * says so.
  */
 import type { LockedValue } from './locks'
-import type { Trust } from './trust'
+import type { Trust } from './trust-rank'
 import { isObject } from './paths'
 import { parseSettings, type FieldError, type Settings } from './settings'
 

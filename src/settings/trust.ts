@@ -16,11 +16,10 @@
 import type { Deployment } from './deploy'
 import type { ProvisioningSource } from './provisioning'
 
-export type Trust = 'it' | 'link'
+export { trustRank } from './trust-rank'
+import type { Trust } from './trust-rank'
 
-export function trustRank(trust: Trust): number {
-  return trust === 'it' ? 2 : 1
-}
+export type { Trust }
 
 export type Refusal =
   /** `?config=` is not an http(s) URL (`javascript:`, `data:`, `file:`…). */

@@ -86,8 +86,8 @@ describe('settings export', () => {
     const fake = await setup()
     const settings = useSettingsStore()
     settings.settings = { ...settings.settings, sip: { ...settings.settings.sip, password: 'sip-secret' } }
-    settings.downloadExport(false, new Date('2026-04-01T09:00:00Z'))
-    settings.downloadExport(true, new Date('2026-04-01T09:00:00Z'))
+    await settings.downloadExport(false, new Date('2026-04-01T09:00:00Z'))
+    await settings.downloadExport(true, new Date('2026-04-01T09:00:00Z'))
     expect(fake.saved.map((f) => [f.name, f.type])).toEqual([
       ['tsunagu-settings-2026-04-01.json', 'application/json'],
       ['tsunagu-settings-2026-04-01.json', 'application/json'],

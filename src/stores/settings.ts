@@ -4,12 +4,12 @@ import { usePorts } from '@/ports/ports'
 import { documentHash } from '@/settings/document-hash'
 import { applyLocks, isLocked, lockedValuesOf, type LockedValue } from '@/settings/locks'
 import { cloneJson, getPath, sameJson, setPath } from '@/settings/paths'
-import { defaultDeployment, loadDeployment, type Deployment } from '@/settings/deploy'
+import type { Deployment } from '@/settings/deploy'
+import { defaultDeployment } from '@/settings/deploy-defaults'
 import { applyProvisioning, provisioningSource, type ProvisioningSource } from '@/settings/provisioning'
-import { admitSource, type Refusal } from '@/settings/trust'
+import type { Refusal } from '@/settings/trust'
 import { CURRENT_VERSION, defaultSettings, parseSettings, type FieldError, type Settings } from '@/settings/settings'
 import { readStoredRecord, STORE_SCHEMA, type ProvisioningState, type StoredRecord } from '@/settings/stored-record'
-import { exportDocument, importDocument } from '@/settings/transfer'
 import { validateDocument } from '@/settings/validate'
 
 export const SETTINGS_KEY = 'tsunagu.settings'
@@ -90,6 +90,8 @@ export const useSettingsStore = defineStore('settings', () => {
     }
     device.value = await loadDevice()
     const deployUrl = deploymentUrl(ports.location.href)
+    // The deployment file's schema and the signature checks load with the start, not the first paint.
+    const { loadDeployment } = await import('@/settings/deploy')
     const deploy = await loadDeployment(ports.fetch, deployUrl)
     deployment.value = deploy.deployment
     if (deploy.problem) problems.value.push({ kind: 'deploy-invalid', url: deployUrl, message: deploy.problem })
@@ -110,6 +112,7 @@ export const useSettingsStore = defineStore('settings', () => {
       return
     }
     // Trust first: a refused source is never fetched, and nothing is applied or saved.
+    const { admitSource } = await import('@/settings/trust')
     const admitted = await admitSource(source, ports.location.href, deployment.value, crypto.subtle)
     if (!admitted.ok) {
       problems.value.push({ kind: 'provisioning-refused', url: label, refusal: admitted.refusal })
@@ -167,6 +170,8 @@ export const useSettingsStore = defineStore('settings', () => {
 
   /** Lays an exported file over the settings; anything wrong changes nothing. */
   async function importText(text: string): Promise<ChangeResult> {
+    // Import and export load with the backup screen's first use, not with the first paint.
+    const { importDocument } = await import('@/settings/transfer')
     const result = importDocument(settings.value, text, lockValues.value)
     if (!result.ok) return result
     settings.value = result.settings
@@ -174,7 +179,8 @@ export const useSettingsStore = defineStore('settings', () => {
     return { ok: true, keptLocked: result.keptLocked }
   }
 
-  function exportText(withPasswords: boolean): string {
+  async function exportText(withPasswords: boolean): Promise<string> {
+    const { exportDocument } = await import('@/settings/transfer')
     return exportDocument(settings.value, withPasswords)
   }
 
@@ -205,8 +211,8 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   /** Saves the export as a dated file (passwords only when asked for). */
-  function downloadExport(withPasswords: boolean, now = new Date()): void {
-    ports.files.save(`tsunagu-settings-${now.toISOString().slice(0, 10)}.json`, exportText(withPasswords), 'application/json')
+  async function downloadExport(withPasswords: boolean, now = new Date()): Promise<void> {
+    ports.files.save(`tsunagu-settings-${now.toISOString().slice(0, 10)}.json`, await exportText(withPasswords), 'application/json')
   }
 
   /** Signing out forgets a remembered password, so the next person at this desk must log in. */
