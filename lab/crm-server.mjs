@@ -323,6 +323,23 @@ export async function startCrm(opts = {}) {
       send(res, code, `status ${code}\n`)
       return
     }
+    // A CRM that answers with far too much: `mb` MiB of text, streamed with backpressure, or a body
+    // that never ends (`mb=0`). The phone must stop reading at its cap and not grow its memory.
+    if (p === '/huge' && getOrPost) {
+      const total = Number(params.mb ?? '100') * 1024 * 1024
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
+      const chunk = Buffer.alloc(64 * 1024, 0x41)
+      let sent = 0
+      const pump = () => {
+        while (!res.destroyed && (total === 0 || sent < total)) {
+          sent += chunk.length
+          if (!res.write(chunk)) return void res.once('drain', pump)
+        }
+        if (!res.destroyed) res.end()
+      }
+      pump()
+      return
+    }
     if (p === '/crm/customer' && method === 'GET') {
       const c = find(params.tel)
       const title = c ? `${c.name} 様` : '未登録の番号'
