@@ -41,6 +41,17 @@ export const CONTACTS = Object.freeze([
   { id: 'C0007', tel: '0399998888', name: '渡辺 "ナベ" <b>太字</b>', company: 'A&B <script>alert(1)</script> 株式会社' },
 ].map((c) => Object.freeze(c)))
 
+/**
+ * The demo's shared phonebook (共有電話帳), served as GET /phonebook/shared.csv (header
+ * 名前,電話番号 plus a column the phone ignores, numbers as people write them) and
+ * /phonebook/shared.json. Its names differ from the CRM's, so a test can tell where a name came from.
+ */
+export const SHARED_PHONEBOOK = Object.freeze([
+  { name: '山田商店 本社', number: '03-1234-5678', dept: '代表' },
+  { name: '大阪物産 受付', number: '+81 6 6333 4444', dept: '受付' },
+  { name: '内線 2001 サポート', number: '2001', dept: '内線' },
+].map((e) => Object.freeze(e)))
+
 /** Demo agents for GET /login. */
 export const AGENTS = Object.freeze({ agent01: 'pass01', agent02: 'pass02' })
 
@@ -265,7 +276,7 @@ export async function startCrm(opts = {}) {
         200,
         `<!doctype html><html lang="ja"><meta charset="utf-8"><title>Demo CRM</title><h1>Demo CRM</h1>` +
           `<p>Endpoints: /login, /search, /sjis/search, /eucjp/search, /json/search, /html/search, /event/:name, ` +
-          `/crm/customer, /provision/:name.json, /status/:code, /slow, /api/requests</p>` +
+          `/crm/customer, /phonebook/shared.csv, /phonebook/shared.json, /provision/:name.json, /status/:code, /slow, /api/requests</p>` +
           `<table border="1"><tr><th>電話番号</th><th>名前</th><th>会社</th></tr>${rows}</table></html>`,
         'text/html; charset=utf-8',
       )
@@ -338,6 +349,15 @@ export async function startCrm(opts = {}) {
         if (!res.destroyed) res.end()
       }
       pump()
+      return
+    }
+    if (p === '/phonebook/shared.csv' && method === 'GET') {
+      const rows = SHARED_PHONEBOOK.map((e) => `${e.name},${e.number},${e.dept}`)
+      send(res, 200, `\ufeff名前,電話番号,部署\r\n${rows.join('\r\n')}\r\n`, 'text/csv; charset=utf-8')
+      return
+    }
+    if (p === '/phonebook/shared.json' && method === 'GET') {
+      send(res, 200, JSON.stringify(SHARED_PHONEBOOK.map(({ name, number }) => ({ name, number }))), 'application/json; charset=utf-8')
       return
     }
     if (p === '/crm/customer' && method === 'GET') {

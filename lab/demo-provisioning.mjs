@@ -12,6 +12,8 @@ export function demoProvisioning({ wsUrl, domain, crmUrl, user = '1001', agent }
     sip: { server: wsUrl, domain, user, password: '', displayName: `Agent ${user}` },
     popup: { size: 'standard', buttons: true, displaySeconds: 0, copyNumberOnClick: true, anonymousLabel: '非通知' },
     ...(agent ? { agent } : {}),
+    // The demo CRM's 共有電話帳: its names show in the popup before the CRM search answers.
+    phonebooks: { shared: `${crmUrl}/phonebook/shared.csv`, refreshMinutes: 60 },
     cti: {
       target: 'custom',
       skipInternal: true,
@@ -21,7 +23,7 @@ export function demoProvisioning({ wsUrl, domain, crmUrl, user = '1001', agent }
         auth: { method: 'get-internal', url: `${crmUrl}/login?userid={AID}&password={APW}`, format: '{SID}' },
         search: { method: 'get-internal', url: `${crmUrl}/search?tel={TEL}&sid={SID}`, format: '{NAME}{COMPANY}' },
         click: { method: 'get', url: `${crmUrl}/crm/customer?tel={TEL}` },
-        ring: { method: 'get-internal', url: `${crmUrl}/event/ring?tel={TEL}&id={ID}&name={NAME}` },
+        ring: { method: 'get-internal', url: `${crmUrl}/event/ring?tel={TEL}&id={ID}&name={NAME}&telname={TELNAME}` },
         answer: { method: 'get', url: `${crmUrl}/crm/customer?tel={TEL}&id={ID}`, delaySeconds: 1 },
         hangup: { method: 'post-internal', url: `${crmUrl}/event/hangup?tel={TEL}&id={ID}&date={DATE-YYYY}-{DATE-MM}-{DATE-DD}`, onlyIfAnswered: true },
       },

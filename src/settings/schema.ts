@@ -9,6 +9,7 @@
  * The `cti` section's schema is the engine's own (`src/cti/schema.ts`): one validator for it.
  */
 import * as v from 'valibot'
+import { accessUrlProblem, isHttpUrl } from '@/cti/access-url'
 import { ctiSchema } from '@/cti/schema'
 
 const d = v.description
@@ -89,6 +90,19 @@ export const settingsSchema = v.object({
     }),
   ),
   ui: v.optional(v.object({ language: v.optional(v.pipe(v.picklist(['auto', 'ja', 'en']), d('UI language: auto (the browser\'s), ja or en.')), 'auto') })),
+  phonebooks: v.optional(
+    v.object({
+      shared: v.optional(
+        v.pipe(v.string(), v.check((url) => url === '' || isHttpUrl(url), 'http-url'), d('共有電話帳: URL of a CSV (header name,number or 名前,電話番号) or JSON [{"name","number"}]; empty = none.')),
+        '',
+      ),
+      account: v.optional(
+        v.pipe(v.string(), v.check((url) => url === '' || accessUrlProblem('get-internal', url) === undefined, 'url-scheme'), d('アカウント電話帳: URL template expanded with {AID} and {SID} after the CRM login; empty = none.')),
+        '',
+      ),
+      refreshMinutes: amount(1440, 60, 'Minutes between refreshes of the shared and account phonebooks; 0 = at start only.'),
+    }),
+  ),
 })
 
 type AnySchema = { type: string; entries?: Record<string, AnySchema>; wrapped?: AnySchema; pipe?: unknown[] }

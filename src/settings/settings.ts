@@ -43,6 +43,19 @@ export interface CallSettings {
   autoAnswerSeconds: number
 }
 
+/**
+ * The phonebooks behind `{TELNAME}`/`{CALLEDNAME}` (共有電話帳・アカウント電話帳; the terminal
+ * phonebook is edited in the app). Looked up shared → terminal → account, then the SIP name.
+ */
+export interface PhonebookSettings {
+  /** 共有電話帳: URL of a CSV (header `name,number` or `名前,電話番号`) or JSON `[{name, number}]`; '' = none. */
+  shared: string
+  /** アカウント電話帳: URL template expanded with `{AID}` (and `{SID}`) after the CRM login; '' = none. */
+  account: string
+  /** Minutes between refreshes of the shared and account phonebooks; 0 = at start only. */
+  refreshMinutes: number
+}
+
 /** The document format this phone reads and writes (`version`); every settings value carries it. */
 export const CURRENT_VERSION = 1 as const
 
@@ -58,6 +71,7 @@ export interface Settings {
   cti: Record<string, unknown>
   agent: { id: string; password: string }
   ui: { language: 'auto' | 'ja' | 'en' }
+  phonebooks: PhonebookSettings
 }
 
 export function defaultSettings(): Settings {
@@ -71,6 +85,7 @@ export function defaultSettings(): Settings {
     cti: {},
     agent: { id: '', password: '' },
     ui: { language: 'auto' },
+    phonebooks: { shared: '', account: '', refreshMinutes: 60 },
   }
 }
 

@@ -5,6 +5,7 @@ import { usePorts } from '@/ports/ports'
 import { readCtiConfig } from '@/settings/cti-check'
 import type { FieldError } from '@/settings/settings'
 import { useCallsStore } from './calls'
+import { usePhonebooksStore } from './phonebooks'
 import { useSettingsStore } from './settings'
 
 /** Log entries kept in memory for the CTI log panel (oldest dropped first). */
@@ -24,6 +25,7 @@ export const useCtiStore = defineStore('cti', () => {
   const ports = usePorts()
   const settingsStore = useSettingsStore()
   const calls = useCallsStore()
+  const phonebooks = usePhonebooksStore()
 
   const config = shallowRef<CtiConfig>()
   const configErrors = ref<FieldError[]>([])
@@ -60,7 +62,7 @@ export const useCtiStore = defineStore('cti', () => {
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
     const [cti, normalized] = await Promise.all([import('@/cti'), readCtiConfig(settings)])
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
-    calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random }))
+    calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random, nameFor: phonebooks.nameFor }))
     if (!normalized.ok) {
       configErrors.value = normalized.errors
       return

@@ -8,6 +8,7 @@ import { useCallsStore } from './calls'
 import { useCtiStore } from './cti'
 import { referrerOrigin, useDialConsentStore } from './dial-consent'
 import { useLineStore, type SoftphoneFactory } from './line'
+import { usePhonebooksStore } from './phonebooks'
 import { useSettingsStore, type ChangeResult } from './settings'
 
 /** What a settings change needs restarted. */
@@ -28,6 +29,7 @@ export const useSessionStore = defineStore('session', () => {
   const line = useLineStore()
   const calls = useCallsStore()
   const cti = useCtiStore()
+  const phonebooks = usePhonebooksStore()
   const ports = usePorts()
   const configured = ref(false)
   /**
@@ -44,6 +46,7 @@ export const useSessionStore = defineStore('session', () => {
   ports.leaveGuard.onLeave(() => {
     if (elsewhere.value) return
     cti.stop()
+    phonebooks.stop()
     void line.disconnect()
   })
 
@@ -82,6 +85,7 @@ export const useSessionStore = defineStore('session', () => {
   async function lineLost(): Promise<void> {
     elsewhere.value = 'moved'
     cti.stop()
+    phonebooks.stop()
     // Unregisters before the other tab registers: they share this browser's SIP contact.
     await line.disconnect()
     ports.lineLock.released()
@@ -92,11 +96,13 @@ export const useSessionStore = defineStore('session', () => {
     configured.value = isSipConfigured(sip)
     if (!configured.value) {
       cti.stop()
+      phonebooks.stop()
       await line.disconnect()
       return
     }
-    // The engine and the call reader are ready before the line: no call can ring past them.
-    await cti.start()
+    // The engine, the call reader and the phonebooks are ready before the line: no call can ring
+    // past them (a first start waits a few seconds at most for the shared phonebook).
+    await Promise.all([cti.start(), phonebooks.start()])
     await line.connect({
       server: sip.server,
       domain: sip.domain,
@@ -130,6 +136,8 @@ export const useSessionStore = defineStore('session', () => {
     const after = settingsStore.settings
     const line = !sameJson(before.sip, after.sip)
     const restart = { line, cti: line || !sameJson(before.cti, after.cti) || !sameJson(before.agent, after.agent) }
+    // Phonebooks apply at once: a call in progress keeps the names it was read with.
+    if (!sameJson(before.phonebooks, after.phonebooks) && configured.value && !elsewhere.value) void phonebooks.start()
     if (calls.active.length > 0) pending.value = { line: pending.value.line || restart.line, cti: pending.value.cti || restart.cti }
     else await run(restart)
     return result

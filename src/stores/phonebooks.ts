@@ -1,0 +1,114 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { PhonebookIndex, Phonebooks } from '@/phonebook/phonebook'
+import { usePorts } from '@/ports/ports'
+import { useSettingsStore } from './settings'
+
+/** The shared phonebook as last fetched, kept in this browser for a start without the network. */
+export const SHARED_PHONEBOOK_KEY = 'tsunagu.phonebook.shared'
+
+interface StoredBook {
+  url: string
+  text: string
+  contentType: string
+  fetchedAt: string
+}
+
+/** How long the first start (nothing stored yet) waits for the shared phonebook before the line starts. */
+const FIRST_FETCH_WAIT_MS = 3000
+
+export type PhonebookProblem =
+  | { kind: 'fetch'; url: string; message: string }
+  | { kind: 'rows'; url: string; count: number }
+
+/**
+ * The phonebooks behind `{TELNAME}`/`{CALLEDNAME}` and the popup's name (docs/cti-integration.md
+ * §6): the shared phonebook (共有電話帳) provisioned by URL, refreshed at start and every
+ * `phonebooks.refreshMinutes`, and kept in this browser for offline starts.
+ *
+ * `nameFor` is what the call reading asks on the ring path: one normalisation and one Map read,
+ * synchronous, never waiting for a fetch. The parser and the number formats load with the start,
+ * not with the first paint.
+ */
+export const usePhonebooksStore = defineStore('phonebooks', () => {
+  const ports = usePorts()
+  const settingsStore = useSettingsStore()
+  /** Plain indexes (Maps): never reactive, they can hold 50,000 numbers. */
+  let books: Phonebooks = {}
+  let lookup: ((number: string, books: Phonebooks) => string | undefined) | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const sizes = ref<Partial<Record<keyof Phonebooks, number>>>({})
+  const problems = shallowRef<PhonebookProblem[]>([])
+  const updatedAt = ref<string>()
+
+  const sharedUrl = computed(() => settingsStore.settings.phonebooks.shared)
+
+  /** The name stored for a number, shared → terminal → account; undefined when none has it. */
+  function nameFor(number: string): string | undefined {
+    return lookup?.(number, books)
+  }
+
+  /** Loads the stored copy, then refreshes from the network (waited for only on a first start). */
+  async function start(): Promise<void> {
+    stop()
+    const module = await import('@/phonebook/phonebook')
+    lookup = (number, current) => {
+      const found = module.lookupName(number, current)
+      return found?.name
+    }
+    const url = sharedUrl.value
+    if (!url) {
+      books = {}
+      sizes.value = {}
+      return
+    }
+    const stored = await ports.storage.get<StoredBook>(SHARED_PHONEBOOK_KEY).catch(() => undefined)
+    if (stored?.url === url) use(module, stored)
+    const fresh = refresh()
+    if (!stored || stored.url !== url) await Promise.race([fresh, new Promise((resolve) => setTimeout(resolve, FIRST_FETCH_WAIT_MS))])
+  }
+
+  function stop(): void {
+    clearTimeout(timer)
+    timer = undefined
+  }
+
+  async function refresh(): Promise<void> {
+    const url = sharedUrl.value
+    if (!url) return
+    try {
+      const response = await ports.fetch(url, { cache: 'no-store', redirect: 'error' })
+      if (!response.ok) throw new Error(`HTTP ${response.status}`)
+      const book: StoredBook = { url, text: await response.text(), contentType: response.headers.get('content-type') ?? '', fetchedAt: new Date().toISOString() }
+      const module = await import('@/phonebook/phonebook')
+      use(module, book)
+      problems.value = problems.value.filter((p) => p.kind !== 'fetch')
+      await ports.storage.set(SHARED_PHONEBOOK_KEY, book).catch(() => undefined)
+    } catch (error) {
+      // The stored copy (if any) stays in use: a CRM or file server outage keeps the names.
+      problems.value = [...problems.value.filter((p) => p.kind !== 'fetch'), { kind: 'fetch', url, message: error instanceof Error ? error.message : String(error) }]
+    } finally {
+      schedule()
+    }
+  }
+
+  function use(module: typeof import('@/phonebook/phonebook'), book: StoredBook): void {
+    const parsed = module.parsePhonebook(book.text, book.contentType)
+    const index: PhonebookIndex = module.buildIndex(parsed.entries)
+    books = { ...books, shared: index }
+    sizes.value = { ...sizes.value, shared: index.size }
+    updatedAt.value = book.fetchedAt
+    problems.value = [
+      ...problems.value.filter((p) => p.kind !== 'rows'),
+      ...(parsed.problems.length ? [{ kind: 'rows' as const, url: book.url, count: parsed.problems.length }] : []),
+    ]
+  }
+
+  function schedule(): void {
+    clearTimeout(timer)
+    const minutes = settingsStore.settings.phonebooks.refreshMinutes
+    if (minutes > 0) timer = setTimeout(() => void refresh(), minutes * 60_000)
+  }
+
+  return { sizes, problems, updatedAt, nameFor, start, stop, refresh }
+})
