@@ -11,7 +11,7 @@ import type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
 import { decideAccess, planCall, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
 import type { CtiPorts, TimerHandle } from './ports'
 import { runAccess, type AccessOutcome, type RunnerDeps } from './runner'
-import { templateNames } from './template'
+import { expandTemplate, templateNames } from './template'
 import { accessVariables, authExtractedNames } from './variables'
 
 export type SearchState = 'idle' | 'pending' | 'done' | 'failed' | 'skipped'
@@ -88,6 +88,11 @@ export interface CtiEngine {
   callInfo(callId: string): CallInfo | undefined
   /** Every change of a call's info; returns the unsubscribe function. */
   onUpdate(listener: (info: CallInfo) => void): () => void
+  /**
+   * A URL template outside any call, with the agent's `{AID}`/`{APW}` and the auth values in use
+   * (`{SID}` …), each value percent-encoded: the account phonebook's URL (docs/cti-integration.md §6).
+   */
+  expandUrl(template: string): string
   /** Resolves when no access is in flight or waiting (a pending answer delay counts as waiting). */
   idle(): Promise<void>
   /** Stops timers, abandons requests in flight, runs nothing more. */
@@ -484,6 +489,10 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
     onUpdate(listener) {
       updateListeners.add(listener)
       return () => updateListeners.delete(listener)
+    },
+
+    expandUrl(template) {
+      return expandTemplate(template.trim(), variablesFor(undefined, [auth.values()]), { kind: 'url' }).text
     },
 
     async idle() {

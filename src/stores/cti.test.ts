@@ -5,6 +5,7 @@ import { FakeSoftphone } from '@/sip/fake-softphone'
 import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
 import { useCtiStore } from './cti'
+import { usePhonebooksStore } from './phonebooks'
 import { useCallsStore } from './calls'
 import { usePopupStore } from './popup'
 import { useSessionStore } from './session'
@@ -68,6 +69,15 @@ describe('CTI wiring', () => {
     expect(useCtiStore().loginOpen).toBe(true)
     expect(useSettingsStore().settings.agent).toEqual({ id: 'agent01', password: 'pass01' })
     expect(again.world.http.urls).toEqual([])
+  })
+
+  it('after the login, the account phonebook is fetched with the agent\'s {AID} and {SID}, and names the caller', async () => {
+    const { fake, softphone } = await start(provisioning({ phonebooks: { account: `${CRM}/book?aid={AID}&sid={SID}` } }))
+    fake.respond(`${CRM}/book?aid=agent01&sid=SID-42`, '名前,電話番号\r\n担当 山田様,03-1234-5678\r\n')
+    await useCtiStore().login({ id: 'agent01', password: 'pass01' }, false)
+    await vi.waitFor(() => expect(usePhonebooksStore().sizes).toEqual({ account: 1 }))
+    softphone.ring({ remoteUser: '0312345678', remoteDisplayName: 'Yamada' })
+    expect(usePopupStore().popups[0]).toMatchObject({ number: '0312345678', name: '担当 山田様' })
   })
 
   it('logs in by itself with provisioned agent credentials and masks the password in the log', async () => {

@@ -83,7 +83,7 @@ export const useCtiStore = defineStore('cti', () => {
     if (normalized.config.target !== 'custom') return
     // docs/cti-integration.md §1: the login screen pops up at each start (prefilled with what
     // was saved), unless IT's provisioning document gave the agent's id and password.
-    if (agent?.id && agent.password && settingsStore.provisioning?.providesAgent) void engine.login(agent)
+    if (agent?.id && agent.password && settingsStore.provisioning?.providesAgent) void engine.login(agent).then((r) => r.ok && loggedIn())
     else loginOpen.value = true
   }
 
@@ -96,11 +96,21 @@ export const useCtiStore = defineStore('cti', () => {
     if (!engine) return undefined
     await settingsStore.saveAgent({ id: agent.id, password: remember ? agent.password : '' })
     const result = await engine.login(agent)
-    if (result.ok) loginOpen.value = false
+    if (result.ok) {
+      loginOpen.value = false
+      loggedIn()
+    }
     return result
   }
 
+  /** After the CRM login: the account phonebook's URL with this agent's `{AID}`/`{SID}`. */
+  function loggedIn(): void {
+    const template = settingsStore.settings.phonebooks.account
+    phonebooks.setAccountSource(template ? () => engine?.expandUrl(template) : undefined)
+  }
+
   function logout(): void {
+    phonebooks.setAccountSource(undefined)
     engine?.logout()
     loginOpen.value = isCustom.value
   }

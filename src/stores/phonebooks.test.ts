@@ -64,3 +64,18 @@ describe('the shared phonebook', () => {
     expect(books.problems).toEqual([{ kind: 'rows', url: URL, count: 2 }])
   })
 })
+
+describe('the account phonebook', () => {
+  it('is fetched from the URL the CRM login gives, and answers after the shared phonebook', async () => {
+    const { fake, books } = setup()
+    await books.start()
+    fake.respond('http://crm.test/agent-book?id=agent01&sid=SID-1', '名前,電話番号\r\n担当顧客 山田,0312345678\r\n担当顧客 鈴木,090-1234-5678\r\n')
+    books.setAccountSource(() => 'http://crm.test/agent-book?id=agent01&sid=SID-1')
+    await vi.waitFor(() => expect(books.sizes).toEqual({ shared: 2, account: 2 }))
+    // The shared phonebook comes first (shared → terminal → account).
+    expect(books.nameFor('0312345678')).toBe('山田商店 本社')
+    expect(books.nameFor('09012345678')).toBe('担当顧客 鈴木')
+    books.setAccountSource(undefined)
+    await vi.waitFor(() => expect(books.nameFor('09012345678')).toBeUndefined())
+  })
+})

@@ -37,6 +37,8 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
   let books: Phonebooks = {}
   let lookup: ((number: string, books: Phonebooks) => string | undefined) | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
+  /** The account phonebook's URL with this agent's `{AID}`/`{SID}` (set by the CTI store after login). */
+  let accountUrl: (() => string | undefined) | undefined
   const sizes = ref<Partial<Record<keyof Phonebooks, number>>>({})
   const problems = shallowRef<PhonebookProblem[]>([])
   const updatedAt = ref<string>()
@@ -73,6 +75,37 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
     timer = undefined
   }
 
+  /**
+   * アカウント電話帳: after the CRM login, the URL template expanded with this agent's values;
+   * fetched now and at every refresh. `undefined` (logged out) forgets the book.
+   */
+  function setAccountSource(source: (() => string | undefined) | undefined): void {
+    accountUrl = source
+    void refreshAccount()
+  }
+
+  async function refreshAccount(): Promise<void> {
+    const url = accountUrl?.()
+    if (!url) {
+      const { account: _gone, ...rest } = books
+      books = rest
+      const { account: _size, ...sizesLeft } = sizes.value
+      sizes.value = sizesLeft
+      return
+    }
+    try {
+      const response = await ports.fetch(url, { cache: 'no-store', redirect: 'error', credentials: 'include' })
+      if (!response.ok) throw new Error(`HTTP ${response.status}`)
+      const text = await response.text()
+      const module = await import('@/phonebook/phonebook')
+      const index = module.buildIndex(module.parsePhonebook(text, response.headers.get('content-type') ?? '').entries)
+      books = { ...books, account: index }
+      sizes.value = { ...sizes.value, account: index.size }
+    } catch (error) {
+      problems.value = [...problems.value.filter((p) => !(p.kind === 'fetch' && p.url === 'account')), { kind: 'fetch', url: 'account', message: error instanceof Error ? error.message : String(error) }]
+    }
+  }
+
   async function refresh(): Promise<void> {
     const url = sharedUrl.value
     if (!url) return
@@ -107,8 +140,8 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
   function schedule(): void {
     clearTimeout(timer)
     const minutes = settingsStore.settings.phonebooks.refreshMinutes
-    if (minutes > 0) timer = setTimeout(() => void refresh(), minutes * 60_000)
+    if (minutes > 0) timer = setTimeout(() => void Promise.all([refresh(), refreshAccount()]), minutes * 60_000)
   }
 
-  return { sizes, problems, updatedAt, nameFor, start, stop, refresh }
+  return { sizes, problems, updatedAt, nameFor, start, stop, refresh, setAccountSource }
 })
