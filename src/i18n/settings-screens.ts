@@ -6,6 +6,21 @@
  */
 const en = {
   settings: {
+    phonebook: {
+      intro: 'Names for numbers, kept in this browser. Looked up after the shared phonebook and before the account phonebook; a number matches in any format (03-1234-5678 = +81 3 1234 5678).',
+      name: 'Name',
+      number: 'Number',
+      add: 'Add',
+      remove: 'Remove',
+      empty: 'No entries yet.',
+      invalid: 'Enter a name and a phone number.',
+      import: 'Import CSV (replaces the list)',
+      export: 'Export CSV',
+      imported: '{count} entries imported.',
+      problems: '{count} rows could not be read (line {line} first).',
+      shared: 'Shared phonebook: {count} numbers.',
+      account: 'Account phonebook: {count} numbers.',
+    },
     hint: {
       sip: {
         server: 'wss://pbx.example.com:8089/ws (ws:// only for local tests)',
@@ -112,6 +127,21 @@ const en = {
 
 const ja: typeof en = {
   settings: {
+    phonebook: {
+      intro: 'このブラウザに保存する番号と名前です。共有電話帳の次、アカウント電話帳の前に参照します。番号は書き方が違っても一致します（03-1234-5678 = +81 3 1234 5678）。',
+      name: '名前',
+      number: '電話番号',
+      add: '追加',
+      remove: '削除',
+      empty: 'まだ登録がありません。',
+      invalid: '名前と電話番号を入力してください。',
+      import: 'CSV をインポート（一覧を置き換えます）',
+      export: 'CSV をエクスポート',
+      imported: '{count} 件をインポートしました。',
+      problems: '{count} 行を読み込めませんでした（最初は {line} 行目）。',
+      shared: '共有電話帳: {count} 件',
+      account: 'アカウント電話帳: {count} 件',
+    },
     hint: {
       sip: {
         server: 'wss://pbx.example.com:8089/ws（ws:// はローカルのテスト用）',

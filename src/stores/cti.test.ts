@@ -75,7 +75,7 @@ describe('CTI wiring', () => {
     const { fake, softphone } = await start(provisioning({ phonebooks: { account: `${CRM}/book?aid={AID}&sid={SID}` } }))
     fake.respond(`${CRM}/book?aid=agent01&sid=SID-42`, '名前,電話番号\r\n担当 山田様,03-1234-5678\r\n')
     await useCtiStore().login({ id: 'agent01', password: 'pass01' }, false)
-    await vi.waitFor(() => expect(usePhonebooksStore().sizes).toEqual({ account: 1 }))
+    await vi.waitFor(() => expect(usePhonebooksStore().sizes).toMatchObject({ account: 1 }))
     softphone.ring({ remoteUser: '0312345678', remoteDisplayName: 'Yamada' })
     expect(usePopupStore().popups[0]).toMatchObject({ number: '0312345678', name: '担当 山田様' })
   })

@@ -27,7 +27,7 @@ describe('the shared phonebook', () => {
     expect(books.nameFor('+81312345678')).toBe('山田商店 本社')
     expect(books.nameFor('06-6333-4444')).toBe('大阪物産 受付')
     expect(books.nameFor('0522223333')).toBeUndefined()
-    expect(books.sizes).toEqual({ shared: 2 })
+    expect(books.sizes).toEqual({ terminal: 0, shared: 2 })
   })
 
   it('is kept in this browser: a start without the network still has the names, and says why it is old', async () => {
@@ -71,7 +71,7 @@ describe('the account phonebook', () => {
     await books.start()
     fake.respond('http://crm.test/agent-book?id=agent01&sid=SID-1', '名前,電話番号\r\n担当顧客 山田,0312345678\r\n担当顧客 鈴木,090-1234-5678\r\n')
     books.setAccountSource(() => 'http://crm.test/agent-book?id=agent01&sid=SID-1')
-    await vi.waitFor(() => expect(books.sizes).toEqual({ shared: 2, account: 2 }))
+    await vi.waitFor(() => expect(books.sizes).toEqual({ terminal: 0, shared: 2, account: 2 }))
     // The shared phonebook comes first (shared → terminal → account).
     expect(books.nameFor('0312345678')).toBe('山田商店 本社')
     expect(books.nameFor('09012345678')).toBe('担当顧客 鈴木')

@@ -1,11 +1,13 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { PhonebookIndex, Phonebooks } from '@/phonebook/phonebook'
+import type { PhonebookEntry, PhonebookIndex, PhonebookProblem as RowProblem, Phonebooks } from '@/phonebook/phonebook'
 import { usePorts } from '@/ports/ports'
 import { useSettingsStore } from './settings'
 
 /** The shared phonebook as last fetched, kept in this browser for a start without the network. */
 export const SHARED_PHONEBOOK_KEY = 'tsunagu.phonebook.shared'
+/** 端末電話帳: the entries the agent keeps in this browser. */
+export const TERMINAL_PHONEBOOK_KEY = 'tsunagu.phonebook.terminal'
 
 interface StoredBook {
   url: string
@@ -42,6 +44,8 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
   const sizes = ref<Partial<Record<keyof Phonebooks, number>>>({})
   const problems = shallowRef<PhonebookProblem[]>([])
   const updatedAt = ref<string>()
+  /** 端末電話帳, as the agent edits it (small: a few hundred numbers, so it may be reactive). */
+  const terminal = shallowRef<PhonebookEntry[]>([])
 
   const sharedUrl = computed(() => settingsStore.settings.phonebooks.shared)
 
@@ -58,10 +62,12 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
       const found = module.lookupName(number, current)
       return found?.name
     }
+    const saved = await ports.storage.get<PhonebookEntry[]>(TERMINAL_PHONEBOOK_KEY).catch(() => undefined)
+    setTerminal(module, Array.isArray(saved) ? saved : [])
     const url = sharedUrl.value
     if (!url) {
-      books = {}
-      sizes.value = {}
+      const { shared: _gone, ...rest } = books
+      books = rest
       return
     }
     const stored = await ports.storage.get<StoredBook>(SHARED_PHONEBOOK_KEY).catch(() => undefined)
@@ -137,11 +143,51 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
     ]
   }
 
+  function setTerminal(module: typeof import('@/phonebook/phonebook'), entries: PhonebookEntry[]): void {
+    terminal.value = entries
+    const index = module.buildIndex(entries)
+    books = { ...books, terminal: index }
+    sizes.value = { ...sizes.value, terminal: index.size }
+  }
+
+  async function saveTerminal(entries: PhonebookEntry[]): Promise<void> {
+    setTerminal(await import('@/phonebook/phonebook'), entries)
+    await ports.storage.set(TERMINAL_PHONEBOOK_KEY, entries)
+  }
+
+  /** Adds (or, for a number already there, renames) an entry; false when the number is no phone number. */
+  async function addTerminal(entry: PhonebookEntry): Promise<boolean> {
+    const module = await import('@/phonebook/normalize')
+    const key = module.normalizeNumber(entry.number)
+    if (!key || !entry.name.trim()) return false
+    const rest = terminal.value.filter((e) => module.normalizeNumber(e.number) !== key)
+    await saveTerminal([...rest, { name: entry.name.trim(), number: entry.number.trim() }])
+    return true
+  }
+
+  async function removeTerminal(number: string): Promise<void> {
+    await saveTerminal(terminal.value.filter((e) => e.number !== number))
+  }
+
+  /** Replaces the terminal phonebook with a CSV file's rows; the rows it could not use are returned. */
+  async function importTerminal(text: string): Promise<RowProblem[]> {
+    const module = await import('@/phonebook/phonebook')
+    const parsed = module.importPhonebookCsv(text)
+    if (parsed.entries.length > 0) await saveTerminal(parsed.entries)
+    return parsed.problems
+  }
+
+  /** The terminal phonebook as a CSV file Excel opens with Japanese intact (UTF-8 with BOM). */
+  async function exportTerminal(now = new Date()): Promise<void> {
+    const module = await import('@/phonebook/phonebook')
+    ports.files.save(`tsunagu-phonebook-${now.toISOString().slice(0, 10)}.csv`, module.exportPhonebookCsv(terminal.value), 'text/csv')
+  }
+
   function schedule(): void {
     clearTimeout(timer)
     const minutes = settingsStore.settings.phonebooks.refreshMinutes
     if (minutes > 0) timer = setTimeout(() => void Promise.all([refresh(), refreshAccount()]), minutes * 60_000)
   }
 
-  return { sizes, problems, updatedAt, nameFor, start, stop, refresh, setAccountSource }
+  return { sizes, problems, updatedAt, terminal, nameFor, start, stop, refresh, setAccountSource, addTerminal, removeTerminal, importTerminal, exportTerminal }
 })
