@@ -11,6 +11,7 @@ import { registrationStateOf, type LineFacts } from '../registration-state'
 import type { RegistrationStatus, SoftphoneConfig } from '../softphone'
 import { describe } from './call'
 import { hashSafe, type TransportConstructor } from './hash-safe-transport'
+import { warmUpParser } from './parser-warm-up'
 
 /** Reconnect delays after the socket dropped: quick first, then at most every 30 s. */
 export const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000]
@@ -37,7 +38,7 @@ export class Line {
   private cancelReconnect: (() => void) | undefined
   private attempt = 0
 
-  constructor(config: SoftphoneConfig, private readonly options: LineOptions) {
+  constructor(private readonly config: SoftphoneConfig, private readonly options: LineOptions) {
     const uri = UserAgent.makeURI(`sip:${config.user}@${config.domain}`)
     if (!uri) throw new Error(`Invalid SIP address: ${config.user}@${config.domain}`)
     this.ua = new UserAgent({
@@ -132,10 +133,13 @@ export class Line {
         // does not fire again after a reconnect: the 200 to this REGISTER is what tells us the
         // (possibly restarted) registrar knows us again.
         onAccept: () => {
+          const first = !this.facts.everRegistered
           this.facts.registerer = 'registered'
           this.facts.everRegistered = true
           this.reason = undefined
           this.publish()
+          // Once per page, in a task of its own after the registration showed.
+          if (first) this.options.timers.after(0, () => warmUpParser(this.ua, this.config.domain))
         },
         onReject: (response) => {
           const { statusCode, reasonPhrase } = response.message
