@@ -74,6 +74,12 @@ export const settingsSchema = v.object({
       autoAnswerSeconds: amount(600, 0, 'Answer incoming calls after this many seconds; 0 = off.'),
     }),
   ),
+  history: v.optional(
+    v.object({
+      maxDays: amount(36500, 365, 'Call history: days a call is kept; 0 = no limit. Pruned at each start.'),
+      maxRows: amount(1_000_000, 100_000, 'Call history: most calls kept (the oldest go first); 0 = no limit. Pruned at each start.'),
+    }),
+  ),
   locked: v.optional(
     v.pipe(
       v.array(v.pipe(v.string(), v.check((p) => isLockablePath(p), 'lock-path'))),
