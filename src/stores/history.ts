@@ -74,6 +74,7 @@ export const useHistoryStore = defineStore('history', () => {
   let writes: Promise<unknown> = Promise.resolve()
   let heartbeat: ReturnType<typeof setInterval> | undefined
   let starting: Promise<void> = Promise.resolve()
+  let reads = 0
   /** The CRM values last written per call (the calls store replaces `crm` on every change). */
   const valuesSeen = new Map<string, Readonly<Record<string, string>>>()
 
@@ -190,13 +191,16 @@ export const useHistoryStore = defineStore('history', () => {
   async function load(): Promise<void> {
     const history = await store()
     if (!history) return
+    // Typing in the search box starts a read per key: only the latest one's page is shown.
+    const seq = ++reads
     loading.value = true
     try {
       const page = await history.page(query())
+      if (seq !== reads) return
       rows.value = page.rows
       next.value = page.next
     } finally {
-      loading.value = false
+      if (seq === reads) loading.value = false
     }
   }
 
@@ -204,13 +208,15 @@ export const useHistoryStore = defineStore('history', () => {
   async function more(): Promise<void> {
     const history = await store()
     if (!history || !next.value) return
+    const seq = ++reads
     loading.value = true
     try {
       const page = await history.page(query(next.value))
+      if (seq !== reads) return
       rows.value = [...rows.value, ...page.rows]
       next.value = page.next
     } finally {
-      loading.value = false
+      if (seq === reads) loading.value = false
     }
   }
 
