@@ -1,31 +1,8 @@
-/** The call history view and its button in the top bar. */
+/** The top bar's History button (the view's own texts load with it: `./history-view.ts`). */
 export const en = {
   history: {
     open: 'History',
     openMissed: 'History ({count} missed)',
-    title: 'Call history',
-    close: 'Close',
-    search: 'Search: number, name or company',
-    resultFilter: 'Result',
-    directionFilter: 'Direction',
-    all: 'All',
-    more: 'More',
-    empty: 'No calls.',
-    unavailable: 'The call history cannot be stored in this browser.',
-    redial: 'Call {number}',
-    cutOff: 'cut off',
-    duration: '{seconds} s',
-    anonymous: 'Anonymous',
-    direction: { in: 'Incoming', out: 'Outgoing' },
-    result: {
-      answered: 'answered',
-      missed: 'missed',
-      declined: 'declined',
-      rejected: 'rejected',
-      failed: 'failed',
-      transferred: 'transferred',
-      cancelled: 'cancelled',
-    },
   },
 }
 
@@ -33,28 +10,5 @@ export const ja = {
   history: {
     open: '履歴',
     openMissed: '履歴 (不在 {count} 件)',
-    title: '通話履歴',
-    close: '閉じる',
-    search: '検索: 電話番号・名前・会社名',
-    resultFilter: '結果',
-    directionFilter: '発着信',
-    all: 'すべて',
-    more: 'さらに表示',
-    empty: '通話はありません。',
-    unavailable: 'このブラウザーでは通話履歴を保存できません。',
-    redial: '{number} に発信',
-    cutOff: '途中で切断',
-    duration: '{seconds} 秒',
-    anonymous: '非通知',
-    direction: { in: '着信', out: '発信' },
-    result: {
-      answered: '応答',
-      missed: '不在',
-      declined: '拒否',
-      rejected: '着信拒否',
-      failed: '失敗',
-      transferred: '転送',
-      cancelled: '取消',
-    },
   },
 }

@@ -76,8 +76,8 @@ export const settingsSchema = v.object({
   ),
   history: v.optional(
     v.object({
-      maxDays: amount(36500, 365, 'Call history: days a call is kept; 0 = no limit. Pruned at each start.'),
-      maxRows: amount(1_000_000, 100_000, 'Call history: most calls kept (the oldest go first); 0 = no limit. Pruned at each start.'),
+      maxDays: amount(36500, 365, 'Days the call history keeps a call; 0 = no limit.'),
+      maxRows: amount(1_000_000, 100_000, 'Most calls the history keeps, oldest go first; 0 = no limit.'),
     }),
   ),
   locked: v.optional(

@@ -6,6 +6,7 @@ import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
 import { useCallsStore } from './calls'
 import { useHistoryStore } from './history'
+import { useHistoryViewStore } from './history-view'
 import { useSessionStore } from './session'
 
 const PROVISIONING = { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', password: '', displayName: 'Agent 1001' } }
@@ -29,7 +30,7 @@ async function setup(options: { history?: ReturnType<typeof fakePorts>['ports'][
       db.close()
     }
   }
-  return { fake, softphone, history, calls: useCallsStore(), stored }
+  return { fake, softphone, history, view: useHistoryViewStore(), calls: useCallsStore(), stored }
 }
 
 afterEach(() => {
@@ -73,16 +74,16 @@ describe('history store: a row per call, written at every state change', () => {
   })
 
   it('a missed call counts for the badge until the history is opened', async () => {
-    const { fake, softphone, history, stored } = await setup()
+    const { fake, softphone, history, view, stored } = await setup()
     const call = softphone.ring({ remoteUser: '0663334444' })
     softphone.remoteHangup(call.id, 'cancelled')
     expect(await stored()).toMatchObject([{ result: 'missed', endedBy: 'remote', cutOff: false }])
     expect(history.missedCount).toBe(1)
     expect(fake.badge.count).toBe(1)
-    await history.open()
+    await view.open()
     expect(history.missedCount).toBe(0)
     expect(fake.badge.count).toBe(0)
-    expect(history.rows.map((r) => r.remoteNumber)).toEqual(['0663334444'])
+    expect(view.rows.map((r) => r.remoteNumber)).toEqual(['0663334444'])
   })
 
   it('a declined call is declined; an outgoing one the agent gave up on is cancelled', async () => {
@@ -123,33 +124,33 @@ describe('history store: a row per call, written at every state change', () => {
   })
 
   it('searches by number in any spelling and filters by result', async () => {
-    const { softphone, calls, history } = await setup()
+    const { softphone, calls, view } = await setup()
     const a = softphone.ring({ remoteUser: '0312345678' })
     softphone.remoteHangup(a.id, 'cancelled')
     const b = softphone.ring({ remoteUser: '0663334444' })
     await calls.answer(b.id)
     await calls.hangup(b.id)
-    await history.open()
-    expect(history.rows.map((r) => r.remoteNumber)).toEqual(['0663334444', '0312345678'])
-    await history.setFilter({ text: '+81 3-1234-5678' })
-    expect(history.rows.map((r) => r.remoteNumber)).toEqual(['0312345678'])
-    await history.setFilter({ text: '', result: 'answered' })
-    expect(history.rows.map((r) => r.remoteNumber)).toEqual(['0663334444'])
+    await view.open()
+    expect(view.rows.map((r) => r.remoteNumber)).toEqual(['0663334444', '0312345678'])
+    await view.setFilter({ text: '+81 3-1234-5678' })
+    expect(view.rows.map((r) => r.remoteNumber)).toEqual(['0312345678'])
+    await view.setFilter({ text: '', result: 'answered' })
+    expect(view.rows.map((r) => r.remoteNumber)).toEqual(['0663334444'])
   })
 
   it('pages newest first with "more"', async () => {
-    const { fake, history } = await setup()
+    const { fake, view } = await setup()
     const db = await fake.ports.history.open()
     const now = Date.now()
     await db.putMany(Array.from({ length: 120 }, (_, i) => row(`c${i}`, now - i * 1000)))
     db.close()
-    await history.open()
-    expect(history.rows).toHaveLength(50)
-    expect(history.rows[0]!.callId).toBe('c0')
-    await history.more()
-    await history.more()
-    expect(history.rows).toHaveLength(120)
-    expect(history.next).toBeUndefined()
+    await view.open()
+    expect(view.rows).toHaveLength(50)
+    expect(view.rows[0]!.callId).toBe('c0')
+    await view.more()
+    await view.more()
+    expect(view.rows).toHaveLength(120)
+    expect(view.next).toBeUndefined()
   })
 
   it('prunes at start by history.maxDays and history.maxRows', async () => {
@@ -165,11 +166,11 @@ describe('history store: a row per call, written at every state change', () => {
   })
 
   it('redials the other party of a row', async () => {
-    const { softphone, calls, history } = await setup()
+    const { softphone, calls, view } = await setup()
     const call = softphone.ring({ remoteUser: '0312345678' })
     softphone.remoteHangup(call.id, 'cancelled')
-    await history.open()
-    await history.redial(history.rows[0]!)
+    await view.open()
+    await view.redial(view.rows[0]!)
     expect(calls.active[0]?.sip).toMatchObject({ direction: 'out', remoteUser: '0312345678' })
   })
 })
