@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { deepMerge } from '@/settings/merge'
 import { allMessages, preferredLocale } from './index'
+import historyView from './history-view'
 import screens from './settings-screens'
 
 /** What the app holds once the settings screens' texts are loaded too. */
 function everyMessage() {
   const all = allMessages()
-  return { en: deepMerge(all.en, screens.en), ja: deepMerge(all.ja, screens.ja) }
+  return { en: deepMerge(deepMerge(all.en, screens.en), historyView.en), ja: deepMerge(deepMerge(all.ja, screens.ja), historyView.ja) }
 }
 
 /** Every key path of a message tree, e.g. `call.answer`. */

@@ -1,5 +1,6 @@
 import { inject, type InjectionKey } from 'vue'
 import type { CtiPorts } from '@/cti/ports'
+import type { HistoryStore } from '@/history/store'
 
 /**
  * Every browser effect the app uses, each behind one small interface with one browser
@@ -126,6 +127,19 @@ export interface PageLanguage {
   setDocumentLanguage(lang: string): void
 }
 
+/**
+ * The call history's IndexedDB store (`src/history/store.ts`). Opened on first use: the store's
+ * number normalisation (libphonenumber) is not part of the first paint.
+ */
+export interface HistoryDb {
+  open(): Promise<HistoryStore>
+}
+
+/** The app icon's badge (`navigator.setAppBadge`): missed calls. Does nothing where unsupported. */
+export interface AppBadge {
+  set(count: number): void
+}
+
 /** How a link names the CRM tab, so it lands where the accesses open it (see `crm-tab.ts`). */
 export interface AppPorts {
   storage: KeyValueStore
@@ -145,6 +159,8 @@ export interface AppPorts {
   files: FileSaver
   language: PageLanguage
   marks: Marks
+  history: HistoryDb
+  badge: AppBadge
   /** The page's own URL and referrer, read once at start (provisioning, `?dial=` and its consent). */
   location: { href: string; referrer?: string }
 }

@@ -75,6 +75,12 @@ export const settingsSchema = v.object({
       autoAnswerSeconds: amount(600, 0, 'Answer incoming calls after this many seconds; 0 = off.'),
     }),
   ),
+  history: v.optional(
+    v.object({
+      maxDays: amount(36500, 365, 'Days the call history keeps a call; 0 = no limit.'),
+      maxRows: amount(1_000_000, 100_000, 'Most calls the history keeps, oldest go first; 0 = no limit.'),
+    }),
+  ),
   locked: v.optional(
     v.pipe(
       v.array(v.pipe(v.string(), v.check((p) => isLockablePath(p), 'lock-path'))),

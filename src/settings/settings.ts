@@ -56,6 +56,14 @@ export interface PhonebookSettings {
   refreshMinutes: number
 }
 
+/** Retention of the call history in this browser (pruned at start). */
+export interface HistorySettings {
+  /** Days a call is kept; 0 = no limit. */
+  maxDays: number
+  /** Most calls kept, oldest deleted first; 0 = no limit. */
+  maxRows: number
+}
+
 /** The document format this phone reads and writes (`version`); every settings value carries it. */
 export const CURRENT_VERSION = 1 as const
 
@@ -65,6 +73,7 @@ export interface Settings {
   popup: PopupSettings
   audio: AudioSettings
   call: CallSettings
+  history: HistorySettings
   /** Dotted paths IT locked (e.g. `cti.accesses`, `sip.server`): re-applied on every load, read-only. */
   locked: string[]
   /** Kept as provisioned; `src/cti` normalizes and validates it. */
@@ -81,6 +90,7 @@ export function defaultSettings(): Settings {
     popup: { size: 'standard', buttons: true, displaySeconds: 0, copyNumberOnClick: false, anonymousLabel: '非通知' },
     audio: { input: '', output: '', ringer: '', ringtone: '' },
     call: { dnd: false, autoAnswerSeconds: 0 },
+    history: { maxDays: 365, maxRows: 100_000 },
     locked: [],
     cti: {},
     agent: { id: '', password: '' },

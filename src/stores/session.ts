@@ -6,6 +6,7 @@ import { cloneJson, sameJson } from '@/settings/paths'
 import { isSipConfigured, type Settings } from '@/settings/settings'
 import { useCallsStore } from './calls'
 import { useCtiStore } from './cti'
+import { useHistoryStore } from './history'
 import { referrerOrigin, useDialConsentStore } from './dial-consent'
 import { useLineStore, type SoftphoneFactory } from './line'
 import { usePhonebooksStore } from './phonebooks'
@@ -30,6 +31,7 @@ export const useSessionStore = defineStore('session', () => {
   const calls = useCallsStore()
   const cti = useCtiStore()
   const phonebooks = usePhonebooksStore()
+  const history = useHistoryStore()
   const ports = usePorts()
   const configured = ref(false)
   /**
@@ -63,6 +65,8 @@ export const useSessionStore = defineStore('session', () => {
   async function start(softphoneFactory: SoftphoneFactory = createSoftphone): Promise<void> {
     factory = softphoneFactory
     await settingsStore.load()
+    // Retention and the missed-call badge; never waited for: the line does not depend on it.
+    void history.start()
     if (!(await ports.lineLock.acquire(lineLost))) {
       elsewhere.value = 'busy'
       const target = line.takePendingDial()

@@ -1,6 +1,11 @@
+// The history store runs on fake-indexeddb in tests (jsdom has no IndexedDB).
+import 'fake-indexeddb/auto'
 import { createFakeWorld } from '@/cti/testing/fakes'
+import { openHistoryStore } from '@/history/store'
 import { toPlainJson } from '@/ports/plain-json'
 import type { AppPorts, AudioDevice } from '@/ports/ports'
+
+let historyDbs = 0
 
 /** In-memory ports that record what the app asked the browser to do. */
 export function fakePorts(overrides: Partial<AppPorts> = {}) {
@@ -23,6 +28,10 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   let devices: AudioDevice[] = []
   const deviceListeners = new Set<() => void>()
   const dialParameter = { registered: false, forgotten: false }
+  /** One database per `fakePorts()`; pass `history: ports.history` to another to "reload" over it. */
+  const historyName = `tsunagu-history-test-${++historyDbs}`
+  /** The app badge as the app last set it. */
+  const badge = { count: 0 }
   const saved: { name: string; text: string; type: string | undefined }[] = []
   /** The browser's preferred languages, and the page's `lang` attribute as the app set it. */
   const page = { languages: ['en-US'] as string[], lang: '', ownTabName: 'tsunagu-phone' }
@@ -110,6 +119,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     }) as typeof fetch,
     marks: { mark: (name: string) => log.push(`mark ${name}`), markNextFrame: (name: string) => log.push(`frame-mark ${name}`) },
     location: { href: 'http://127.0.0.1/' },
+    history: { open: () => openHistoryStore({ name: historyName }) },
+    badge: { set: (count) => { badge.count = count } },
     ...overrides,
   }
   return {
@@ -133,6 +144,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       for (const listener of deviceListeners) listener()
     },
     dialParameter,
+    badge,
     /** Files the app saved (exports). */
     saved,
     page,

@@ -6,6 +6,7 @@ import { browserClickToDial } from './click-to-dial'
 import { browserRemoteAudio } from './remote-audio'
 import { browserCtiPorts } from './cti'
 import { browserFileSaver } from './download-file'
+import { browserAppBadge, browserHistoryDb } from './history'
 import { browserLineLock } from './line-lock'
 import { WebAudioRinger } from './web-audio-ringer'
 
@@ -104,6 +105,8 @@ export function browserPorts(): AppPorts {
     lineLock: browserLineLock(),
     leaveGuard,
     visibility,
+    history: browserHistoryDb,
+    badge: browserAppBadge,
     fetch: (...args) => fetch(...args),
     location: { href: window.location.href, referrer: document.referrer },
   }

@@ -1,0 +1,89 @@
+// @vitest-environment jsdom
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
+import { h } from 'vue'
+import { VApp } from 'vuetify/components'
+import type { HistoryRow } from '@/history/record'
+import { PORTS } from '@/ports/ports'
+import { useHistoryStore } from '@/stores/history'
+import { fakePorts } from '@/testing/fake-ports'
+import { render } from '@/testing/render'
+import { setupStores } from '@/testing/setup-store'
+import AppBar from '../layout/AppBar.vue'
+import HistoryView from './HistoryView.vue'
+
+// jsdom has no visual viewport; Vuetify's dialog positions itself with it.
+beforeAll(() => {
+  vi.stubGlobal('visualViewport', { width: 1024, height: 768, offsetLeft: 0, offsetTop: 0, scale: 1, addEventListener: () => undefined, removeEventListener: () => undefined })
+})
+
+const NOW = Date.UTC(2026, 11, 1, 9, 0, 0)
+const ROWS: HistoryRow[] = [
+  {
+    callId: 'a', direction: 'in', remoteNumber: '0312345678', localNumber: '1001', sipName: 'Yamada', values: { NAME: '山田 太郎', COMPANY: '株式会社つなぐ' },
+    startedAt: NOW - 60_000, answeredAt: NOW - 55_000, endedAt: NOW - 10_000, lastSeenAt: NOW - 10_000, durationSeconds: 45, result: 'answered', endedBy: 'remote', cutOff: false,
+  },
+  {
+    callId: 'b', direction: 'in', remoteNumber: '0663334444', localNumber: '1001', phonebookName: '佐藤商店', values: {},
+    startedAt: NOW - 30_000, endedAt: NOW - 20_000, lastSeenAt: NOW - 20_000, durationSeconds: 0, result: 'missed', endedBy: 'remote', cutOff: false,
+  },
+]
+
+let mounted: VueWrapper | undefined
+afterEach(() => {
+  mounted?.unmount()
+  mounted = undefined
+})
+
+async function mountWith(locale: 'en' | 'ja', component: 'view' | 'bar' = 'view') {
+  const fake = fakePorts()
+  const db = await fake.ports.history.open()
+  await db.putMany(ROWS)
+  db.close()
+  const { pinia } = setupStores(fake.ports)
+  const history = useHistoryStore()
+  await history.start()
+  const child = component === 'view' ? () => h(HistoryView, { modelValue: true }) : () => h(AppBar)
+  const wrapper = render({ render: () => h(VApp, child) }, { attachTo: document.body, global: { plugins: [pinia], provide: { [PORTS as symbol]: fake.ports } } }, locale)
+  mounted = wrapper
+  await history.settled()
+  if (component === 'view') await vi.waitFor(() => expect(rowTexts()).toHaveLength(2))
+  await flushPromises()
+  return { wrapper, history, fake }
+}
+
+const rowTexts = () => [...document.querySelectorAll('[data-testid=history-row]')].map((el) => el.textContent ?? '')
+
+describe('HistoryView', () => {
+  it('shows each call newest first with number, name and result word (en)', async () => {
+    await mountWith('en')
+    const [missed, answered] = rowTexts()
+    expect(missed).toContain('0663334444')
+    expect(missed).toContain('佐藤商店')
+    expect(missed).toContain('missed')
+    expect(answered).toContain('0312345678')
+    expect(answered).toContain('山田 太郎')
+    expect(answered).toContain('answered')
+  })
+
+  it('uses the Japanese result words', async () => {
+    await mountWith('ja')
+    const [missed, answered] = rowTexts()
+    expect(missed).toContain('不在')
+    expect(answered).toContain('応答')
+  })
+
+  it('opening the view clears the missed-call count', async () => {
+    const { history, fake } = await mountWith('en')
+    expect(history.missedCount).toBe(0)
+    expect(fake.badge.count).toBe(0)
+  })
+})
+
+describe('AppBar history button', () => {
+  it('names the missed calls in its accessible name', async () => {
+    await mountWith('en', 'bar')
+    const button = document.querySelector('[data-testid=history-open]')!
+    expect(button.getAttribute('aria-label')).toBe('History (1 missed)')
+  })
+})

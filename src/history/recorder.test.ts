@@ -1,0 +1,43 @@
+import 'fake-indexeddb/auto'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createRecorder, HEARTBEAT_MS, startedEvent, type StartNote } from './recorder'
+import { openHistoryStore } from './store'
+
+const READING: StartNote['reading'] = { remote: '0312345678', called: '1001', tel: '0312345678', telName: '山田商店', calledName: '', sipName: 'Yamada', requestId: '42', code1: 'A1', code2: '' }
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('startedEvent', () => {
+  it.each([
+    ['a phonebook name differs from the SIP name', { telName: '山田商店' }, { phonebookName: '山田商店', sipName: 'Yamada' }],
+    ['the reading fell back on the SIP name', { telName: 'Yamada' }, { sipName: 'Yamada' }],
+  ])('incoming: %s', (_name, reading, names) => {
+    const event = startedEvent('c1', { type: 'added', direction: 'in', startedAt: 1000, reading: { ...READING, ...reading } })
+    expect(event).toEqual({ type: 'started', callId: 'c1', direction: 'in', remoteNumber: '0312345678', localNumber: '1001', startedAt: 1000, requestId: '42', code1: 'A1', ...names })
+  })
+
+  it('outgoing: the other party is the number dialled, we are the calling party', () => {
+    const reading = { ...READING, tel: '1001', called: '0663334444', remote: '0663334444', telName: '', calledName: '', sipName: '' }
+    expect(startedEvent('c2', { type: 'added', direction: 'out', startedAt: 5, reading })).toMatchObject({ remoteNumber: '0663334444', localNumber: '1001' })
+  })
+})
+
+describe('recorder', () => {
+  it('beats while a call is up and stops once its row is final', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    const db = await openHistoryStore({ name: 'recorder-heartbeat' })
+    const beats: string[][] = []
+    const recorder = createRecorder(db, (ids) => beats.push(ids))
+    await recorder.write([{ callId: 'c1', event: { type: 'added', direction: 'in', startedAt: 1000, reading: READING } }])
+    vi.advanceTimersByTime(HEARTBEAT_MS * 2)
+    expect(beats).toEqual([['c1'], ['c1']])
+    const [row] = await recorder.write([{ callId: 'c1', event: { type: 'ended', at: 9000, endReason: 'cancelled' } }])
+    expect(row).toMatchObject({ result: 'missed', cutOff: false })
+    vi.advanceTimersByTime(HEARTBEAT_MS * 2)
+    expect(beats).toHaveLength(2)
+    expect(await db.get('c1')).toMatchObject({ result: 'missed', cutOff: false })
+    db.close()
+  })
+})
