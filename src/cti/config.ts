@@ -141,7 +141,7 @@ function digitsOf(text: string): string {
   return text.replace(/\D/g, '')
 }
 
-/** `null`, `''` (and `'none'` for headers) mean "not set" in the settings document. */
+/** `null`, `''` (and `'none'` for headers) mean "not set" (in the settings document) */
 function present(value: string | null | undefined): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : value
 }
