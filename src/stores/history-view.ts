@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { HistoryResult, HistoryRow } from '@/history/record'
 import type { HistoryQuery } from '@/history/store'
+import { usePorts } from '@/ports/ports'
 import type { CallDirection } from '@/sip'
 import { useCallsStore } from './calls'
 import { useHistoryStore } from './history'
@@ -14,7 +15,21 @@ export interface HistoryFilter {
   text: string
   result?: HistoryResult
   direction?: CallDirection
+  /** First day shown, `YYYY-MM-DD` in local time (from its midnight). */
+  fromDay?: string
+  /** Last day shown, `YYYY-MM-DD` in local time (to its end). */
+  toDay?: string
 }
+
+/** Local midnight of `YYYY-MM-DD` as epoch ms; undefined for anything else. */
+export function localMidnight(day: string | undefined, plusDays = 0): number | undefined {
+  const match = day ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(day) : null
+  if (!match) return undefined
+  return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + plusDays).getTime()
+}
+
+/** The most rows an export writes (the whole default retention). */
+const EXPORT_MAX_ROWS = 100_000
 
 /**
  * What the history view shows: a page of rows newest first, read from the IndexedDB store
@@ -22,6 +37,7 @@ export interface HistoryFilter {
  * view (a lazy chunk); the history store, which writes the rows, is in the start bundle.
  */
 export const useHistoryViewStore = defineStore('history-view', () => {
+  const ports = usePorts()
   const history = useHistoryStore()
   const calls = useCallsStore()
   const settingsStore = useSettingsStore()
@@ -41,15 +57,38 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     if (history.viewOpen) void load()
   })
 
-  function query(after?: string): HistoryQuery {
-    const { text, result, direction } = filter.value
+  function query(after?: string, limit = PAGE_SIZE): HistoryQuery {
+    const { text, result, direction, fromDay, toDay } = filter.value
+    const from = localMidnight(fromDay)
+    const to = localMidnight(toDay, 1)
     return {
-      limit: PAGE_SIZE,
+      limit,
       ...(text.trim() ? { text } : {}),
       ...(result ? { result } : {}),
       ...(direction ? { direction } : {}),
+      ...(from === undefined ? {} : { from }),
+      ...(to === undefined ? {} : { to }),
       ...(after ? { after } : {}),
     }
+  }
+
+  /**
+   * The rows the current filter shows, all of them (page by page through the same indexes), as
+   * an Excel-friendly CSV file (`src/history/csv.ts`).
+   */
+  async function exportCsv(now = new Date()): Promise<number> {
+    const db = await history.database()
+    if (!db) return 0
+    const all: HistoryRow[] = []
+    let after: string | undefined
+    do {
+      const page = await db.page(query(after, 1000))
+      all.push(...page.rows)
+      after = page.next
+    } while (after && all.length < EXPORT_MAX_ROWS)
+    const { historyCsv } = await import('@/history/csv')
+    ports.files.save(`tsunagu-history-${now.toISOString().slice(0, 10)}.csv`, historyCsv(all), 'text/csv')
+    return all.length
   }
 
   /** Reads a page; typing in the search box starts a read per key, so only the latest one lands. */
@@ -103,5 +142,5 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     return calls.dial(row.remoteNumber)
   }
 
-  return { rows, next, loading, filter, anonymousLabel, unavailable, load, more, setFilter, open, close, redial }
+  return { rows, next, loading, filter, anonymousLabel, unavailable, load, more, setFilter, open, close, redial, exportCsv }
 })

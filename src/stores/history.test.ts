@@ -165,6 +165,23 @@ describe('history store: a row per call, written at every state change', () => {
     expect((await stored()).map((r) => r.callId)).toEqual(['r0', 'r1', 'r2'])
   })
 
+  it('filters by a date range (local days) and exports what the filter shows, every page, as CSV', async () => {
+    const { fake, view } = await setup()
+    const db = await fake.ports.history.open()
+    const day = (d: number, h = 12) => new Date(2026, 10, d, h).getTime()
+    await db.putMany([row('nov29', day(29)), ...Array.from({ length: 1200 }, (_, i) => row(`nov30-${i}`, day(30, 9) + i * 1000)), row('dec1', day(31))])
+    db.close()
+    await view.open()
+    await view.setFilter({ fromDay: '2026-11-30', toDay: '2026-11-30' })
+    expect(view.rows).toHaveLength(50)
+    expect(view.rows.every((r) => r.callId.startsWith('nov30-'))).toBe(true)
+    expect(await view.exportCsv(new Date('2026-12-01T00:00:00Z'))).toBe(1200)
+    const file = fake.saved.at(-1)!
+    expect(file.name).toBe('tsunagu-history-2026-12-01.csv')
+    expect(file.text.startsWith('\ufeffstart,answered,end,direction,result,number,name')).toBe(true)
+    expect(file.text.trim().split('\r\n')).toHaveLength(1201)
+  })
+
   it('redials the other party of a row', async () => {
     const { softphone, calls, view } = await setup()
     const call = softphone.ring({ remoteUser: '0312345678' })
