@@ -20,20 +20,6 @@ export function digitsOnly(text: string): string {
 }
 
 /**
- * A key under which two ways of writing one phone number are equal: national and E.164
- * (`050-1234-567`, `0501234567`, `+81501234567`, `+81 50 1234 567` → `+81501234567`), by
- * libphonenumber-js with `region`. Numbers without a leading `0` or `+` (extensions, `9999`,
- * short codes) stay their digits: `1001` never becomes `+811001`. No digits → ''.
- */
-export function numberKey(text: string, region: CountryCode = DEFAULT_REGION): string {
-  const digits = digitsOnly(text)
-  const trimmed = text.trim()
-  if (digits === '' || !(trimmed.startsWith('+') || digits.startsWith('0'))) return digits
-  const phone = parsePhoneNumberFromString(trimmed, region)
-  return phone ? `+${phone.countryCallingCode}${phone.nationalNumber}` : digits
-}
-
-/**
  * Applies a filter. For a valid number of the default region `national` is its national form
  * (`03-1234-5678`) and `digits` its national digits (`0312345678`); a valid foreign number keeps
  * its country: `national` gives the international form (`+1 415 555 2671`), `digits` the digits

@@ -18,7 +18,7 @@
 import type { CallParties } from './call-parties'
 import type { CallReading } from './call-reading'
 import type { AccessName, CtiConfig } from './config'
-import { numberKey } from './number-filters'
+import { normalizeNumber } from '../phonebook/normalize'
 
 /** Why an access does not run. */
 export type SkipReason =
@@ -46,12 +46,13 @@ export interface CallPlan {
 export type AccessDecision = { readonly run: true } | { readonly run: false; readonly reason: SkipReason }
 
 /**
- * Numbers compare as phone numbers: national = E.164 (`03-1234-5678` = `0312345678` =
+ * Numbers compare as phone numbers, by the same keys the phonebooks use
+ * (`src/phonebook/normalize.ts`): national = E.164 (`03-1234-5678` = `0312345678` =
  * `+81312345678`), extensions by their digits; digit-less names as text.
  */
 export function sameNumber(a: string, b: string): boolean {
-  const ka = numberKey(a)
-  const kb = numberKey(b)
+  const ka = normalizeNumber(a) ?? ''
+  const kb = normalizeNumber(b) ?? ''
   if (ka !== '' || kb !== '') return ka === kb
   return a.trim().toLowerCase() === b.trim().toLowerCase() && a.trim() !== ''
 }
