@@ -6,7 +6,7 @@
  * Never downloads a browser of its own: the tests drive Debian's /usr/bin/chromium.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -42,6 +42,9 @@ export function ensureSystemPackages({ quiet = false } = {}) {
 }
 
 export function ensureNodeModules({ quiet = false } = {}) {
+  // A node_modules that is a symlink (a git worktree sharing another checkout's install) is that
+  // checkout's to manage: `npm ci` here would wipe the other checkout's packages.
+  if (existsSync(join(root, 'node_modules')) && lstatSync(join(root, 'node_modules')).isSymbolicLink()) return
   const installed = join(root, 'node_modules', '.package-lock.json')
   // npm writes node_modules/.package-lock.json on install; an older one means the lock changed since.
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(join(root, 'package-lock.json')).mtimeMs) return
