@@ -112,7 +112,7 @@ export class Call {
       case SessionState.Initial:
       case SessionState.Establishing:
         if (session instanceof Inviter) {
-          this.localEnd = 'hangup-local'
+          this.localEnd ??= 'hangup-local'
           await session.cancel()
         } else if (session instanceof Invitation) {
           this.localEnd = 'declined'

@@ -1,4 +1,4 @@
-import { Invitation, Inviter, UserAgent, Web, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
+import { Invitation, Inviter, UserAgent, Web, type Session, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
 import { realClock, TimerSet, type Clock } from '../clock'
 import { normalizeDtmf } from '../dtmf'
 import type {
@@ -65,7 +65,8 @@ export class SipJsSoftphone implements Softphone {
     })
     this.line = new Line(config, {
       transportConstructor: options.transportConstructor ?? Web.Transport,
-      sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory ?? fastIceFactory(config.iceServers.length > 0, this.timers),
+      sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory
+        ?? fastIceFactory(config.iceServers.length > 0, this.timers, (session, error) => this.onMicrophoneFailure(session, error)),
       timers: this.timers,
       onInvite: (invitation) => this.onInvite(invitation),
       onRegistration: (status) => this.events.emit('registration', status),
@@ -188,6 +189,15 @@ export class SipJsSoftphone implements Softphone {
     queueMicrotask(() => {
       if (call.info.state === 'ringing') void invitation.progress().catch(() => undefined)
     })
+  }
+
+  /** A call we placed went out before its microphone (`early-offer.ts`), which then failed: it ends. */
+  private onMicrophoneFailure(session: Session, error: unknown): void {
+    const call = [...this.calls.values()].find((c) => c.session === session)
+    console.warn('no microphone for the call', describe(error))
+    if (!call) return
+    call.localEnd = 'failed'
+    void call.hangup().catch(() => undefined).finally(() => call.finish())
   }
 
   private startCall(inviter: Inviter, remoteUser: string, extra: Partial<CallInfo>): Call {
