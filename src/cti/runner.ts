@@ -26,7 +26,6 @@ import { withTimeout } from './timeout'
 export const MAX_BODY_BYTES = 1024 * 1024
 
 /** C0 controls other than tab, LF and CR, and DEL: a body with them is binary, not a CRM's text. */
-// eslint-disable-next-line no-control-regex
 const BINARY_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
 
 export interface RunnerDeps {
