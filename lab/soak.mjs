@@ -193,6 +193,7 @@ export async function runSoak(opts) {
     const end = await sample(page, cdp)
 
     const requests = crm.requests()
+    /** @type {Record<string, { received: number, expected: number, min: number, max: number }>} */
     const accesses = {}
     const accessProblems = []
     for (const [name, p, who] of ACCESSES) {
@@ -227,6 +228,7 @@ export async function runSoak(opts) {
       ...rows.filter((r) => r.cutOff).map((r) => `${r.number}: row still open`),
     ]
 
+    /** @type {Record<string, number>} */
     const mix = {}
     for (const c of placed) mix[c.kind] = (mix[c.kind] ?? 0) + 1
     const base = warm ?? atStart
