@@ -176,7 +176,7 @@ export class SipJsSoftphone implements Softphone {
    * registered again, each renegotiates its media with an ICE restart (`Call.restartIce`).
    */
   private recoverCalls(status: RegistrationStatus): void {
-    if (status.state === 'reconnecting') {
+    if (status.state === 'reconnecting' || status.state === 'connecting') {
       for (const call of this.calls.values()) if (call.established && !call.info.reconnecting) call.patch({ reconnecting: true })
     } else if (status.state === 'registered') {
       for (const call of this.calls.values()) if (call.info.reconnecting) void call.restartIce()
