@@ -33,53 +33,60 @@ async function iceUfrags(page: Page): Promise<{ local?: string; remote?: string 
   })
 }
 
-test('the WebSocket cut during a call: the card shows reconnecting, the line re-registers, an ICE restart keeps two-way audio, and the call ends normally', async ({ phones, lab }) => {
-  const proxy = await startCuttableProxy({ targetPort: lab.kamailio.wsPort })
-  try {
-    const agent = await phones({ user: nextUser(), server: proxy.url })
-    const caller = await phones({ user: nextUser() })
-    await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS)
-    await withInitScripts(caller.page, TRACK_PEER_CONNECTIONS)
+for (const direction of ['incoming', 'outgoing'] as const) {
+  test(`the WebSocket cut during an ${direction} call: the card shows reconnecting, the line re-registers, an ICE restart keeps two-way audio, and the call ends normally`, async ({ phones, lab }) => {
+    const proxy = await startCuttableProxy({ targetPort: lab.kamailio.wsPort })
+    try {
+      const agent = await phones({ user: nextUser(), server: proxy.url })
+      const caller = await phones({ user: nextUser() })
+      await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS)
+      await withInitScripts(caller.page, TRACK_PEER_CONNECTIONS)
 
-    await dial(caller.page, agent.user)
-    await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
-    const agentCall = agent.page.getByTestId('call')
-    await expect(agentCall).toHaveAttribute('data-state', 'active')
-    await expect(caller.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
-    await expect.poll(() => bytesReceived(agent.page)).toBeGreaterThan(0)
-    await expect.poll(() => bytesReceived(caller.page)).toBeGreaterThan(0)
-    const before = await iceUfrags(agent.page)
+      if (direction === 'incoming') {
+        await dial(caller.page, agent.user)
+        await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+      } else {
+        await dial(agent.page, caller.user)
+        await caller.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+      }
+      const agentCall = agent.page.getByTestId('call')
+      await expect(agentCall).toHaveAttribute('data-state', 'active')
+      await expect(caller.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+      await expect.poll(() => bytesReceived(agent.page)).toBeGreaterThan(0)
+      await expect.poll(() => bytesReceived(caller.page)).toBeGreaterThan(0)
+      const before = await iceUfrags(agent.page)
 
-    const connections = proxy.connections()
-    expect(proxy.cut()).toBe(1)
-    await expect(agent.page.getByTestId('registration-status')).toHaveAttribute('data-state', 'reconnecting')
-    await expect(agentCall).toHaveAttribute('data-reconnecting', 'true')
-    await expect(agentCall.getByTestId('call-reconnecting')).toBeVisible()
-    await expect(agentCall).toHaveAttribute('data-state', 'active')
+      const connections = proxy.connections()
+      expect(proxy.cut()).toBe(1)
+      await expect(agent.page.getByTestId('registration-status')).toHaveAttribute('data-state', 'reconnecting')
+      await expect(agentCall).toHaveAttribute('data-reconnecting', 'true')
+      await expect(agentCall.getByTestId('call-reconnecting')).toBeVisible()
+      await expect(agentCall).toHaveAttribute('data-state', 'active')
 
-    proxy.restore()
-    await expect(agent.page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
-    await expect(agentCall).toHaveAttribute('data-reconnecting', 'false')
-    await expect(agentCall.getByTestId('call-reconnecting')).toHaveCount(0)
-    expect(proxy.connections()).toBe(connections + 1)
-    // The re-INVITE restarted ICE: new credentials on both ends of the media.
-    const after = await iceUfrags(agent.page)
-    expect(after.local).not.toBe(before.local)
-    expect(after.remote).not.toBe(before.remote)
-    expect((await iceUfrags(caller.page)).remote).toBe(after.local)
+      proxy.restore()
+      await expect(agent.page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+      await expect(agentCall).toHaveAttribute('data-reconnecting', 'false')
+      await expect(agentCall.getByTestId('call-reconnecting')).toHaveCount(0)
+      expect(proxy.connections()).toBe(connections + 1)
+      // The re-INVITE restarted ICE: new credentials on both ends of the media.
+      const after = await iceUfrags(agent.page)
+      expect(after.local).not.toBe(before.local)
+      expect(after.remote).not.toBe(before.remote)
+      expect((await iceUfrags(caller.page)).remote).toBe(after.local)
 
-    // Two-way audio after the reconnect: both ends keep receiving.
-    const agentBytes = await bytesReceived(agent.page)
-    const callerBytes = await bytesReceived(caller.page)
-    await expect.poll(() => bytesReceived(agent.page)).toBeGreaterThan(agentBytes + 2000)
-    await expect.poll(() => bytesReceived(caller.page)).toBeGreaterThan(callerBytes + 2000)
+      // Two-way audio after the reconnect: both ends keep receiving.
+      const agentBytes = await bytesReceived(agent.page)
+      const callerBytes = await bytesReceived(caller.page)
+      await expect.poll(() => bytesReceived(agent.page)).toBeGreaterThan(agentBytes + 2000)
+      await expect.poll(() => bytesReceived(caller.page)).toBeGreaterThan(callerBytes + 2000)
 
-    // The caller's BYE reaches the agent over the new connection (the re-INVITE's Contact refreshed
-    // the caller's target, and Kamailio routes it by that connection's alias).
-    await caller.page.getByTestId('call-hangup').click()
-    await expect(agent.page.getByTestId('idle')).toBeVisible()
-    await expect(caller.page.getByTestId('idle')).toBeVisible()
-  } finally {
-    await proxy.stop()
-  }
-})
+      // The other party's BYE reaches the agent over the new connection (the re-INVITE's Contact
+      // refreshed its target, and Kamailio routes it by that connection's alias).
+      await caller.page.getByTestId('call-hangup').click()
+      await expect(agent.page.getByTestId('idle')).toBeVisible()
+      await expect(caller.page.getByTestId('idle')).toBeVisible()
+    } finally {
+      await proxy.stop()
+    }
+  })
+}
