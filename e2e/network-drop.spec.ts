@@ -6,7 +6,7 @@ import { expect, nextUser, test } from './fixtures'
 /**
  * Network changes keep the call (issue 11 item 3). The agent's phone reaches Kamailio through a
  * TCP proxy the test cuts (RST, no goodbye) and keeps refusing for a while, as a network that is
- * gone; the caller's phone is connected directly. Media flows browser to browser over loopback.
+ * gone; the other party's phone is connected directly. Media flows browser to browser over loopback.
  */
 
 /** Audio bytes the page received on its newest live peer connection. */
@@ -38,22 +38,22 @@ for (const direction of ['incoming', 'outgoing'] as const) {
     const proxy = await startCuttableProxy({ targetPort: lab.kamailio.wsPort })
     try {
       const agent = await phones({ user: nextUser(), server: proxy.url })
-      const caller = await phones({ user: nextUser() })
+      const other = await phones({ user: nextUser() })
       await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS)
-      await withInitScripts(caller.page, TRACK_PEER_CONNECTIONS)
+      await withInitScripts(other.page, TRACK_PEER_CONNECTIONS)
 
       if (direction === 'incoming') {
-        await dial(caller.page, agent.user)
+        await dial(other.page, agent.user)
         await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
       } else {
-        await dial(agent.page, caller.user)
-        await caller.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+        await dial(agent.page, other.user)
+        await other.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
       }
       const agentCall = agent.page.getByTestId('call')
       await expect(agentCall).toHaveAttribute('data-state', 'active')
-      await expect(caller.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+      await expect(other.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
       await expect.poll(() => bytesReceived(agent.page)).toBeGreaterThan(0)
-      await expect.poll(() => bytesReceived(caller.page)).toBeGreaterThan(0)
+      await expect.poll(() => bytesReceived(other.page)).toBeGreaterThan(0)
       const before = await iceUfrags(agent.page)
 
       const connections = proxy.connections()
@@ -72,19 +72,19 @@ for (const direction of ['incoming', 'outgoing'] as const) {
       const after = await iceUfrags(agent.page)
       expect(after.local).not.toBe(before.local)
       expect(after.remote).not.toBe(before.remote)
-      expect((await iceUfrags(caller.page)).remote).toBe(after.local)
+      expect((await iceUfrags(other.page)).remote).toBe(after.local)
 
       // Two-way audio after the reconnect: both ends keep receiving.
       const agentBytes = await bytesReceived(agent.page)
-      const callerBytes = await bytesReceived(caller.page)
+      const otherBytes = await bytesReceived(other.page)
       await expect.poll(() => bytesReceived(agent.page)).toBeGreaterThan(agentBytes + 2000)
-      await expect.poll(() => bytesReceived(caller.page)).toBeGreaterThan(callerBytes + 2000)
+      await expect.poll(() => bytesReceived(other.page)).toBeGreaterThan(otherBytes + 2000)
 
       // The other party's BYE reaches the agent over the new connection (the re-INVITE's Contact
       // refreshed its target, and Kamailio routes it by that connection's alias).
-      await caller.page.getByTestId('call-hangup').click()
+      await other.page.getByTestId('call-hangup').click()
       await expect(agent.page.getByTestId('idle')).toBeVisible()
-      await expect(caller.page.getByTestId('idle')).toBeVisible()
+      await expect(other.page.getByTestId('idle')).toBeVisible()
     } finally {
       await proxy.stop()
     }
