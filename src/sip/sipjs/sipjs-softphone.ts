@@ -69,7 +69,10 @@ export class SipJsSoftphone implements Softphone {
         ?? fastIceFactory(config.iceServers.length > 0, this.timers, (session, error) => this.onMicrophoneFailure(session, error)),
       timers: this.timers,
       onInvite: (invitation) => this.onInvite(invitation),
-      onRegistration: (status) => this.events.emit('registration', status),
+      onRegistration: (status) => {
+        this.events.emit('registration', status)
+        this.recoverCalls(status)
+      },
     })
   }
 
@@ -167,6 +170,18 @@ export class SipJsSoftphone implements Softphone {
 
   setDoNotDisturb(on: boolean): void {
     this.doNotDisturb = on
+  }
+
+  /**
+   * A lost connection during a call: the established calls show `reconnecting`; once the line is
+   * registered again, each renegotiates its media with an ICE restart (`Call.restartIce`).
+   */
+  private recoverCalls(status: RegistrationStatus): void {
+    if (status.state === 'reconnecting' || status.state === 'connecting') {
+      for (const call of this.calls.values()) if (call.established && !call.info.reconnecting) call.patch({ reconnecting: true })
+    } else if (status.state === 'registered') {
+      for (const call of this.calls.values()) if (call.info.reconnecting) void call.restartIce()
+    }
   }
 
   private onInvite(invitation: Invitation): void {
