@@ -6,6 +6,7 @@ import { usePorts } from '@/ports/ports'
 import type { CallDirection } from '@/sip'
 import { useCallsStore } from './calls'
 import { useHistoryStore } from './history'
+import { historyDeliveryId, useOutboxStore, type DeliveryView } from './outbox'
 import { useSettingsStore } from './settings'
 
 const PAGE_SIZE = 50
@@ -41,6 +42,7 @@ export const useHistoryViewStore = defineStore('history-view', () => {
   const history = useHistoryStore()
   const calls = useCallsStore()
   const settingsStore = useSettingsStore()
+  const outbox = useOutboxStore()
 
   const rows = shallowRef<HistoryRow[]>([])
   /** The token of the next page, when there is one. */
@@ -101,6 +103,8 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     try {
       const page = await db.page(query(after))
       if (seq === reads) land(page)
+      // Each row's delivery to the CRM (the history access), when one is owed.
+      await outbox.load(page.rows.map((row) => historyDeliveryId(row.callId))).catch(() => undefined)
     } finally {
       if (seq === reads) loading.value = false
     }
@@ -142,5 +146,15 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     return calls.dial(row.remoteNumber)
   }
 
-  return { rows, next, loading, filter, anonymousLabel, unavailable, load, more, setFilter, open, close, redial, exportCsv }
+  /** The call's record as owed to the CRM (the `history` access), if one is. */
+  function delivery(row: HistoryRow): DeliveryView | undefined {
+    return outbox.entries[historyDeliveryId(row.callId)]
+  }
+
+  /** "Retry now": the record is sent at once (by the tab that holds the line). */
+  function retryDelivery(row: HistoryRow): Promise<void> {
+    return outbox.retryNow(historyDeliveryId(row.callId))
+  }
+
+  return { rows, next, loading, filter, anonymousLabel, unavailable, load, more, setFilter, open, close, redial, exportCsv, delivery, retryDelivery }
 })
