@@ -4,7 +4,9 @@
  * retried with back-off; what will not (the CRM refuses the request itself, or the access is no
  * longer configured) fails for good, until the agent presses "retry now".
  */
-import type { DeliveryOutcome } from '@/cti'
+import type { CallRecordFacts, DeliveryOutcome } from '@/cti'
+import { classify } from '@/history/record'
+import type { CallInfo } from '@/sip/softphone'
 import type { SendResult } from './outbox'
 
 /** HTTP statuses worth another try: timeouts, rate limits and the server's own troubles. */
@@ -26,5 +28,22 @@ export function sendResultOf(outcome: DeliveryOutcome): SendResult {
     default:
       // timeout, network, blocked tab, helper missing, engine restarted (disposed/aborted) …
       return { ok: false, retryable: true, reason: outcome.reason, ...status }
+  }
+}
+
+/**
+ * The record of an ended call for the history access: its result word as the history's fold
+ * writes it (`src/history/record.ts`), the times of the softphone, the talk time.
+ */
+export function callRecordFacts(call: { readonly sip: Pick<CallInfo, 'direction' | 'startedAt' | 'answeredAt' | 'endedAt' | 'endReason'> }): CallRecordFacts {
+  const { direction, startedAt, answeredAt, endReason } = call.sip
+  const endedAt = call.sip.endedAt ?? startedAt
+  return {
+    result: classify(direction, answeredAt !== undefined, endReason ?? 'failed').result,
+    startedAt,
+    ...(answeredAt === undefined ? {} : { answeredAt }),
+    endedAt,
+    durationSeconds: answeredAt === undefined ? 0 : Math.max(0, Math.round((endedAt - answeredAt) / 1000)),
+    recorded: false,
   }
 }

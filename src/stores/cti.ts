@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, nextTick, ref, shallowRef } from 'vue'
-import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CallRecordDelivery, CallRecordFacts, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
+import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CallRecordDelivery, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
 import type { SendResult } from '@/outbox/outbox'
 import { usePorts } from '@/ports/ports'
 import { readCtiConfig } from '@/settings/cti-check'
@@ -23,23 +23,6 @@ const BLOCKED_TABS_KEPT = 3
  * the same way whether or not the engine could be built (an invalid `cti` section still keeps
  * 9999 and untargeted calls from popping up).
  */
-/** The record of an ended call as the history's fold would write it (`src/history/record.ts`). */
-export function callRecordFacts(
-  call: Call,
-  classify: (direction: Call['sip']['direction'], answered: boolean, endReason: NonNullable<Call['sip']['endReason']>) => { result: CallRecordFacts['result'] },
-): CallRecordFacts {
-  const { direction, startedAt, answeredAt, endReason } = call.sip
-  const endedAt = call.sip.endedAt ?? startedAt
-  return {
-    result: classify(direction, answeredAt !== undefined, endReason ?? 'failed').result,
-    startedAt,
-    ...(answeredAt === undefined ? {} : { answeredAt }),
-    endedAt,
-    durationSeconds: answeredAt === undefined ? 0 : Math.max(0, Math.round((endedAt - answeredAt) / 1000)),
-    recorded: false,
-  }
-}
-
 export const useCtiStore = defineStore('cti', () => {
   const ports = usePorts()
   const settingsStore = useSettingsStore()
@@ -61,8 +44,7 @@ export const useCtiStore = defineStore('cti', () => {
   const blockedTabs = ref<{ callId: string; url: string; label: string }[]>([])
   let engine: CtiEngine | undefined
   /** Loaded with the engine: a call's record (its result word) and the outbox's reading of an outcome. */
-  let recordOf: ((call: Call) => CallRecordFacts) | undefined
-  let sendResultOf: ((outcome: Awaited<ReturnType<CtiEngine['deliver']>>) => SendResult) | undefined
+  let delivery: typeof import('@/outbox/cti-delivery') | undefined
 
   const isCustom = computed(() => config.value?.target === 'custom')
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
@@ -87,30 +69,24 @@ export const useCtiStore = defineStore('cti', () => {
    * other accesses when this engine still runs them.
    */
   function recordCall(call: Call): void {
-    const delivery = recordOf && engine?.callRecord(call.id, recordOf(call))
-    if (delivery) void outbox.enqueue(historyDeliveryId(call.id), 'history', delivery).catch(() => undefined)
+    const owed = delivery && engine?.callRecord(call.id, delivery.callRecordFacts(call))
+    if (owed) void outbox.use().then((o) => o.enqueue(historyDeliveryId(call.id), 'history', owed)).catch(() => undefined)
   }
 
   /** The outbox's sender of `history` entries: whichever engine runs when the entry is due. */
   async function sendHistory(payload: unknown): Promise<SendResult> {
-    if (!engine || !sendResultOf) return { ok: false, retryable: true, reason: 'integration-off' }
-    return sendResultOf(await engine.deliver(payload as CallRecordDelivery))
+    if (!engine || !delivery) return { ok: false, retryable: true, reason: 'integration-off' }
+    return delivery.sendResultOf(await engine.deliver(payload as CallRecordDelivery))
   }
-  outbox.setSender('history', (entry) => sendHistory(entry.payload))
 
   /** Builds the engine from the saved/provisioned settings; asks for the agent login when needed. */
   async function start(): Promise<void> {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
-    const [cti, normalized, record, delivery] = await Promise.all([
-      import('@/cti'),
-      readCtiConfig(settings),
-      import('@/history/record'),
-      import('@/outbox/cti-delivery'),
-    ])
-    recordOf = (call) => callRecordFacts(call, record.classify)
-    sendResultOf = delivery.sendResultOf
+    const [cti, normalized, loaded, box] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use()])
+    delivery = loaded
+    box.setSender('history', (entry) => sendHistory(entry.payload))
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
     calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random, nameFor: phonebooks.nameFor }))
     if (!normalized.ok) {

@@ -104,7 +104,7 @@ export const useHistoryViewStore = defineStore('history-view', () => {
       const page = await db.page(query(after))
       if (seq === reads) land(page)
       // Each row's delivery to the CRM (the history access), when one is owed.
-      await outbox.load(page.rows.map((row) => historyDeliveryId(row.callId))).catch(() => undefined)
+      await (await outbox.use()).load(page.rows.map((row) => historyDeliveryId(row.callId))).catch(() => undefined)
     } finally {
       if (seq === reads) loading.value = false
     }
@@ -152,8 +152,8 @@ export const useHistoryViewStore = defineStore('history-view', () => {
   }
 
   /** "Retry now": the record is sent at once (by the tab that holds the line). */
-  function retryDelivery(row: HistoryRow): Promise<void> {
-    return outbox.retryNow(historyDeliveryId(row.callId))
+  async function retryDelivery(row: HistoryRow): Promise<void> {
+    await (await outbox.use()).retryNow(historyDeliveryId(row.callId))
   }
 
   return { rows, next, loading, filter, anonymousLabel, unavailable, load, more, setFilter, open, close, redial, exportCsv, delivery, retryDelivery }

@@ -112,7 +112,7 @@ export const useSessionStore = defineStore('session', () => {
     // past them (a first start waits a few seconds at most for the shared phonebook).
     await Promise.all([cti.start(), phonebooks.start()])
     // What the CRM is still owed (a page that went away mid-delivery) is sent from the tab with the line.
-    void outbox.start(() => !elsewhere.value).catch(() => undefined)
+    void outbox.use().then((o) => o.start(() => !elsewhere.value)).catch(() => undefined)
     await line.connect({
       server: sip.server,
       domain: sip.domain,
