@@ -112,6 +112,16 @@ describe('the history access: one record per call, through the outbox', () => {
     expect(useCtiStore().log).toContainEqual(expect.objectContaining({ callId: internal.id, access: 'history', outcome: 'skipped', skipped: 'internal' }))
   })
 
+  it('a call refused by do-not-disturb owes the CRM nothing (docs/cti-integration.md §9)', async () => {
+    const { softphone, historyRequests } = await start(provisioning())
+    softphone.setDoNotDisturb(true)
+    softphone.ring({ remoteUser: '0312345678', headers: {} })
+    await flush()
+    await (await useOutboxStore().use()).settled()
+    expect(historyRequests()).toEqual([])
+    expect(useOutboxStore().entries).toEqual({})
+  })
+
   it('a CRM that fails is retried with back-off and never sent the record again after its 2xx', async () => {
     const { fake, softphone, historyRequests } = await start(provisioning(), { history: (n) => (n <= 2 ? 503 : 200) })
     const call = softphone.ring({ remoteUser: '0312345678', headers: {} })
