@@ -52,6 +52,14 @@ export const SHARED_PHONEBOOK = Object.freeze([
   { name: '内線 2001 サポート', number: '2001', dept: '内線' },
 ].map((e) => Object.freeze(e)))
 
+/**
+ * @typedef {object} CallRecord
+ * @property {string} id          the call's {ID}
+ * @property {Record<string, string>} fields  every parameter of the first delivery (query and form fields)
+ * @property {number} received    deliveries of this id (1 = exactly once)
+ * @property {string} time        ISO time of the first delivery
+ */
+
 /** Demo agents for GET /login. */
 export const AGENTS = Object.freeze({ agent01: 'pass01', agent02: 'pass02' })
 
@@ -105,6 +113,7 @@ const digits = (tel) => (tel ?? '').replace(/\D/g, '')
  * @property {(name: string, value: unknown) => void} setProvision  serve `value` at /provision/<name>.json
  * @property {(contact: Contact) => void} addContact
  * @property {() => void} expireSessions          invalidate every session now (simulates a CRM-side logout)
+ * @property {() => CallRecord[]} callRecords     the call records stored by POST /calls, oldest first
  * @property {(pred?: (r: RecordedRequest) => boolean, opts?: { timeoutMs?: number, count?: number }) => Promise<RecordedRequest[]>} waitForRequests
  *   resolve once at least `count` (default 1) recorded requests match `pred`
  * @property {() => Promise<void>} stop           close the server and every open socket (incl. /slow ones)
@@ -133,6 +142,12 @@ export async function startCrm(opts = {}) {
   const sockets = new Set()
   /** @type {Set<() => void>} */
   const waiters = new Set()
+  /**
+   * Call records the phone's history access delivered (POST/GET /calls), one per `id`: a repeat of
+   * an id is counted in `received`, never stored twice (what "exactly once" looks like to a CRM).
+   * @type {Map<string, CallRecord>}
+   */
+  const callRecords = new Map()
 
   const find = (/** @type {string|undefined} */ tel) => {
     const d = digits(tel)
@@ -276,7 +291,7 @@ export async function startCrm(opts = {}) {
         200,
         `<!doctype html><html lang="ja"><meta charset="utf-8"><title>Demo CRM</title><h1>Demo CRM</h1>` +
           `<p>Endpoints: /login, /search, /sjis/search, /eucjp/search, /json/search, /html/search, /event/:name, ` +
-          `/crm/customer, /phonebook/shared.csv, /phonebook/shared.json, /provision/:name.json, /status/:code, /slow, /api/requests</p>` +
+          `/crm/customer, /calls (call records), /phonebook/shared.csv, /phonebook/shared.json, /provision/:name.json, /status/:code, /slow, /api/requests</p>` +
           `<table border="1"><tr><th>電話番号</th><th>名前</th><th>会社</th></tr>${rows}</table></html>`,
         'text/html; charset=utf-8',
       )
@@ -316,6 +331,33 @@ export async function startCrm(opts = {}) {
         else if (kind === 'eucjp') send(res, 200, iconv.encode(text, 'EUC-JP'), 'text/plain; charset=EUC-JP')
         else send(res, 200, text)
       }
+      return
+    }
+    if (p === '/calls' && method === 'POST') {
+      const id = params.id ?? ''
+      if (!id) {
+        send(res, 400, 'id is required\n')
+        return
+      }
+      const known = callRecords.get(id)
+      if (known) known.received += 1
+      else callRecords.set(id, { id, fields: { ...params }, received: 1, time: new Date().toISOString() })
+      send(res, 200, 'ok')
+      return
+    }
+    if (p === '/calls' && method === 'GET') {
+      const head = ['id', 'tel', 'dir', 'result', 'start', 'end', 'duration', 'name']
+      const rows = [...callRecords.values()]
+        .reverse()
+        .map((r) => `<tr data-id="${escapeHtml(r.id)}">${head.map((k) => `<td>${escapeHtml(r.fields[k] ?? '')}</td>`).join('')}<td>${r.received}</td></tr>`)
+        .join('')
+      send(
+        res,
+        200,
+        `<!doctype html><html lang="ja"><meta charset="utf-8"><title>通話記録 - Demo CRM</title><h1>通話記録 (call records)</h1>` +
+          `<table border="1" id="calls"><tr>${[...head, 'received'].map((k) => `<th>${k}</th>`).join('')}</tr>${rows}</table></html>`,
+        'text/html; charset=utf-8',
+      )
       return
     }
     const ev = /^\/event\/([^/]+)$/.exec(p)
@@ -437,6 +479,11 @@ export async function startCrm(opts = {}) {
     } else if (p === '/api/sessions' && method === 'DELETE') {
       sessions.clear()
       send(res, 204, '')
+    } else if (p === '/api/calls' && method === 'GET') {
+      send(res, 200, JSON.stringify([...callRecords.values()]), 'application/json; charset=utf-8')
+    } else if (p === '/api/calls' && method === 'DELETE') {
+      callRecords.clear()
+      send(res, 204, '')
     } else if (p === '/api/health') {
       send(res, 200, 'ok')
     } else {
@@ -488,6 +535,7 @@ export async function startCrm(opts = {}) {
       contacts.push({ ...c, tel: digits(c.tel) })
     },
     expireSessions: () => sessions.clear(),
+    callRecords: () => [...callRecords.values()].map((r) => structuredClone(r)),
     waitForRequests: (pred = () => true, o = {}) => {
       const { timeoutMs = 10000, count = 1 } = o
       const matches = () => recorded.filter(pred)

@@ -119,6 +119,24 @@ describe('demo CRM', () => {
     expect(x).toContain('&lt;script&gt;')
   })
 
+  it('call records: POST /calls stores one record per id (a repeat is counted, not stored), listed at /calls', async () => {
+    const post = (body) => fetch(`${crm.url}/calls`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+    expect((await post('id=111&tel=0312345678&dir=in&result=answered&duration=65&name=%E5%B1%B1%E7%94%B0')).status).toBe(200)
+    expect((await post('id=111&tel=0312345678&dir=in&result=answered&duration=65')).status).toBe(200)
+    expect((await post('id=222&tel=0663334444&dir=in&result=missed&duration=0')).status).toBe(200)
+    expect((await post('tel=1')).status).toBe(400)
+    expect(crm.callRecords()).toMatchObject([
+      { id: '111', received: 2, fields: { tel: '0312345678', result: 'answered', duration: '65', name: '山田' } },
+      { id: '222', received: 1, fields: { result: 'missed' } },
+    ])
+    expect(await (await fetch(`${crm.url}/api/calls`)).json()).toHaveLength(2)
+    const page = await (await fetch(`${crm.url}/calls`)).text()
+    expect(page).toContain('<tr data-id="222">')
+    expect(page).toContain('<td>山田</td>')
+    await fetch(`${crm.url}/api/calls`, { method: 'DELETE' })
+    expect(crm.callRecords()).toEqual([])
+  })
+
   it('events are answered "ok" and recorded with raw query, decoded params, headers and body', async () => {
     const r = await fetch(`${crm.url}/event/ring?tel=0312345678%23A1&name=%E5%B1%B1%E7%94%B0&x=a+b`, {
       headers: { 'X-Agent': 'agent01' },
