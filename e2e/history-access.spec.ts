@@ -15,7 +15,10 @@ function settings(lab: Lab) {
     cti: {
       target: 'custom',
       timeoutSeconds: 3,
-      accesses: { history: { method: 'get-internal', url: `${lab.crm.url}/event/history?${RECORD}` } },
+      accesses: {
+        history: { method: 'get-internal', url: `${lab.crm.url}/event/history?${RECORD}` },
+        click: { method: 'get', url: `${lab.crm.url}/crm/customer?tel={TEL}&id={ID}` },
+      },
     },
   }
 }
@@ -28,7 +31,7 @@ test.beforeEach(({ lab }) => {
   lab.crm.resetBehaviour()
 })
 
-test('the history access reaches the CRM once per call, with the result, local times and duration', async ({ phones, lab }) => {
+test('the history access reaches the CRM once per call, with the result, local times and duration; Open in CRM from its row', async ({ phones, lab }) => {
   const user = nextUser()
   const { page } = await phones({ user, settings: settings(lab), contextOptions: { timezoneId: 'Asia/Tokyo' } })
 
@@ -62,6 +65,11 @@ test('the history access reaches the CRM once per call, with the result, local t
   await page.getByRole('button', { name: /History/ }).click()
   await expect(page.getByTestId('history-delivery')).toHaveCount(2)
   for (const chip of await page.getByTestId('history-delivery').all()) await expect(chip).toHaveAttribute('data-state', 'delivered')
+
+  // "Open in CRM" on the answered call's row opens the CRM's page of that caller, with its {ID}.
+  await page.getByTestId('history-row').nth(1).getByTestId('history-open-crm').click()
+  const [opened] = await lab.crm.waitForRequests((r) => r.path === '/crm/customer')
+  expect(opened!.params).toEqual({ tel: '0312345678', id: first!.params.id })
 })
 
 test('a record the CRM did not take survives a reload and is sent once by the next page', async ({ phones, lab }) => {

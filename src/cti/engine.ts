@@ -9,7 +9,7 @@ import type { CallReading } from './call-reading'
 import type { CallRecordFacts } from './call-record'
 import type { AccessName, AgentCredentials, CtiConfig } from './config'
 import type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
-import { decideAccess, planCall, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
+import { decideAccess, isInternal, planCall, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
 import type { CtiPorts, TimerHandle } from './ports'
 import { runAccess, type AccessOutcome, type RunnerDeps } from './runner'
 import { expandTemplate, templateNames } from './template'
@@ -115,6 +115,12 @@ export interface CtiEngine {
    * for them first: the record follows the hang-up access. Never rejects.
    */
   deliver(delivery: CallRecordDelivery): Promise<DeliveryOutcome>
+  /**
+   * "Open in CRM" on a past call (the history): the click access with that call's parties and
+   * values, once per press. Undefined (nothing run) when no click access is configured, the
+   * integration is off, or the call is internal with `skipInternal`.
+   */
+  clickPast(callId: string, parties: CallParties, values: Readonly<Record<string, string>>): Promise<AccessOutcome | undefined>
   callInfo(callId: string): CallInfo | undefined
   /** Every change of a call's info; returns the unsubscribe function. */
   onUpdate(listener: (info: CallInfo) => void): () => void
@@ -554,6 +560,12 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       if (config.accesses[delivery.access].method === 'none') return { ok: false, reason: 'not-configured' }
       const outcome = await send(delivery.callId, delivery.access, delivery.parties, () => delivery.values, delivery.record)
       return outcome ?? { ok: false, reason: 'disposed' }
+    },
+
+    async clickPast(callId, parties, values) {
+      if (!integrated || config.accesses.click.method === 'none') return undefined
+      if (config.skipInternal && isInternal(config, parties.remote)) return undefined
+      return send(callId, 'click', parties, () => values)
     },
 
     callInfo(callId) {

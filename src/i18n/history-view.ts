@@ -23,6 +23,7 @@ const en = {
     duration: '{seconds} s',
     direction: { in: 'Incoming', out: 'Outgoing' },
     retry: 'Retry now',
+    openInCrm: 'Open in CRM',
     delivery: { pending: 'CRM: waiting', sending: 'CRM: sending', delivered: 'CRM: sent', 'failed-permanent': 'CRM: failed' },
     result: {
       answered: 'answered',
@@ -56,6 +57,7 @@ const ja = {
     duration: '{seconds} 秒',
     direction: { in: '着信', out: '発信' },
     retry: '今すぐ再送',
+    openInCrm: 'CRM で開く',
     delivery: { pending: 'CRM: 送信待ち', sending: 'CRM: 送信中', delivered: 'CRM: 送信済み', 'failed-permanent': 'CRM: 送信失敗' },
     result: {
       answered: '応答',

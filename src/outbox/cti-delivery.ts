@@ -4,9 +4,10 @@
  * retried with back-off; what will not (the CRM refuses the request itself, or the access is no
  * longer configured) fails for good, until the agent presses "retry now".
  */
-import type { CallRecordFacts, DeliveryOutcome } from '@/cti'
+import type { CallRecordDelivery, CallRecordFacts, CtiEngine, DeliveryOutcome } from '@/cti'
 import { classify } from '@/history/record'
 import type { CallInfo } from '@/sip/softphone'
+import type { AppOutbox } from './app-outbox'
 import type { SendResult } from './outbox'
 
 /** HTTP statuses worth another try: timeouts, rate limits and the server's own troubles. */
@@ -45,5 +46,25 @@ export function callRecordFacts(call: { readonly sip: Pick<CallInfo, 'direction'
     endedAt,
     durationSeconds: answeredAt === undefined ? 0 : Math.max(0, Math.round((endedAt - answeredAt) / 1000)),
     recorded: false,
+  }
+}
+
+/**
+ * The history access through the outbox (docs/cti-integration.md §8), for the CTI store: the
+ * record owed for a call that ended is stored at once (it survives a reload from then on), and
+ * the outbox sends it through whichever engine runs when it is due — after the call's other
+ * accesses when that engine still runs them.
+ */
+export function wireHistory(outbox: AppOutbox, engine: () => CtiEngine | undefined): { ended(call: { readonly id: string } & Parameters<typeof callRecordFacts>[0]): void } {
+  outbox.setSender('history', async (entry) => {
+    const current = engine()
+    if (!current) return { ok: false, retryable: true, reason: 'integration-off' }
+    return sendResultOf(await current.deliver(entry.payload as CallRecordDelivery))
+  })
+  return {
+    ended(call) {
+      const owed = engine()?.callRecord(call.id, callRecordFacts(call))
+      if (owed) void outbox.enqueue(`history:${call.id}`, 'history', owed).catch(() => undefined)
+    },
   }
 }

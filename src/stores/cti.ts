@@ -1,12 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, nextTick, ref, shallowRef } from 'vue'
-import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CallRecordDelivery, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
-import type { SendResult } from '@/outbox/outbox'
+import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
 import { usePorts } from '@/ports/ports'
 import { readCtiConfig } from '@/settings/cti-check'
 import type { FieldError } from '@/settings/settings'
 import { useCallsStore, type Call } from './calls'
-import { historyDeliveryId, useOutboxStore } from './outbox'
+import { useOutboxStore } from './outbox'
 import { usePhonebooksStore } from './phonebooks'
 import { useSettingsStore } from './settings'
 
@@ -43,8 +42,8 @@ export const useCtiStore = defineStore('cti', () => {
    */
   const blockedTabs = ref<{ callId: string; url: string; label: string }[]>([])
   let engine: CtiEngine | undefined
-  /** Loaded with the engine: a call's record (its result word) and the outbox's reading of an outcome. */
-  let delivery: typeof import('@/outbox/cti-delivery') | undefined
+  /** The history access's wiring to the outbox (docs/cti-integration.md §8), loaded with the engine. */
+  let history: { ended(call: Call): void } | undefined
 
   const isCustom = computed(() => config.value?.target === 'custom')
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
@@ -60,33 +59,16 @@ export const useCtiStore = defineStore('cti', () => {
   calls.onCall('answered', (call) => later(() => engine?.callAnswered(call.id)))
   calls.onCall('ended', (call) => later(() => {
     engine?.callEnded(call.id)
-    recordCall(call)
+    history?.ended(call)
   }))
-
-  /**
-   * docs/cti-integration.md §8: the `history` access owed for a call that ended goes to the
-   * outbox at once (it survives a reload from here on); the outbox sends it, after the call's
-   * other accesses when this engine still runs them.
-   */
-  function recordCall(call: Call): void {
-    const owed = delivery && engine?.callRecord(call.id, delivery.callRecordFacts(call))
-    if (owed) void outbox.use().then((o) => o.enqueue(historyDeliveryId(call.id), 'history', owed)).catch(() => undefined)
-  }
-
-  /** The outbox's sender of `history` entries: whichever engine runs when the entry is due. */
-  async function sendHistory(payload: unknown): Promise<SendResult> {
-    if (!engine || !delivery) return { ok: false, retryable: true, reason: 'integration-off' }
-    return delivery.sendResultOf(await engine.deliver(payload as CallRecordDelivery))
-  }
 
   /** Builds the engine from the saved/provisioned settings; asks for the agent login when needed. */
   async function start(): Promise<void> {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
-    const [cti, normalized, loaded, box] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use()])
-    delivery = loaded
-    box.setSender('history', (entry) => sendHistory(entry.payload))
+    const [cti, normalized, delivery, box] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use()])
+    history = delivery.wireHistory(box, () => engine)
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
     calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random, nameFor: phonebooks.nameFor }))
     if (!normalized.ok) {
@@ -184,6 +166,8 @@ export const useCtiStore = defineStore('cti', () => {
   return {
     config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, canOpenInCrm,
     start, stop, login, logout, openInCrm, dismissBlocked, openBlocked,
+    /** The engine in use, for lazy views that run an access themselves (the history's "open in CRM"). */
+    engine: () => engine,
     clearLog: () => { log.value = [] },
   }
 })

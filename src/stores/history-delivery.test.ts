@@ -5,6 +5,8 @@ import { fakePorts } from '@/testing/fake-ports'
 import { setupStores } from '@/testing/setup-store'
 import { useCallsStore } from './calls'
 import { useCtiStore } from './cti'
+import { useHistoryStore } from './history'
+import { useHistoryViewStore } from './history-view'
 import { historyDeliveryId, useOutboxStore } from './outbox'
 import { useSessionStore } from './session'
 
@@ -179,5 +181,24 @@ describe('the history access: one record per call, through the outbox', () => {
     await outbox.settled()
     expect(historyRequests()).toHaveLength(2)
     expect(store.entries[id]).toMatchObject({ state: 'delivered' })
+  })
+
+  it('"open in CRM" on a history row runs the click access with that past call\'s number and {ID}, also after a reload', async () => {
+    const doc = { ...provisioning(), cti: { target: 'custom', accesses: { click: { method: 'get', url: `${CRM}/crm/customer?tel={TEL}&id={ID}&name={NAME}` } } } }
+    const first = await start(doc)
+    const call = first.softphone.ring({ remoteUser: '0312345678#A1', headers: {} })
+    await flush()
+    first.softphone.remoteHangup(call.id, 'cancelled')
+    await useHistoryStore().settled()
+    first.fake.leavePage()
+    const again = await start(doc, { after: first.fake })
+    const view = useHistoryViewStore()
+    // The same browser's history: the first page's row.
+    const history = await first.fake.ports.history.open()
+    const [row] = (await history.page({ limit: 1 })).rows
+    history.close()
+    expect(view.canOpenInCrm).toBe(true)
+    await view.openInCrm({ ...row!, values: { NAME: '山田 太郎' } })
+    expect(again.fake.world.tabs.opened.map((t) => t.url)).toEqual([`${CRM}/crm/customer?tel=0312345678&id=01234567890123456789&name=${encodeURIComponent('山田 太郎')}`])
   })
 })

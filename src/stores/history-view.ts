@@ -5,6 +5,8 @@ import type { HistoryQuery } from '@/history/store'
 import { usePorts } from '@/ports/ports'
 import type { CallDirection } from '@/sip'
 import { useCallsStore } from './calls'
+import { rowParties } from '@/history/row-parties'
+import { useCtiStore } from './cti'
 import { useHistoryStore } from './history'
 import { historyDeliveryId, useOutboxStore, type DeliveryView } from './outbox'
 import { useSettingsStore } from './settings'
@@ -43,6 +45,7 @@ export const useHistoryViewStore = defineStore('history-view', () => {
   const calls = useCallsStore()
   const settingsStore = useSettingsStore()
   const outbox = useOutboxStore()
+  const cti = useCtiStore()
 
   const rows = shallowRef<HistoryRow[]>([])
   /** The token of the next page, when there is one. */
@@ -156,5 +159,14 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     await (await outbox.use()).retryNow(historyDeliveryId(row.callId))
   }
 
-  return { rows, next, loading, filter, anonymousLabel, unavailable, load, more, setFilter, open, close, redial, exportCsv, delivery, retryDelivery }
+  /** "Open in CRM" on a past call: the click access with that call's number, {ID} and values. */
+  const canOpenInCrm = computed(() => cti.canOpenInCrm)
+  async function openInCrm(row: HistoryRow): Promise<void> {
+    await cti.engine()?.clickPast(row.callId, rowParties(row), row.values)
+  }
+
+  return {
+    rows, next, loading, filter, anonymousLabel, unavailable, canOpenInCrm,
+    load, more, setFilter, open, close, redial, exportCsv, delivery, retryDelivery, openInCrm,
+  }
 })
