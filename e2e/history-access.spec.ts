@@ -1,6 +1,6 @@
 import { runSipp } from '../lab/sipp.mjs'
 import { expectStays } from './call-helpers'
-import { expect, nextUser, test, type Lab } from './fixtures'
+import { expect, nextUser, provisionPage, test, type Lab } from './fixtures'
 
 /**
  * The history access (履歴連携, docs/cti-integration.md §8) against the CRM stand-in: each call
@@ -103,4 +103,26 @@ test('a record the CRM did not take survives a reload and is sent once by the ne
   await page.getByRole('button', { name: /History/ }).click()
   await expect(page.getByTestId('history-row').getByTestId('history-delivery')).toHaveAttribute('data-state', 'delivered')
   await expect(page.getByTestId('history-retry')).toHaveCount(0)
+})
+
+test('a tab closed mid-call still gets the call to the CRM: the next page sends its record as it stood', async ({ phones, lab }) => {
+  const user = nextUser()
+  const options = { user, settings: settings(lab) }
+  const { page, context } = await phones(options)
+  const sipp = await runSipp({ scenario: 'answerable-wait-bye', udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678', fromName: 'Yamada' })
+  await page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+  await expect(page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  // The tab dies once the history holds the answered call (written after the answer's frame).
+  await page.getByRole('button', { name: /History/ }).click()
+  await expect(page.getByTestId('history-row')).toContainText('answered')
+  await page.close()
+  await sipp.done
+  expect(historyRequests(lab)).toEqual([])
+
+  const again = await context.newPage()
+  await provisionPage(again, lab, options)
+  const [record] = await lab.crm.waitForRequests((r) => r.path === '/event/history')
+  expect(record!.params).toMatchObject({ tel: '0312345678', dir: 'in', result: 'answered', rec: '0' })
+  expect(record!.params.end).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/)
+  await expectStays(async () => historyRequests(lab).length, 1)
 })

@@ -32,7 +32,7 @@ describe('engine: the history access', () => {
     w.engine.callEnded('c1')
     const delivery = w.engine.callRecord('c1', RECORD)
     expect(delivery).toMatchObject({ access: 'history', callId: 'c1', parties: { tel: '0312345678' }, values: { NAME: '山田太郎' }, record: RECORD })
-    expect(structuredClone(delivery)).toEqual(delivery)
+    expect(JSON.parse(JSON.stringify(delivery))).toEqual(delivery)
     expect(w.engine.callRecord('c1', RECORD)).toBeUndefined() // once per call
     await expect(w.engine.deliver(delivery!)).resolves.toMatchObject({ ok: true, status: 200 })
     expect(w.http.urls.at(-1)).toBe(`http://crm/history?id=01234567890123456789&tel=0312345678&result=answered&start=2025-04-01T09%3A30%3A45%2B09%3A00&dur=10&name=${encodeURIComponent('山田太郎')}`)
@@ -59,7 +59,7 @@ describe('engine: the history access', () => {
     const delivery = first.engine.callRecord('c1', RECORD)!
     first.engine.dispose()
     const second = setup({ history: HISTORY })
-    await expect(second.engine.deliver(structuredClone(delivery))).resolves.toMatchObject({ ok: true })
+    await expect(second.engine.deliver(JSON.parse(JSON.stringify(delivery)))).resolves.toMatchObject({ ok: true })
     expect(second.http.urls).toHaveLength(1)
   })
 
@@ -84,5 +84,30 @@ describe('engine: the history access', () => {
     off.engine.callEnded('c1')
     expect(off.engine.callRecord('c1', RECORD)).toBeUndefined()
     await expect(off.engine.deliver(delivery)).resolves.toEqual({ ok: false, reason: 'not-configured' })
+  })
+
+  describe('pastRecord: a call a page that went away never ended', () => {
+    const parties = { direction: 'in' as const, tel: '0312345678', code1: '', code2: '', anonymous: false, called: '0501234567', remote: '0312345678', telName: '', calledName: '', requestId: 'R1' }
+
+    it('is owed its record as it stood, with the same rules as an ended call', () => {
+      const w = setup({ history: HISTORY })
+      expect(w.engine.pastRecord('old', parties, { NAME: '山田' }, RECORD)).toEqual({ access: 'history', callId: 'old', parties, values: { NAME: '山田' }, record: RECORD })
+    })
+
+    it.each([
+      ['internal with skipInternal', { remote: '2001', tel: '2001' }, {}],
+      ['untargeted', { called: '0509999999' }, { numbers: ['0501234567'], targetNumbers: ['0501234567'] }],
+      ['from 9999', { remote: '9999', tel: '9999' }, {}],
+      ['outgoing without cti.outgoing', { direction: 'out' as const }, {}],
+    ])('owes nothing when %s', (_name, change, cti) => {
+      const w = setup({ history: HISTORY }, cti)
+      expect(w.engine.pastRecord('old', { ...parties, ...change }, {}, RECORD)).toBeUndefined()
+    })
+
+    it('owes nothing for a call this engine is running (its own end will)', () => {
+      const w = setup({ history: HISTORY })
+      w.start()
+      expect(w.engine.pastRecord('c1', parties, {}, RECORD)).toBeUndefined()
+    })
   })
 })

@@ -9,7 +9,7 @@ import type { CallReading } from './call-reading'
 import type { CallRecordFacts } from './call-record'
 import type { AccessName, AgentCredentials, CtiConfig } from './config'
 import type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
-import { decideAccess, isInternal, planCall, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
+import { decideAccess, isInternal, isTargeted, planCall, SYSTEM_NUMBER, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
 import type { CtiPorts, TimerHandle } from './ports'
 import { runAccess, type AccessOutcome, type RunnerDeps } from './runner'
 import { expandTemplate, templateNames } from './template'
@@ -109,6 +109,13 @@ export interface CtiEngine {
    * nothing: the app keeps the delivery (outbox) and sends it with {@link deliver}. Once per call.
    */
   callRecord(callId: string, record: CallRecordFacts): CallRecordDelivery | undefined
+  /**
+   * The `history` access owed for a call a page that went away never ended (its history row is
+   * still cut off): the same rules as {@link callRecord}, re-read from what the row keeps
+   * (direction, numbers: internal, untargeted, 9999, `cti.outgoing`). Logs nothing (it is asked
+   * again at every start; the app's outbox keeps one delivery per call).
+   */
+  pastRecord(callId: string, parties: CallParties, values: Readonly<Record<string, string>>, record: CallRecordFacts): CallRecordDelivery | undefined
   /**
    * Sends a delivery once, as any access (auth values of now, the 401/403 retry, timeout,
    * masking, one CTI log entry). When this engine still runs the call's other accesses, it waits
@@ -560,6 +567,18 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       if (config.accesses[delivery.access].method === 'none') return { ok: false, reason: 'not-configured' }
       const outcome = await send(delivery.callId, delivery.access, delivery.parties, () => delivery.values, delivery.record)
       return outcome ?? { ok: false, reason: 'disposed' }
+    },
+
+    pastRecord(callId, parties, values, facts) {
+      if (disposed || calls.has(callId)) return undefined
+      const plan = planCall(config, {
+        direction: parties.direction,
+        remote: parties.remote,
+        targeted: parties.direction === 'out' || isTargeted(config, parties.called),
+        ...(parties.direction === 'in' && parties.remote === SYSTEM_NUMBER ? { noPopup: 'system-number' as const } : {}),
+      } as CallReading)
+      if (!decideAccess(config, plan, parties, 'history', facts.answeredAt !== undefined).run) return undefined
+      return { access: 'history', callId, parties: { ...parties }, values: { ...values }, record: { ...facts } }
     },
 
     async clickPast(callId, parties, values) {

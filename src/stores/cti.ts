@@ -5,6 +5,7 @@ import { usePorts } from '@/ports/ports'
 import { readCtiConfig } from '@/settings/cti-check'
 import type { FieldError } from '@/settings/settings'
 import { useCallsStore, type Call } from './calls'
+import { useHistoryStore } from './history'
 import { useOutboxStore } from './outbox'
 import { usePhonebooksStore } from './phonebooks'
 import { useSettingsStore } from './settings'
@@ -28,6 +29,7 @@ export const useCtiStore = defineStore('cti', () => {
   const calls = useCallsStore()
   const phonebooks = usePhonebooksStore()
   const outbox = useOutboxStore()
+  const historyStore = useHistoryStore()
 
   const config = shallowRef<CtiConfig>()
   const configErrors = ref<FieldError[]>([])
@@ -68,7 +70,6 @@ export const useCtiStore = defineStore('cti', () => {
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
     const [cti, normalized, delivery, box] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use()])
-    history = delivery.wireHistory(box, () => engine)
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
     calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random, nameFor: phonebooks.nameFor }))
     if (!normalized.ok) {
@@ -85,6 +86,7 @@ export const useCtiStore = defineStore('cti', () => {
       agent,
       log: (entry) => { log.value = [...log.value.slice(-(LOG_LIMIT - 1)), entry] },
     })
+    history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime())
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()

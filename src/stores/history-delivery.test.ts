@@ -40,7 +40,7 @@ type Fake = ReturnType<typeof fakePorts>
 async function start(doc: unknown, options: { after?: Fake; history?: (n: number) => number } = {}) {
   const fake = fakePorts({
     location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` },
-    ...(options.after ? { outbox: options.after.ports.outbox } : {}),
+    ...(options.after ? { outbox: options.after.ports.outbox, history: options.after.ports.history } : {}),
   })
   fake.respond(CONFIG_URL, doc)
   fake.deploy({ provisioning: { origins: [CRM] } })
@@ -200,5 +200,27 @@ describe('the history access: one record per call, through the outbox', () => {
     expect(view.canOpenInCrm).toBe(true)
     await view.openInCrm({ ...row!, values: { NAME: '山田 太郎' } })
     expect(again.fake.world.tabs.opened.map((t) => t.url)).toEqual([`${CRM}/crm/customer?tel=0312345678&id=01234567890123456789&name=${encodeURIComponent('山田 太郎')}`])
+  })
+
+  it('a call cut off by a page that went away mid-call is owed too: the next page sends it as it stood, once', async () => {
+    const first = await start(provisioning())
+    const call = first.softphone.ring({ remoteUser: '0312345678', headers: {} })
+    await flush()
+    vi.setSystemTime(new Date('2025-04-01T00:30:05Z'))
+    await useCallsStore().answer(call.id)
+    await useHistoryStore().settled()
+    // The tab dies talking: no end, no history access.
+    expect(first.historyRequests()).toEqual([])
+
+    const second = await start(provisioning(), { after: first.fake })
+    await vi.waitFor(() => expect(second.historyRequests()).toHaveLength(1))
+    expect(second.historyRequests().map(params)).toMatchObject([{
+      id: '01234567890123456789', dir: 'in', result: 'answered', start: '2025-04-01T09:30:00+09:00', answered: '2025-04-01T09:30:05+09:00', end: '2025-04-01T09:30:05+09:00', dur: '0',
+    }])
+    second.fake.leavePage()
+    const third = await start(provisioning(), { after: second.fake })
+    await third.fake.world.clock.advance(60_000)
+    await (await useOutboxStore().use()).settled()
+    expect(third.historyRequests()).toEqual([])
   })
 })
