@@ -2,7 +2,8 @@
  * The app's outbox, loaded on first use by `src/stores/outbox.ts` (a lazy chunk: the store in
  * the start bundle keeps only the entries' states). It adapts the ports to the outbox core (the
  * CTI clock; IndexedDB, or memory where the browser refuses it; the jitter's randomness), keeps
- * the senders of each kind, and writes every state change into the store's `entries`.
+ * the senders of each kind, and the states of the entries this tab has seen (the history view
+ * watches them).
  */
 import type { ClockPort } from '@/cti/ports'
 import type { OutboxDb } from '@/ports/ports'
@@ -38,16 +39,23 @@ export interface AppOutbox {
   load(ids: readonly string[]): Promise<void>
   /** Waits for the sends in progress (tests). */
   settled(): Promise<void>
+  /** The states of the entries this tab has seen (sent, enqueued or looked up), by id. */
+  entries(): Readonly<Record<string, DeliveryView>>
+  /** Tells of every change of `entries()`; returns the unsubscribe function. */
+  watch(listener: () => void): () => void
 }
 
-export async function createAppOutbox(
-  ports: { outbox: OutboxDb; clock: ClockPort },
-  entries: { value: Readonly<Record<string, DeliveryView>> },
-): Promise<AppOutbox> {
+export async function createAppOutbox(ports: { outbox: OutboxDb; clock: ClockPort }): Promise<AppOutbox> {
   const senders = new Map<OutboxKind, DeliverySender>()
+  const listeners = new Set<() => void>()
+  let known: Readonly<Record<string, DeliveryView>> = {}
   let leader: () => boolean = () => false
+  const changed = (next: Readonly<Record<string, DeliveryView>>) => {
+    known = next
+    for (const listener of listeners) listener()
+  }
   const note = (entry: OutboxEntry | undefined) => {
-    if (entry) entries.value = { ...entries.value, [entry.id]: deliveryView(entry) }
+    if (entry) changed({ ...known, [entry.id]: deliveryView(entry) })
   }
   // Private mode or a broken database: deliveries still go out, in memory for this page.
   const storage = await ports.outbox.open().catch(() => new MemoryOutboxStorage())
@@ -81,10 +89,15 @@ export async function createAppOutbox(
     },
     async load(ids) {
       const found = await Promise.all(ids.map((id) => outbox.get(id)))
-      const next = { ...entries.value }
+      const next = { ...known }
       for (const entry of found) if (entry) next[entry.id] = deliveryView(entry)
-      entries.value = next
+      changed(next)
     },
     settled: () => outbox.whenIdle(),
+    entries: () => known,
+    watch(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
   }
 }

@@ -46,6 +46,12 @@ export const useHistoryViewStore = defineStore('history-view', () => {
   const settingsStore = useSettingsStore()
   const outbox = useOutboxStore()
   const cti = useCtiStore()
+  /** Each call's delivery to the CRM, as the outbox of this tab knows it (kept live). */
+  const deliveries = shallowRef<Readonly<Record<string, DeliveryView>>>({})
+  void outbox.use().then((box) => {
+    deliveries.value = box.entries()
+    box.watch(() => { deliveries.value = box.entries() })
+  }).catch(() => undefined)
 
   const rows = shallowRef<HistoryRow[]>([])
   /** The token of the next page, when there is one. */
@@ -151,7 +157,7 @@ export const useHistoryViewStore = defineStore('history-view', () => {
 
   /** The call's record as owed to the CRM (the `history` access), if one is. */
   function delivery(row: HistoryRow): DeliveryView | undefined {
-    return outbox.entries[historyDeliveryId(row.callId)]
+    return deliveries.value[historyDeliveryId(row.callId)]
   }
 
   /** "Retry now": the record is sent at once (by the tab that holds the line). */

@@ -1,6 +1,5 @@
 import { defineStore } from 'pinia'
-import { shallowRef } from 'vue'
-import type { AppOutbox, DeliveryView } from '@/outbox/app-outbox'
+import type { AppOutbox } from '@/outbox/app-outbox'
 import { usePorts } from '@/ports/ports'
 
 export type { AppOutbox, DeliverySender, DeliveryView } from '@/outbox/app-outbox'
@@ -17,17 +16,15 @@ export const historyDeliveryId = (callId: string) => `history:${callId}`
  * it when the line goes elsewhere. A new leader takes up what the old one left (pending, or
  * `sending` when it died mid-request).
  *
- * Only the states live here, in the start bundle; the outbox itself (`src/outbox/app-outbox.ts`,
- * with its IndexedDB) loads on first use: `(await outbox.use()).enqueue(…)`.
+ * Only this handle is in the start bundle; the outbox itself (`src/outbox/app-outbox.ts`, with
+ * its IndexedDB and the entries' states) loads on first use: `(await outbox.use()).enqueue(…)`.
  */
 export const useOutboxStore = defineStore('outbox', () => {
   const ports = usePorts()
-  /** States of the entries this tab has seen (sent, enqueued or looked up), by id. */
-  const entries = shallowRef<Readonly<Record<string, DeliveryView>>>({})
   let outbox: Promise<AppOutbox> | undefined
 
   function use(): Promise<AppOutbox> {
-    outbox ??= import('@/outbox/app-outbox').then((m) => m.createAppOutbox({ outbox: ports.outbox, clock: ports.cti.clock }, entries))
+    outbox ??= import('@/outbox/app-outbox').then((m) => m.createAppOutbox({ outbox: ports.outbox, clock: ports.cti.clock }))
     return outbox
   }
 
@@ -36,5 +33,5 @@ export const useOutboxStore = defineStore('outbox', () => {
     void outbox?.then((o) => o.stop())
   }
 
-  return { entries, use, stop }
+  return { use, stop }
 })
