@@ -103,3 +103,23 @@ test('a tab closed mid-call leaves a history row, found when the phone is opened
   await expect(rows).toContainText('Yamada')
   await expect(rows).toContainText('応答')
 })
+
+test('a call refused by do-not-disturb leaves a rejected row', async ({ phones, lab }) => {
+  const user = nextUser()
+  const { page } = await phones({ user })
+  await page.getByTestId('dnd-toggle').click()
+  await expect(page.getByTestId('dnd-active')).toBeVisible()
+  const sipp = await runSipp({ scenario: 'declined', udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678', fromName: 'Yamada' })
+  const result = await sipp.done
+  expect(result.code, result.errors).toBe(0)
+  expect(result.messages).toMatch(/SIP\/2\.0 486/)
+  await expect(page.getByTestId('incoming-popup')).toHaveCount(0)
+  // Not a missed call: no badge.
+  await expect(page.getByRole('button', { name: /^History$/ })).toBeVisible()
+  const rows = await openHistory(page)
+  await expect(rows).toHaveCount(1)
+  await expect(rows).toContainText('0312345678')
+  await expect(rows).toContainText('Yamada')
+  await expect(rows).toContainText('rejected')
+  await expect(rows).toHaveAttribute('data-result', 'rejected')
+})

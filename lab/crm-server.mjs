@@ -17,6 +17,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import iconv from 'iconv-lite'
+import { readMediaInfo } from './media-container.mjs'
 
 /**
  * @typedef {object} Contact
@@ -52,6 +53,60 @@ export const SHARED_PHONEBOOK = Object.freeze([
   { name: '内線 2001 サポート', number: '2001', dept: '内線' },
 ].map((e) => Object.freeze(e)))
 
+/**
+ * @typedef {object} CallRecord
+ * @property {string} id          the call's {ID}
+ * @property {Record<string, string>} fields  every parameter of the first delivery (query and form fields)
+ * @property {number} received    deliveries of this id (1 = exactly once)
+ * @property {string} time        ISO time of the first delivery
+ */
+
+/**
+ * @typedef {object} UploadedRecording
+ * @property {string} id          the call's {ID} (form field `id`, or `?id=` in the URL)
+ * @property {string} field       the form field that carried the file
+ * @property {string} filename
+ * @property {string} contentType
+ * @property {number} bytes
+ * @property {Record<string, string>} fields  the other form fields and query parameters
+ * @property {import('./media-container.mjs').MediaInfo} media  container, codec and duration read from the bytes
+ * @property {number} received    uploads of this id (1 = exactly once)
+ * @property {string} time
+ */
+
+/**
+ * A multipart/form-data body: its text fields and its files (any field name). `undefined` when
+ * the content type is not multipart or has no boundary.
+ * @param {Buffer} raw
+ * @param {string} contentType
+ * @returns {{ fields: Record<string, string>, files: { field: string, filename: string, contentType: string, data: Buffer }[] } | undefined}
+ */
+export function parseMultipart(raw, contentType) {
+  const match = /^multipart\/form-data;.*\bboundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType)
+  if (!match) return undefined
+  const boundary = Buffer.from(`--${match[1] ?? match[2]}`)
+  /** @type {Record<string, string>} */
+  const fields = {}
+  const files = []
+  let at = raw.indexOf(boundary)
+  while (at >= 0) {
+    const start = at + boundary.length
+    if (raw.subarray(start, start + 2).toString() === '--') break
+    const next = raw.indexOf(boundary, start)
+    if (next < 0) break
+    const part = raw.subarray(start + 2, next - 2)
+    const split = part.indexOf('\r\n\r\n')
+    const head = part.subarray(0, split).toString('utf8')
+    const data = part.subarray(split + 4)
+    const name = /\bname="([^"]*)"/i.exec(head)?.[1] ?? ''
+    const filename = /\bfilename="([^"]*)"/i.exec(head)?.[1]
+    if (filename === undefined) fields[name] = data.toString('utf8')
+    else files.push({ field: name, filename, contentType: /^content-type:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? '', data: Buffer.from(data) })
+    at = next
+  }
+  return { fields, files }
+}
+
 /** Demo agents for GET /login. */
 export const AGENTS = Object.freeze({ agent01: 'pass01', agent02: 'pass02' })
 
@@ -74,6 +129,8 @@ export const AGENTS = Object.freeze({ agent01: 'pass01', agent02: 'pass02' })
  * @property {number} delayMs           delay every non-/api response by this much; default 0
  * @property {boolean} cors             send CORS headers; false simulates a CRM without CORS; default true
  * @property {Record<string, number>} forceStatus  path (e.g. '/search') → status to answer instead; default {}
+ * @property {Record<string, number>} failFirst    path → how many of its next requests get 503 (then it answers
+ *   normally: a CRM that is down for a while); default {}
  */
 
 /** @returns {Behaviour} */
@@ -83,6 +140,7 @@ const defaultBehaviour = () => ({
   delayMs: 0,
   cors: true,
   forceStatus: {},
+  failFirst: {},
 })
 
 /** @param {string} s */
@@ -105,6 +163,8 @@ const digits = (tel) => (tel ?? '').replace(/\D/g, '')
  * @property {(name: string, value: unknown) => void} setProvision  serve `value` at /provision/<name>.json
  * @property {(contact: Contact) => void} addContact
  * @property {() => void} expireSessions          invalidate every session now (simulates a CRM-side logout)
+ * @property {() => CallRecord[]} callRecords     the call records stored by POST /calls, oldest first
+ * @property {() => UploadedRecording[]} recordings  the recordings stored by POST /recordings, oldest first
  * @property {(pred?: (r: RecordedRequest) => boolean, opts?: { timeoutMs?: number, count?: number }) => Promise<RecordedRequest[]>} waitForRequests
  *   resolve once at least `count` (default 1) recorded requests match `pred`
  * @property {() => Promise<void>} stop           close the server and every open socket (incl. /slow ones)
@@ -133,6 +193,17 @@ export async function startCrm(opts = {}) {
   const sockets = new Set()
   /** @type {Set<() => void>} */
   const waiters = new Set()
+  /**
+   * Recordings uploaded to POST /recordings (multipart/form-data), one per `id` (a repeat is counted).
+   * @type {Map<string, UploadedRecording>}
+   */
+  const recordings = new Map()
+  /**
+   * Call records the phone's history access delivered (POST/GET /calls), one per `id`: a repeat of
+   * an id is counted in `received`, never stored twice (what "exactly once" looks like to a CRM).
+   * @type {Map<string, CallRecord>}
+   */
+  const callRecords = new Map()
 
   const find = (/** @type {string|undefined} */ tel) => {
     const d = digits(tel)
@@ -197,13 +268,15 @@ export async function startCrm(opts = {}) {
     let size = 0
     for await (const c of req) {
       size += c.length
-      if (size > 1024 * 1024) {
+      // Recordings may be tens of megabytes; everything else stays small.
+      if (size > (rawPath === '/recordings' ? 64 : 1) * 1024 * 1024) {
         send(res, 413, 'payload too large\n')
         return
       }
       chunks.push(c)
     }
-    const body = Buffer.concat(chunks).toString('utf8')
+    const raw = Buffer.concat(chunks)
+    const body = raw.toString('utf8')
 
     /** @type {Record<string,string>} */
     const params = {}
@@ -245,6 +318,11 @@ export async function startCrm(opts = {}) {
     }
 
     if (behaviour.delayMs > 0) await new Promise((r) => setTimeout(r, behaviour.delayMs))
+    if ((behaviour.failFirst[rawPath] ?? 0) > 0) {
+      behaviour.failFirst = { ...behaviour.failFirst, [rawPath]: behaviour.failFirst[rawPath] - 1 }
+      send(res, 503, 'temporarily unavailable\n')
+      return
+    }
     const forced = behaviour.forceStatus[rawPath]
     if (forced) {
       send(res, forced, `forced status ${forced}\n`)
@@ -252,7 +330,7 @@ export async function startCrm(opts = {}) {
     }
 
     try {
-      await route(req, res, method, rawPath, params)
+      await route(req, res, method, rawPath, params, raw)
     } catch (err) {
       send(res, 500, `internal error: ${/** @type {Error} */ (err).message}\n`)
     }
@@ -264,8 +342,9 @@ export async function startCrm(opts = {}) {
    * @param {string} method
    * @param {string} p
    * @param {Record<string,string>} params
+   * @param {Buffer} raw  the request body as received
    */
-  async function route(req, res, method, p, params) {
+  async function route(req, res, method, p, params, raw) {
     const getOrPost = method === 'GET' || method === 'POST'
     if (p === '/' && method === 'GET') {
       const rows = contacts
@@ -276,7 +355,7 @@ export async function startCrm(opts = {}) {
         200,
         `<!doctype html><html lang="ja"><meta charset="utf-8"><title>Demo CRM</title><h1>Demo CRM</h1>` +
           `<p>Endpoints: /login, /search, /sjis/search, /eucjp/search, /json/search, /html/search, /event/:name, ` +
-          `/crm/customer, /garbage, /loop/:n, /phonebook/shared.csv, /phonebook/shared.json, /provision/:name.json, /status/:code, /slow, /api/requests</p>` +
+          `/crm/customer, /calls (call records), /recordings (uploads), /garbage, /loop/:n, /phonebook/shared.csv, /phonebook/shared.json, /provision/:name.json, /status/:code, /slow, /api/requests</p>` +
           `<table border="1"><tr><th>電話番号</th><th>名前</th><th>会社</th></tr>${rows}</table></html>`,
         'text/html; charset=utf-8',
       )
@@ -316,6 +395,69 @@ export async function startCrm(opts = {}) {
         else if (kind === 'eucjp') send(res, 200, iconv.encode(text, 'EUC-JP'), 'text/plain; charset=EUC-JP')
         else send(res, 200, text)
       }
+      return
+    }
+    if (p === '/recordings' && method === 'POST') {
+      const form = parseMultipart(raw, String(req.headers['content-type'] ?? ''))
+      if (!form) {
+        send(res, 400, 'multipart/form-data expected\n')
+        return
+      }
+      const file = form.files[0]
+      const id = form.fields.id ?? params.id ?? ''
+      if (!file || !id) {
+        send(res, 400, 'a file and an id are required\n')
+        return
+      }
+      const known = recordings.get(id)
+      if (known) known.received += 1
+      else {
+        recordings.set(id, {
+          id, field: file.field, filename: file.filename, contentType: file.contentType, bytes: file.data.length,
+          fields: { ...params, ...form.fields }, media: readMediaInfo(new Uint8Array(file.data)), received: 1, time: new Date().toISOString(),
+        })
+      }
+      send(res, 200, 'ok')
+      return
+    }
+    if (p === '/recordings' && method === 'GET') {
+      const rows = [...recordings.values()].reverse().map((r) =>
+        `<tr data-id="${escapeHtml(r.id)}"><td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.filename)}</td><td>${r.bytes}</td>` +
+        `<td>${escapeHtml(`${r.media.container}/${r.media.codec}`)}</td><td>${r.media.durationMs === undefined ? '' : (r.media.durationMs / 1000).toFixed(1)}</td><td>${r.received}</td></tr>`).join('')
+      send(
+        res,
+        200,
+        `<!doctype html><html lang="ja"><meta charset="utf-8"><title>録音ファイル - Demo CRM</title><h1>録音ファイル (recordings)</h1>` +
+          `<table border="1" id="recordings"><tr><th>id</th><th>file</th><th>bytes</th><th>format</th><th>seconds</th><th>received</th></tr>${rows}</table></html>`,
+        'text/html; charset=utf-8',
+      )
+      return
+    }
+    if (p === '/calls' && method === 'POST') {
+      const id = params.id ?? ''
+      if (!id) {
+        send(res, 400, 'id is required\n')
+        return
+      }
+      const known = callRecords.get(id)
+      if (known) known.received += 1
+      else callRecords.set(id, { id, fields: { ...params }, received: 1, time: new Date().toISOString() })
+      send(res, 200, 'ok')
+      return
+    }
+    if (p === '/calls' && method === 'GET') {
+      const head = ['id', 'tel', 'dir', 'result', 'start', 'end', 'duration', 'name']
+      const rows = [...callRecords.values()]
+        .reverse()
+        .map((r) => `<tr data-id="${escapeHtml(r.id)}">${head.map((k) => `<td>${escapeHtml(r.fields[k] ?? '')}</td>`).join('')}<td>${r.received}</td></tr>`)
+        .join('')
+      send(
+        res,
+        200,
+        `<!doctype html><html lang="ja"><meta charset="utf-8"><title>通話記録 - Demo CRM</title><h1>通話記録 (call records)</h1>` +
+          `<table border="1" id="calls"><tr>${[...head, 'received'].map((k) => `<th>${k}</th>`).join('')}</tr>${rows}</table></html>`,
+        'text/html; charset=utf-8',
+      )
       return
     }
     const ev = /^\/event\/([^/]+)$/.exec(p)
@@ -451,6 +593,16 @@ export async function startCrm(opts = {}) {
     } else if (p === '/api/sessions' && method === 'DELETE') {
       sessions.clear()
       send(res, 204, '')
+    } else if (p === '/api/recordings' && method === 'GET') {
+      send(res, 200, JSON.stringify([...recordings.values()]), 'application/json; charset=utf-8')
+    } else if (p === '/api/recordings' && method === 'DELETE') {
+      recordings.clear()
+      send(res, 204, '')
+    } else if (p === '/api/calls' && method === 'GET') {
+      send(res, 200, JSON.stringify([...callRecords.values()]), 'application/json; charset=utf-8')
+    } else if (p === '/api/calls' && method === 'DELETE') {
+      callRecords.clear()
+      send(res, 204, '')
     } else if (p === '/api/health') {
       send(res, 200, 'ok')
     } else {
@@ -502,6 +654,8 @@ export async function startCrm(opts = {}) {
       contacts.push({ ...c, tel: digits(c.tel) })
     },
     expireSessions: () => sessions.clear(),
+    callRecords: () => [...callRecords.values()].map((r) => structuredClone(r)),
+    recordings: () => [...recordings.values()].map((r) => structuredClone(r)),
     waitForRequests: (pred = () => true, o = {}) => {
       const { timeoutMs = 10000, count = 1 } = o
       const matches = () => recorded.filter(pred)

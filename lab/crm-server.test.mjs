@@ -119,6 +119,56 @@ describe('demo CRM', () => {
     expect(x).toContain('&lt;script&gt;')
   })
 
+  it('recordings: a multipart upload is stored once per id, with its form fields and what its bytes are', async () => {
+    // The smallest WebM Opus file the reader accepts: EBML header, Segment, a track, one block at 1.5 s.
+    const el = (id, body) => [...id, 0x80 | body.length, ...body]
+    const text = (t) => [...new TextEncoder().encode(t)]
+    const webm = new Uint8Array([
+      ...el([0x1a, 0x45, 0xdf, 0xa3], el([0x42, 0x82], text('webm'))),
+      ...el([0x18, 0x53, 0x80, 0x67], [
+        ...el([0x16, 0x54, 0xae, 0x6b], el([0xae], el([0x86], text('A_OPUS')))),
+        ...el([0x1f, 0x43, 0xb6, 0x75], [...el([0xe7], [0x05, 0xdc]), ...el([0xa3], [0x81, 0x00, 0x00, 0x80, 0xfc])]),
+      ]),
+    ])
+    const upload = (id) => {
+      const form = new FormData()
+      form.set('id', id)
+      form.set('tel', '0312345678')
+      form.set('file', new Blob([webm], { type: 'audio/webm' }), `${id}.webm`)
+      return fetch(`${crm.url}/recordings`, { method: 'POST', body: form })
+    }
+    crm.setBehaviour({ failFirst: { '/recordings': 2 } })
+    expect((await upload('REQ1')).status).toBe(503)
+    expect((await upload('REQ1')).status).toBe(503)
+    expect(crm.recordings()).toEqual([])
+    expect((await upload('REQ1')).status).toBe(200)
+    expect((await upload('REQ1')).status).toBe(200)
+    expect(crm.recordings()).toMatchObject([{
+      id: 'REQ1', field: 'file', filename: 'REQ1.webm', contentType: 'audio/webm', bytes: webm.length, received: 2,
+      fields: { id: 'REQ1', tel: '0312345678' }, media: { container: 'webm', codec: 'opus', durationMs: 1500 },
+    }])
+    expect(await (await fetch(`${crm.url}/recordings`)).text()).toContain('<td>webm/opus</td><td>1.5</td><td>2</td>')
+    expect((await fetch(`${crm.url}/recordings`, { method: 'POST', body: 'id=1' })).status).toBe(400)
+  })
+
+  it('call records: POST /calls stores one record per id (a repeat is counted, not stored), listed at /calls', async () => {
+    const post = (body) => fetch(`${crm.url}/calls`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+    expect((await post('id=111&tel=0312345678&dir=in&result=answered&duration=65&name=%E5%B1%B1%E7%94%B0')).status).toBe(200)
+    expect((await post('id=111&tel=0312345678&dir=in&result=answered&duration=65')).status).toBe(200)
+    expect((await post('id=222&tel=0663334444&dir=in&result=missed&duration=0')).status).toBe(200)
+    expect((await post('tel=1')).status).toBe(400)
+    expect(crm.callRecords()).toMatchObject([
+      { id: '111', received: 2, fields: { tel: '0312345678', result: 'answered', duration: '65', name: '山田' } },
+      { id: '222', received: 1, fields: { result: 'missed' } },
+    ])
+    expect(await (await fetch(`${crm.url}/api/calls`)).json()).toHaveLength(2)
+    const page = await (await fetch(`${crm.url}/calls`)).text()
+    expect(page).toContain('<tr data-id="222">')
+    expect(page).toContain('<td>山田</td>')
+    await fetch(`${crm.url}/api/calls`, { method: 'DELETE' })
+    expect(crm.callRecords()).toEqual([])
+  })
+
   it('events are answered "ok" and recorded with raw query, decoded params, headers and body', async () => {
     const r = await fetch(`${crm.url}/event/ring?tel=0312345678%23A1&name=%E5%B1%B1%E7%94%B0&x=a+b`, {
       headers: { 'X-Agent': 'agent01' },

@@ -26,6 +26,11 @@ export function demoProvisioning({ wsUrl, domain, crmUrl, user = '1001', agent }
         ring: { method: 'get-internal', url: `${crmUrl}/event/ring?tel={TEL}&id={ID}&name={NAME}&telname={TELNAME}` },
         answer: { method: 'get', url: `${crmUrl}/crm/customer?tel={TEL}&id={ID}`, delaySeconds: 1 },
         hangup: { method: 'post-internal', url: `${crmUrl}/event/hangup?tel={TEL}&id={ID}&date={DATE-YYYY}-{DATE-MM}-{DATE-DD}`, onlyIfAnswered: true },
+        // 履歴連携: every call's record lands in the demo CRM's list (${crmUrl}/calls), once.
+        history: {
+          method: 'post-internal',
+          url: `${crmUrl}/calls?id={ID}&tel={REMOTE}&dir={DIRECTION}&result={RESULT}&start={START}&answered={ANSWERED}&end={END}&duration={DURATION}&recorded={RECORDED}&name={NAME}&company={COMPANY}`,
+        },
       },
     },
   }

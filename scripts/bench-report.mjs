@@ -69,6 +69,67 @@ export function machineOf(chromium, os = { cpus, totalmem }) {
   }
 }
 
+/**
+ * Goals of the Node benchmarks (`bench/*.bench.ts`, vitest bench, issue 10): the figure is each
+ * benchmark's p99 in ms. A benchmark no goal names is listed for information.
+ */
+export const NODE_GOALS = [
+  { group: /first page/, name: /./, max: 50, what: 'history search, first page' },
+  { group: /lookupName/, name: /./, max: 1, what: 'phonebook lookup' },
+]
+
+/**
+ * The figures of a `vitest bench --outputJson` report: one per benchmark (groups that a run
+ * reports twice are counted once), times in ms.
+ */
+export function nodeBenchFigures(report) {
+  const seen = new Set()
+  const figures = []
+  for (const file of report?.files ?? []) {
+    for (const group of file.groups ?? []) {
+      for (const b of group.benchmarks ?? []) {
+        const key = `${group.fullName}\u0000${b.name}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        const ms = (value) => (typeof value === 'number' ? +value.toFixed(3) : undefined)
+        const goal = NODE_GOALS.find((g) => g.group.test(group.fullName) && g.name.test(b.name))
+        const p99 = ms(b.p99)
+        figures.push({
+          group: group.fullName.replace(/^.*?\.bench\.ts > /, ''),
+          name: b.name,
+          meanMs: ms(b.mean),
+          p99Ms: p99,
+          maxMs: ms(b.max),
+          samples: b.sampleCount ?? b.samples?.length ?? 0,
+          ...(goal ? { goalMs: goal.max, over: typeof p99 === 'number' ? p99 > goal.max : undefined } : {}),
+        })
+      }
+    }
+  }
+  return figures
+}
+
+function nodeBenchSection(figures) {
+  if (!figures || figures.length === 0) return ''
+  const rows = figures.map((f) => {
+    const goal = f.goalMs === undefined ? '—' : `p99 ≤ ${f.goalMs} ms`
+    const verdict = f.goalMs === undefined ? 'information' : f.over === undefined ? 'not measured' : f.over ? '**OVER GOAL**' : 'within'
+    return `| ${f.group} | ${f.name} | ${f.meanMs} ms | ${f.p99Ms} ms | ${goal} | ${verdict} |`
+  })
+  const over = figures.filter((f) => f.over)
+  return `
+Node benchmarks (\`npx vitest bench --run bench/\`; the history runs on fake-indexeddb, an in-memory
+JavaScript IndexedDB: it proves each query walks an index and stops at a page, its times are not
+Chromium's):
+
+| group | benchmark | mean | p99 | goal | verdict |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+${over.length === 0 ? 'Every benchmark with a goal is within it.' : `Over goal: ${over.map((f) => `${f.group} › ${f.name}`).join('; ')}.`}
+`
+}
+
 function timing(stat) {
   if (!stat || !stat.n) return 'not measured'
   return `p50 ${stat.p50} ms, p95 ${stat.p95} ms, max ${stat.max} ms (${stat.n} samples)`
@@ -183,5 +244,5 @@ Produced by \`npm run bench\` on ${results.date}, real Kamailio + sipp on loopba
 ${rows.join('\n')}
 
 ${summary}
-${stageTable}${soakSection(results.soak)}`
+${stageTable}${soakSection(results.soak)}${nodeBenchSection(results.nodeBench)}`
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkBudgets, checkSoak, commitOf, machineOf, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
+import { checkBudgets, checkSoak, commitOf, machineOf, nodeBenchFigures, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
 
 const machine = { cpus: 2, cpuModel: 'AMD EPYC', memoryGiB: 23.5, node: 'v20.20.2', chromium: '156.0.8078.108' }
 const results = {
@@ -137,5 +137,46 @@ describe('the soak', () => {
 
   it('a bench without a soak has no soak section', () => {
     expect(resultsMarkdown(results)).not.toContain('The soak')
+  })
+})
+
+describe('the Node benchmarks (history search, phonebook lookup, history write)', () => {
+  const bench = (name, p99, extra = {}) => ({ id: name, name, mean: p99 / 2, p99, max: p99 * 2, sampleCount: 40, samples: [], ...extra })
+  const group = (fullName, benchmarks) => ({ fullName, benchmarks })
+  const report = {
+    files: [
+      {
+        filepath: '/repo/bench/history.bench.ts',
+        groups: [
+          group('bench/history.bench.ts > first page (50 rows) over 100000 calls', [bench('newest first, no filter', 2.5), bench('common surname 山田', 61.25)]),
+          group('bench/history.bench.ts > writes', [bench('put one row (a state change of a new call)', 0.8)]),
+        ],
+      },
+      {
+        filepath: '/repo/bench/phonebook.bench.ts',
+        groups: [group('bench/phonebook.bench.ts > lookupName, three books of 50000 entries', [bench('extension', 0.0123456)])],
+      },
+      // vitest reports a file's groups again when it walks the suites: counted once.
+      { filepath: '/repo/bench/history.bench.ts', groups: [group('bench/history.bench.ts > writes', [bench('put one row (a state change of a new call)', 0.8)])] },
+    ],
+  }
+
+  it('reads vitest bench\'s JSON into one figure per benchmark, with the goals of issue 10', () => {
+    expect(nodeBenchFigures(report)).toEqual([
+      { group: 'first page (50 rows) over 100000 calls', name: 'newest first, no filter', meanMs: 1.25, p99Ms: 2.5, maxMs: 5, samples: 40, goalMs: 50, over: false },
+      { group: 'first page (50 rows) over 100000 calls', name: 'common surname 山田', meanMs: 30.625, p99Ms: 61.25, maxMs: 122.5, samples: 40, goalMs: 50, over: true },
+      { group: 'writes', name: 'put one row (a state change of a new call)', meanMs: 0.4, p99Ms: 0.8, maxMs: 1.6, samples: 40 },
+      { group: 'lookupName, three books of 50000 entries', name: 'extension', meanMs: 0.006, p99Ms: 0.012, maxMs: 0.025, samples: 40, goalMs: 1, over: false },
+    ])
+    expect(nodeBenchFigures(undefined)).toEqual([])
+  })
+
+  it('lists them in RESULTS.md after the budgets, flagging what is over its goal', () => {
+    const md = resultsMarkdown({ ...results, nodeBench: nodeBenchFigures(report) })
+    expect(md).toContain('| first page (50 rows) over 100000 calls | common surname 山田 | 30.625 ms | 61.25 ms | p99 ≤ 50 ms | **OVER GOAL** |')
+    expect(md).toContain('| writes | put one row (a state change of a new call) | 0.4 ms | 0.8 ms | — | information |')
+    expect(md).toContain('| lookupName, three books of 50000 entries | extension | 0.006 ms | 0.012 ms | p99 ≤ 1 ms | within |')
+    expect(md).toContain('Over goal: first page (50 rows) over 100000 calls › common surname 山田.')
+    expect(resultsMarkdown(results)).not.toContain('Node benchmarks')
   })
 })

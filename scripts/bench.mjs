@@ -8,6 +8,8 @@
  *    with each stage of the ring path from the app's own marks (transport, adapter, reading,
  *    store, mounted, painted frame)
  *  - dial click → INVITE on the wire: `tsunagu:dial` → `tsunagu:invite-sent` marks, N calls page to page
+ *  - the Node benchmarks of bench/ (history search at 100,000 calls, phonebook lookup at 50,000
+ *    entries, a history write), through `vitest bench --outputJson`, with the goals of issue 10
  *  - CRM search result on screen vs. the CRM's own time: overhead = (INVITE → company painted)
  *    − the search request's duration as the browser saw it (Resource Timing: start → responseEnd);
  *    the demo CRM answers after a fixed delay so the request is not instant
@@ -21,7 +23,8 @@
  *   npm run bench -- --calls 30 --soak-calls 1000
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -31,7 +34,7 @@ import { startCrm } from '../lab/crm-server.mjs'
 import { startStaticServer } from '../lab/static-server.mjs'
 import { runSipp } from '../lab/sipp.mjs'
 import { openSoakPhone, runSoak } from '../lab/soak.mjs'
-import { commitOf, machineOf, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
+import { commitOf, machineOf, nodeBenchFigures, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
 import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -47,6 +50,22 @@ ensureSystemPackages()
 // Before the build and the run, which write files of their own.
 const commit = commitOf(root)
 execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+
+/**
+ * The Node benchmarks of the history and the phonebooks (bench/*.bench.ts: search over 100,000
+ * stored calls, lookup at 50,000 entries, a history write), before the lab starts: a quiet CPU.
+ */
+function nodeBench() {
+  const out = join(mkdtempSync(join(tmpdir(), 'tsunagu-bench-')), 'vitest-bench.json')
+  try {
+    execFileSync('npx', ['vitest', 'bench', '--run', 'bench/', '--outputJson', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+    return nodeBenchFigures(JSON.parse(readFileSync(out, 'utf8')))
+  } catch (error) {
+    console.warn(`the Node benchmarks did not run: ${error instanceof Error ? error.message : String(error)}`)
+    return []
+  }
+}
+const nodeBenchResults = nodeBench()
 
 function bundle() {
   const dist = join(root, 'dist')
@@ -194,6 +213,7 @@ try {
     dialToInviteSentMs: stats(dialMs),
     searchOverheadMs: stats(searchOverheadMs),
     ...(soak ? { soak } : {}),
+    nodeBench: nodeBenchResults,
   }
   mkdirSync(join(root, 'bench'), { recursive: true })
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)

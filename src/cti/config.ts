@@ -10,8 +10,11 @@ import { formatVariables, type ResponseFormat } from './response-format'
 import { isBuiltinName } from './placeholders'
 import type { CtiSection } from './schema'
 
-/** The six accesses of docs/cti-integration.md §4, in the order they can occur for one call. */
-export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup'] as const
+/**
+ * The accesses of docs/cti-integration.md §4 in the order they can occur for one call, then
+ * `history` (§8): the call record after the end, delivered through the app's outbox.
+ */
+export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup', 'history'] as const
 export type AccessName = (typeof ACCESS_NAMES)[number]
 
 /** docs/cti-integration.md §5. `none` disables the access. */

@@ -6,9 +6,10 @@
 import { createAuthSession, type AuthResult, type AuthSession, type AuthStatus, type AuthValues } from './auth-session'
 import type { CallDirection, CallParties } from './call-parties'
 import type { CallReading } from './call-reading'
+import type { CallRecordFacts } from './call-record'
 import type { AccessName, AgentCredentials, CtiConfig } from './config'
 import type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
-import { decideAccess, planCall, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
+import { decideAccess, isInternal, isTargeted, planCall, SYSTEM_NUMBER, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
 import type { CtiPorts, TimerHandle } from './ports'
 import { runAccess, type AccessOutcome, type RunnerDeps } from './runner'
 import { expandTemplate, templateNames } from './template'
@@ -54,6 +55,23 @@ export interface CallInfo {
   readonly blockedLabel?: string
 }
 
+/**
+ * A `history` access owed to the CRM for one ended call (docs/cti-integration.md §8): plain,
+ * structured-cloneable data, so it can wait in the app's outbox across reloads and be sent by
+ * whichever engine runs then ({@link CtiEngine.deliver}).
+ */
+export interface CallRecordDelivery {
+  readonly access: 'history'
+  readonly callId: string
+  readonly parties: CallParties
+  /** What the search extracted for the call (`{NAME}`, `{COMPANY}` …). */
+  readonly values: Readonly<Record<string, string>>
+  readonly record: CallRecordFacts
+}
+
+/** How a delivery went: as any access, or not sent at all (no longer configured; engine disposed). */
+export type DeliveryOutcome = AccessOutcome | { readonly ok: false; readonly reason: 'not-configured' | 'disposed' }
+
 export interface CtiEngineOptions {
   /** A normalized config (see normalizeCtiConfig); fixed for the engine's life — build a new engine to change it. */
   readonly config: CtiConfig
@@ -85,6 +103,31 @@ export interface CtiEngine {
   callEnded(callId: string): void
   /** The popup body or its notification was clicked: runs the click access once per click. */
   popupClicked(callId: string): void
+  /**
+   * The call ended and the app knows its record: the `history` access owed for it, or undefined
+   * (not configured, or the call's plan runs no access: internal, untargeted …; logged). Runs
+   * nothing: the app keeps the delivery (outbox) and sends it with {@link deliver}. Once per call.
+   */
+  callRecord(callId: string, record: CallRecordFacts): CallRecordDelivery | undefined
+  /**
+   * The `history` access owed for a call a page that went away never ended (its history row is
+   * still cut off): the same rules as {@link callRecord}, re-read from what the row keeps
+   * (direction, numbers: internal, untargeted, 9999, `cti.outgoing`). Logs nothing (it is asked
+   * again at every start; the app's outbox keeps one delivery per call).
+   */
+  pastRecord(callId: string, parties: CallParties, values: Readonly<Record<string, string>>, record: CallRecordFacts): CallRecordDelivery | undefined
+  /**
+   * Sends a delivery once, as any access (auth values of now, the 401/403 retry, timeout,
+   * masking, one CTI log entry). When this engine still runs the call's other accesses, it waits
+   * for them first: the record follows the hang-up access. Never rejects.
+   */
+  deliver(delivery: CallRecordDelivery): Promise<DeliveryOutcome>
+  /**
+   * "Open in CRM" on a past call (the history): the click access with that call's parties and
+   * values, once per press. Undefined (nothing run) when no click access is configured, the
+   * integration is off, or the call is internal with `skipInternal`.
+   */
+  clickPast(callId: string, parties: CallParties, values: Readonly<Record<string, string>>): Promise<AccessOutcome | undefined>
   callInfo(callId: string): CallInfo | undefined
   /** Every change of a call's info; returns the unsubscribe function. */
   onUpdate(listener: (info: CallInfo) => void): () => void
@@ -286,13 +329,36 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
 
   /** Runs one access of a call with fresh variables; the single 401/403 retry lives here. */
   const execute = async (callId: string, record: CallRecord, access: AccessName): Promise<AccessOutcome | undefined> => {
+    const outcome = await send(callId, access, record.parties, () => record.values)
+    if (outcome && !outcome.ok && outcome.blockedUrl !== undefined) {
+      record.blockedUrl = outcome.blockedUrl
+      record.blockedLabel = outcome.blockedLabel ?? outcome.blockedUrl
+      emit(callId, record)
+    }
+    return outcome
+  }
+
+  const send = async (
+    callId: string,
+    access: AccessName,
+    parties: CallParties,
+    values: () => Readonly<Record<string, string>>,
+    callRecord?: CallRecordFacts,
+  ): Promise<AccessOutcome | undefined> => {
     if (disposed) return undefined
     const authValues = needsAuth(access) ? (auth.ready() ?? (await auth.ensure())) : auth.values()
     if (disposed) return undefined
+    const variables = (extracted: AuthValues) =>
+      accessVariables(config, clock, {
+        parties,
+        ...(agent === undefined ? {} : { agent }),
+        ...(callRecord === undefined ? {} : { record: callRecord }),
+        extracted: [extracted, values()],
+      })
     let outcome = await runAccess(runner, {
       access,
       callId,
-      variables: variablesFor(record.parties, [authValues, record.values]),
+      variables: variables(authValues),
       secrets: secrets(authValues),
     })
     const rejected = !outcome.ok && outcome.reason === 'http-error' && (outcome.status === 401 || outcome.status === 403)
@@ -303,16 +369,11 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
         outcome = await runAccess(runner, {
           access,
           callId,
-          variables: variablesFor(record.parties, [again.values, record.values]),
+          variables: variables(again.values),
           secrets: secrets(again.values),
           attempt: 2,
         })
       }
-    }
-    if (!outcome.ok && outcome.blockedUrl !== undefined) {
-      record.blockedUrl = outcome.blockedUrl
-      record.blockedLabel = outcome.blockedLabel ?? outcome.blockedUrl
-      emit(callId, record)
     }
     return outcome
   }
@@ -480,6 +541,51 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
         return
       }
       track(record, execute(callId, record, 'click'))
+    },
+
+    callRecord(callId, facts) {
+      const record = calls.get(callId)
+      if (!record || !record.ended || record.started.has('history') || disposed) return undefined
+      const decision = decideAccess(config, record.plan, record.parties, 'history', record.answered)
+      if (!decision.run) {
+        logSkip(callId, 'history', decision.reason)
+        return undefined
+      }
+      record.started.add('history')
+      const { direction, tel, code1, code2, anonymous, called, remote, telName, calledName, requestId } = record.parties
+      return {
+        access: 'history',
+        callId,
+        parties: { direction, tel, code1, code2, anonymous, called, remote, telName, calledName, requestId },
+        values: { ...record.values },
+        record: { ...facts },
+      }
+    },
+
+    async deliver(delivery) {
+      const record = calls.get(delivery.callId)
+      if (record) while (record.tasks.size > 0) await Promise.allSettled([...record.tasks])
+      if (config.accesses[delivery.access].method === 'none') return { ok: false, reason: 'not-configured' }
+      const outcome = await send(delivery.callId, delivery.access, delivery.parties, () => delivery.values, delivery.record)
+      return outcome ?? { ok: false, reason: 'disposed' }
+    },
+
+    pastRecord(callId, parties, values, facts) {
+      if (disposed || calls.has(callId)) return undefined
+      const plan = planCall(config, {
+        direction: parties.direction,
+        remote: parties.remote,
+        targeted: parties.direction === 'out' || isTargeted(config, parties.called),
+        ...(parties.direction === 'in' && parties.remote === SYSTEM_NUMBER ? { noPopup: 'system-number' as const } : {}),
+      } as CallReading)
+      if (!decideAccess(config, plan, parties, 'history', facts.answeredAt !== undefined).run) return undefined
+      return { access: 'history', callId, parties: { ...parties }, values: { ...values }, record: { ...facts } }
+    },
+
+    async clickPast(callId, parties, values) {
+      if (!integrated || config.accesses.click.method === 'none') return undefined
+      if (config.skipInternal && isInternal(config, parties.remote)) return undefined
+      return send(callId, 'click', parties, () => values)
     },
 
     callInfo(callId) {

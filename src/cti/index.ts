@@ -6,7 +6,9 @@
 export { createCtiEngine } from './engine'
 export { MAX_BODY_BYTES } from './runner'
 export { BodyTooLargeError } from './ports'
-export type { CallInfo, CtiEngine, CtiEngineOptions, SearchState } from './engine'
+export type { CallInfo, CallRecordDelivery, CtiEngine, CtiEngineOptions, DeliveryOutcome, SearchState } from './engine'
+export { CALL_RESULTS, epochSeconds, isoLocal, recordValues, RECORD_NAMES } from './call-record'
+export type { CallRecordFacts, CallResult, RecordName } from './call-record'
 
 export {
   ACCESS_METHODS,

@@ -25,6 +25,13 @@ export const BUILTIN_NAMES = [
   'APW',
   'EXT',
   'SVADDR',
+  // The history access's call record (./call-record.ts); empty in every other access.
+  'RESULT',
+  'START',
+  'ANSWERED',
+  'END',
+  'DURATION',
+  'RECORDED',
 ] as const
 export type BuiltinName = (typeof BUILTIN_NAMES)[number]
 

@@ -2,7 +2,7 @@
  * Template expansion (docs/cti-integration.md §6 grammar, §5 command lines).
  *
  * Grammar: `{NAME}` or `{NAME|filter}`, NAME in A–Z, 0–9, `_`, `-`; filters `e164`, `national`,
- * `digits`. A placeholder whose name is not among the given variables, an unknown filter, and
+ * `digits` (numbers), `epoch` (an ISO 8601 time as seconds since 1970: `{START|epoch}`). A placeholder whose name is not among the given variables, an unknown filter, and
  * any other `{…}` stay exactly as typed and are reported as warnings. Expansion is one pass:
  * a value is never expanded again, so a CRM or caller cannot inject placeholders.
  *
@@ -14,6 +14,7 @@
  */
 
 import { percentEncode, type CharsetEncoder } from './charset'
+import { epochSeconds } from './call-record'
 import { applyNumberFilter, isNumberFilter } from './number-filters'
 import { BRACED, hasPlaceholder, PLACEHOLDER, splitCommandLine, type SplitCommand } from './template-syntax'
 
@@ -52,7 +53,8 @@ export function expandTemplate(template: string, variables: TemplateVariables, m
       return whole
     }
     let value = raw
-    if (filter !== undefined) {
+    if (filter === 'epoch') value = epochSeconds(raw)
+    else if (filter !== undefined) {
       if (!isNumberFilter(filter)) {
         warnings.add(`unknown-filter: ${whole} left as typed`)
         return whole

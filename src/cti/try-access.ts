@@ -16,6 +16,7 @@ import { prepareAccess, type PreparedAccess } from './prepare-access'
 import { runAccess, type AccessOutcome } from './runner'
 import { accessMasker } from './secrets'
 import { accessVariables } from './variables'
+import type { CallRecordFacts } from './call-record'
 
 /** A call as the softphone would report it, without an ID; plus the `{ID}` it carries. */
 export interface SampleCall {
@@ -73,7 +74,14 @@ function variablesOf(input: TryInput, ports: CtiPorts): { parties?: CallParties;
   const { config, agent } = input
   if (input.access === 'auth') return { variables: accessVariables(config, ports.clock, { agent, extracted: [] }) }
   const parties = readCall(sampleFacts(input.sample, config), config, samplePorts(ports, input.sample))
-  return { parties, variables: accessVariables(config, ports.clock, { parties, agent, extracted: [input.extracted] }) }
+  const record = input.access === 'history' ? sampleRecord(ports.clock.now().getTime()) : undefined
+  return { parties, variables: accessVariables(config, ports.clock, { parties, agent, ...(record ? { record } : {}), extracted: [input.extracted] }) }
+}
+
+/** The history access's sample: an answered call of 65 s that ended now. */
+export function sampleRecord(now: number): CallRecordFacts {
+  const endedAt = Math.floor(now / 1000) * 1000
+  return { result: 'answered', startedAt: endedAt - 80_000, answeredAt: endedAt - 65_000, endedAt, durationSeconds: 65, recorded: false }
 }
 
 /** The request the access would send for the sample call now, and a masker for showing it. */

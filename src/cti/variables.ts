@@ -6,6 +6,7 @@
  */
 
 import type { CallParties } from './call-parties'
+import { recordValues, type CallRecordFacts } from './call-record'
 import type { AgentCredentials, CtiConfig } from './config'
 import { ALWAYS_KNOWN_EXTRACTED, type BuiltinName } from './placeholders'
 import type { ClockPort } from './ports'
@@ -39,9 +40,13 @@ export interface VariableSources {
   /** Absent outside a call (auth at login): call placeholders are empty then. */
   readonly parties?: CallParties
   readonly agent?: AgentCredentials
+  /** The ended call's record: only the history access has one (`{RESULT}` … `{RECORDED}`). */
+  readonly record?: CallRecordFacts
   /** When the access runs. */
   readonly now: Date
   readonly utcOffsetMinutes: number
+  /** The local offset at another instant (the record's times); default `utcOffsetMinutes`. */
+  readonly offsetAt?: (at: number) => number
   /** Names some configured format extracts (known even while empty). */
   readonly knownExtracted: Iterable<string>
   /** Extracted values, earliest source first (auth, then search). */
@@ -73,6 +78,8 @@ export function builtinValues(sources: Omit<VariableSources, 'knownExtracted' | 
     APW: agent?.password ?? '',
     EXT: config.extension,
     SVADDR: config.serverAddress,
+    // One offset per instant: a call across a DST change keeps each time's own offset.
+    ...recordValues(sources.record, sources.offsetAt ?? (() => sources.utcOffsetMinutes)),
   }
 }
 
@@ -105,15 +112,23 @@ export function knownExtractedNames(config: Pick<CtiConfig, 'accesses'>): string
 export function accessVariables(
   config: Pick<CtiConfig, 'extension' | 'serverAddress' | 'accesses'>,
   clock: Pick<ClockPort, 'now' | 'utcOffsetMinutes'>,
-  input: { readonly parties?: CallParties; readonly agent?: AgentCredentials; readonly extracted: readonly Readonly<Record<string, string>>[] },
+  input: {
+    readonly parties?: CallParties
+    readonly agent?: AgentCredentials
+    readonly record?: CallRecordFacts
+    readonly extracted: readonly Readonly<Record<string, string>>[]
+  },
 ): Map<string, string> {
   const now = clock.now()
+  const offsetOf = (at: Date) => clock.utcOffsetMinutes?.(at) ?? -at.getTimezoneOffset()
   return buildVariables({
     config,
     ...(input.parties === undefined ? {} : { parties: input.parties }),
     ...(input.agent === undefined ? {} : { agent: input.agent }),
+    ...(input.record === undefined ? {} : { record: input.record }),
     now,
-    utcOffsetMinutes: clock.utcOffsetMinutes?.(now) ?? -now.getTimezoneOffset(),
+    utcOffsetMinutes: offsetOf(now),
+    offsetAt: (at) => offsetOf(new Date(at)),
     knownExtracted: knownExtractedNames(config),
     extracted: input.extracted,
   })

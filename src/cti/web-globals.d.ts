@@ -13,6 +13,14 @@ declare var TextDecoder: {
   new (label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean }): TextDecoder
 }
 
+interface TextEncoder {
+  encode(input?: string): Uint8Array
+}
+declare var TextEncoder: {
+  prototype: TextEncoder
+  new (): TextEncoder
+}
+
 interface AbortSignal {
   readonly aborted: boolean
   readonly reason: unknown

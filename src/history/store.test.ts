@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CallDirection } from '@/sip/softphone'
 import type { HistoryResult, HistoryRow } from './record'
+import { openDB } from 'idb'
 import { openHistoryStore, type HistoryStore } from './store'
 
 const T0 = Date.UTC(2026, 11, 1, 0, 0, 0)
@@ -33,6 +34,27 @@ describe('history store', () => {
     expect(await s.get('c1')).toEqual(row('c1', T0, { answeredAt: T0 + 1_000, values: { NAME: '山田' } }))
     expect(await s.count()).toBe(1)
     expect(await s.get('nope')).toBeUndefined()
+  })
+
+  it('openCalls: the rows still cut off (a page went away mid-call), through their own index; an ended call leaves it', async () => {
+    const s = await open()
+    await s.put(row('old', T0 - 9 * DAY, { cutOff: true }))
+    await s.put(row('open', T0, { cutOff: true, result: 'missed' }))
+    await s.put(row('ended', T0 + MIN, { cutOff: true }))
+    await s.put(row('ended', T0 + MIN))
+    expect(ids(await s.openCalls(T0 - 7 * DAY))).toEqual(['open'])
+    expect((await s.openCalls(T0 - 7 * DAY))[0]).toEqual(row('open', T0, { cutOff: true, result: 'missed' }))
+  })
+
+  it('opens a version-1 database and keeps its rows (the open-calls index is added)', async () => {
+    const name = `history-test-${++dbCount}`
+    const v1 = await openDB(name, 1, { upgrade: (db) => db.createObjectStore('calls', { keyPath: 'callId' }).createIndex('byTime', 'byTime') })
+    await v1.put('calls', { ...row('kept', T0), byTime: [T0, 'kept'] })
+    v1.close()
+    store = await openHistoryStore({ name })
+    expect(await store.get('kept')).toEqual(row('kept', T0))
+    await store.put(row('new', T0 + MIN, { cutOff: true }))
+    expect(ids(await store.openCalls(0))).toEqual(['new'])
   })
 
   it('pages newest first with an after token, ties broken by call id', async () => {

@@ -14,6 +14,7 @@
  * | `byRemote`    | `[remoteKey, startedAt, callId]`      | `number`: the calls of one number, any spelling |
  * | `byWord`      | `"<gram>\u0001<startedAt>\u0001<callId>"`, multiEntry | `text`: name, company, number or part of it |
  * | `byMissed`    | `missedAt` (set only for missed calls the badge counts) | `missedSince` |
+ * | `byOpen`      | `openAt` (= `startedAt`, set only while the row is cut off; version 2) | `openCalls`: calls a page that went away never ended |
  *
  * Every key ends in `startedAt, callId`, so each index walks newest first within its prefix and
  * a page ends at an exact position: the `after` token of the next page is that position. A
@@ -77,6 +78,8 @@ export interface HistoryStore {
   count(query?: Omit<HistoryQuery, 'limit' | 'after'>): Promise<number>
   /** Missed calls (not answered elsewhere) that started after `ts`: the badge. */
   missedSince(ts: number): Promise<number>
+  /** Rows still cut off (no end known) that started at or after `since`, oldest first. */
+  openCalls(since: number): Promise<HistoryRow[]>
   /** Retention: deletes oldest first, through the time index. Returns how many rows went. */
   prune(options: PruneOptions): Promise<number>
   close(): void
@@ -94,6 +97,7 @@ interface StoredCall extends HistoryRow {
   byRemote?: PrefixedKey
   grams: string[]
   missedAt?: number
+  openAt?: number
 }
 
 interface HistorySchema extends DBSchema {
@@ -108,6 +112,7 @@ interface HistorySchema extends DBSchema {
       byRemote: PrefixedKey
       byWord: string
       byMissed: number
+      byOpen: number
     }
   }
 }
@@ -119,7 +124,7 @@ const TIME_DIGITS = 15
 const DEFAULT_LIMIT = 50
 const MAX_CHUNK = 1000
 const DAY_MS = 86_400_000
-const DERIVED = ['byTime', 'byResult', 'byDirection', 'byResultDirection', 'byRemote', 'grams', 'missedAt'] as const
+const DERIVED = ['byTime', 'byResult', 'byDirection', 'byResultDirection', 'byRemote', 'grams', 'missedAt', 'openAt'] as const
 
 const pad = (t: number) => String(Math.max(0, Math.floor(t))).padStart(TIME_DIGITS, '0')
 const gramKey = (gram: string, startedAt: number, callId: string) => `${gram}${SEP}${pad(startedAt)}${SEP}${callId}`
@@ -157,16 +162,21 @@ interface Walk {
 
 export async function openHistoryStore(options: HistoryStoreOptions = {}): Promise<HistoryStore> {
   const searchValues = options.searchValues ?? ['NAME', 'COMPANY']
-  const db: IDBPDatabase<HistorySchema> = await openDB<HistorySchema>(options.name ?? 'tsunagu-history', 1, {
-    upgrade(database) {
-      const calls = database.createObjectStore('calls', { keyPath: 'callId' })
-      calls.createIndex('byTime', 'byTime')
-      calls.createIndex('byResult', 'byResult')
-      calls.createIndex('byDirection', 'byDirection')
-      calls.createIndex('byResultDirection', 'byResultDirection')
-      calls.createIndex('byRemote', 'byRemote')
-      calls.createIndex('byWord', 'grams', { multiEntry: true })
-      calls.createIndex('byMissed', 'missedAt')
+  const db: IDBPDatabase<HistorySchema> = await openDB<HistorySchema>(options.name ?? 'tsunagu-history', 2, {
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      if (oldVersion < 1) {
+        const calls = database.createObjectStore('calls', { keyPath: 'callId' })
+        calls.createIndex('byTime', 'byTime')
+        calls.createIndex('byResult', 'byResult')
+        calls.createIndex('byDirection', 'byDirection')
+        calls.createIndex('byResultDirection', 'byResultDirection')
+        calls.createIndex('byRemote', 'byRemote')
+        calls.createIndex('byWord', 'grams', { multiEntry: true })
+        calls.createIndex('byMissed', 'missedAt')
+      }
+      // Version 2: rows written from now on that are still cut off carry `openAt` (rows of
+      // version 1 are not rewritten: a call a version-1 page left open is not found by it).
+      if (oldVersion < 2) transaction.objectStore('calls').createIndex('byOpen', 'openAt')
     },
   })
 
@@ -187,6 +197,7 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
     }
     if (remoteKey !== undefined) stored.byRemote = [remoteKey, startedAt, callId]
     if (counted) stored.missedAt = startedAt
+    if (row.cutOff) stored.openAt = startedAt
     return stored
   }
 
@@ -317,6 +328,10 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
         return true
       })
       return n
+    },
+
+    async openCalls(since) {
+      return (await db.getAllFromIndex('calls', 'byOpen', IDBKeyRange.lowerBound(since))).map(strip)
     },
 
     async missedSince(ts) {

@@ -77,7 +77,7 @@ export default {
     openBlocked: 'Open the CRM',
     blockedHint: 'IT: allow pop-ups for this site (Chrome/Edge policy PopupsAllowedForUrls).',
     columns: { time: 'Time', access: 'Access', method: 'Method', url: 'URL / command', status: 'Result', ms: 'ms', values: 'Values' },
-    access: { auth: 'auth', search: 'search', click: 'click', ring: 'ring', answer: 'answer', hangup: 'hang-up' },
+    access: { auth: 'auth', search: 'search', click: 'click', ring: 'ring', answer: 'answer', hangup: 'hang-up', history: 'history' },
   },
   notifications: {
     enable: 'Enable notifications',

@@ -22,6 +22,9 @@ const en = {
     cutOff: 'cut off',
     duration: '{seconds} s',
     direction: { in: 'Incoming', out: 'Outgoing' },
+    retry: 'Retry now',
+    openInCrm: 'Open in CRM',
+    delivery: { pending: 'CRM: waiting', sending: 'CRM: sending', delivered: 'CRM: sent', 'failed-permanent': 'CRM: failed' },
     result: {
       answered: 'answered',
       missed: 'missed',
@@ -53,6 +56,9 @@ const ja = {
     cutOff: '途中で切断',
     duration: '{seconds} 秒',
     direction: { in: '着信', out: '発信' },
+    retry: '今すぐ再送',
+    openInCrm: 'CRM で開く',
+    delivery: { pending: 'CRM: 送信待ち', sending: 'CRM: 送信中', delivered: 'CRM: 送信済み', 'failed-permanent': 'CRM: 送信失敗' },
     result: {
       answered: '応答',
       missed: '不在',

@@ -79,7 +79,7 @@ const ja: typeof en = {
     openBlocked: 'CRM を開く',
     blockedHint: 'IT 担当者へ: このサイトのポップアップを許可してください（Chrome/Edge ポリシー PopupsAllowedForUrls）。',
     columns: { time: '時刻', access: 'アクセス', method: '方法', url: 'URL / コマンド', status: '結果', ms: 'ms', values: '値' },
-    access: { auth: '認証', search: '検索', click: 'クリック時', ring: '着信時', answer: '応答時', hangup: '切断時' },
+    access: { auth: '認証', search: '検索', click: 'クリック時', ring: '着信時', answer: '応答時', hangup: '切断時', history: '履歴連携' },
   },
   notifications: {
     enable: '通知を有効にする',

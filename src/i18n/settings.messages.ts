@@ -75,7 +75,7 @@ const en = {
     },
     advanced: 'Advanced',
     agentAccount: 'CRM agent account',
-    access: { auth: 'Auth access', search: 'Search access', click: 'Click access', ring: 'Ring access', answer: 'Answer access', hangup: 'Hang-up access' },
+    access: { auth: 'Auth access', search: 'Search access', click: 'Click access', ring: 'Ring access', answer: 'Answer access', hangup: 'Hang-up access', history: 'History access' },
     accessField: {
       method: 'Access method',
       url: 'URL',
@@ -222,7 +222,7 @@ const ja: typeof en = {
     },
     advanced: '詳細設定',
     agentAccount: 'CRM のエージェントアカウント',
-    access: { auth: '認証アクセス', search: '検索アクセス', click: 'クリック時アクセス', ring: '着信時アクセス', answer: '応答時アクセス', hangup: '切断時アクセス' },
+    access: { auth: '認証アクセス', search: '検索アクセス', click: 'クリック時アクセス', ring: '着信時アクセス', answer: '応答時アクセス', hangup: '切断時アクセス', history: '履歴連携' },
     accessField: {
       method: 'アクセス方法',
       url: 'URL',

@@ -1,6 +1,7 @@
 import { inject, type InjectionKey } from 'vue'
 import type { CtiPorts } from '@/cti/ports'
 import type { HistoryStore } from '@/history/store'
+import type { OutboxStorage } from '@/outbox/outbox'
 
 /**
  * Every browser effect the app uses, each behind one small interface with one browser
@@ -135,6 +136,16 @@ export interface HistoryDb {
   open(): Promise<HistoryStore>
 }
 
+/**
+ * The delivery outbox's storage (`src/outbox/idb-storage.ts`: IndexedDB, shared by the tabs of
+ * the origin), opened on first use, and the randomness of its back-off jitter.
+ */
+export interface OutboxDb {
+  open(): Promise<OutboxStorage>
+  /** `[0, 1)`. */
+  random(): number
+}
+
 /** The app icon's badge (`navigator.setAppBadge`): missed calls. Does nothing where unsupported. */
 export interface AppBadge {
   set(count: number): void
@@ -160,6 +171,7 @@ export interface AppPorts {
   language: PageLanguage
   marks: Marks
   history: HistoryDb
+  outbox: OutboxDb
   badge: AppBadge
   /** The page's own URL and referrer, read once at start (provisioning, `?dial=` and its consent). */
   location: { href: string; referrer?: string }

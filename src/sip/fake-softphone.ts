@@ -131,7 +131,10 @@ export class FakeSoftphone implements Softphone {
     const full = { direction: 'in' as const, state: 'ringing' as const, localUser: '1001', ...partial }
     if (this.doNotDisturb) {
       this.actions.push(`reject-dnd ${partial.remoteUser}`)
-      return this.build(full)
+      const call = this.build(full)
+      const rejected: CallInfo = { ...call, state: 'ended', endedAt: call.startedAt, endReason: 'rejected' }
+      this.events.emit('rejectedByDnd', rejected)
+      return rejected
     }
     return this.add(full)
   }

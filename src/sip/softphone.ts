@@ -133,6 +133,12 @@ export interface SoftphoneEvents {
    * `target` as call `newCallId` (also announced by `callAdded`).
    */
   referred: (callId: string, newCallId: string, target: string) => void
+  /**
+   * An incoming call refused by do-not-disturb (486 at once, no ringing): never announced by
+   * `callAdded`, reported once so the history can keep it (`rejected`). `call` is final:
+   * state `ended`, `endReason` `rejected`, `endedAt` = `startedAt`.
+   */
+  rejectedByDnd: (call: CallInfo) => void
 }
 
 export interface Softphone {
@@ -169,7 +175,7 @@ export interface Softphone {
   attendedTransfer(callId: string, consultCallId: string): Promise<TransferResult>
   /** Microphone for calls from now on (and the ones in progress); '' = the browser's default. */
   setMicrophone(deviceId: string): Promise<void>
-  /** Do not disturb: incoming calls are rejected with 486 at once, before any ringing or `callAdded`. */
+  /** Do not disturb: incoming calls are rejected with 486 at once, before any ringing or `callAdded` (`rejectedByDnd`). */
   setDoNotDisturb(on: boolean): void
   on<E extends keyof SoftphoneEvents>(event: E, listener: SoftphoneEvents[E]): () => void
 }

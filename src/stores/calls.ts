@@ -33,6 +33,8 @@ export interface CallEvents {
   added: (call: Call) => void
   answered: (call: Call) => void
   ended: (call: Call) => void
+  /** An incoming call do-not-disturb refused: never in `calls`, already ended (for the history). */
+  rejected: (call: Call) => void
 }
 
 /** Turns the softphone's report of a new call into its reading (set by the CTI store at start). */
@@ -124,6 +126,9 @@ export const useCallsStore = defineStore('calls', () => {
       next.on('callUpdated', onCallUpdated),
       next.on('remoteStream', (callId, stream) => ports.remoteAudio.play(callId, stream)),
       next.on('referred', (_callId, _newCallId, target) => notify({ kind: 'referred', number: target })),
+      next.on('rejectedByDnd', (info) => {
+        if (reader) events.emit('rejected', { id: info.id, sip: info, reading: reader(factsOf(info, settingsStore.settings.sip.user)), crm: NO_CRM })
+      }),
     ]
   }
 

@@ -4,7 +4,9 @@ import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo,
 import { usePorts } from '@/ports/ports'
 import { readCtiConfig } from '@/settings/cti-check'
 import type { FieldError } from '@/settings/settings'
-import { useCallsStore } from './calls'
+import { useCallsStore, type Call } from './calls'
+import { useHistoryStore } from './history'
+import { useOutboxStore } from './outbox'
 import { usePhonebooksStore } from './phonebooks'
 import { useSettingsStore } from './settings'
 
@@ -26,6 +28,8 @@ export const useCtiStore = defineStore('cti', () => {
   const settingsStore = useSettingsStore()
   const calls = useCallsStore()
   const phonebooks = usePhonebooksStore()
+  const outbox = useOutboxStore()
+  const historyStore = useHistoryStore()
 
   const config = shallowRef<CtiConfig>()
   const configErrors = ref<FieldError[]>([])
@@ -40,6 +44,8 @@ export const useCtiStore = defineStore('cti', () => {
    */
   const blockedTabs = ref<{ callId: string; url: string; label: string }[]>([])
   let engine: CtiEngine | undefined
+  /** The history access's wiring to the outbox (docs/cti-integration.md §8), loaded with the engine. */
+  let history: { ended(call: Call): void } | undefined
 
   const isCustom = computed(() => config.value?.target === 'custom')
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
@@ -53,14 +59,17 @@ export const useCtiStore = defineStore('cti', () => {
   const later = (work: () => void) => void nextTick(work)
   calls.onCall('added', (call) => later(() => engine?.callStarted(call.reading)))
   calls.onCall('answered', (call) => later(() => engine?.callAnswered(call.id)))
-  calls.onCall('ended', (call) => later(() => engine?.callEnded(call.id)))
+  calls.onCall('ended', (call) => later(() => {
+    engine?.callEnded(call.id)
+    history?.ended(call)
+  }))
 
   /** Builds the engine from the saved/provisioned settings; asks for the agent login when needed. */
   async function start(): Promise<void> {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
-    const [cti, normalized] = await Promise.all([import('@/cti'), readCtiConfig(settings)])
+    const [cti, normalized, delivery, box] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use()])
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
     calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random, nameFor: phonebooks.nameFor }))
     if (!normalized.ok) {
@@ -77,6 +86,7 @@ export const useCtiStore = defineStore('cti', () => {
       agent,
       log: (entry) => { log.value = [...log.value.slice(-(LOG_LIMIT - 1)), entry] },
     })
+    history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime())
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
@@ -158,6 +168,8 @@ export const useCtiStore = defineStore('cti', () => {
   return {
     config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, canOpenInCrm,
     start, stop, login, logout, openInCrm, dismissBlocked, openBlocked,
+    /** The engine in use, for lazy views that run an access themselves (the history's "open in CRM"). */
+    engine: () => engine,
     clearLog: () => { log.value = [] },
   }
 })

@@ -5,7 +5,10 @@ import type { HistoryQuery } from '@/history/store'
 import { usePorts } from '@/ports/ports'
 import type { CallDirection } from '@/sip'
 import { useCallsStore } from './calls'
+import { rowParties } from '@/history/row-parties'
+import { useCtiStore } from './cti'
 import { useHistoryStore } from './history'
+import { historyDeliveryId, useOutboxStore, type DeliveryView } from './outbox'
 import { useSettingsStore } from './settings'
 
 const PAGE_SIZE = 50
@@ -41,6 +44,14 @@ export const useHistoryViewStore = defineStore('history-view', () => {
   const history = useHistoryStore()
   const calls = useCallsStore()
   const settingsStore = useSettingsStore()
+  const outbox = useOutboxStore()
+  const cti = useCtiStore()
+  /** Each call's delivery to the CRM, as the outbox of this tab knows it (kept live). */
+  const deliveries = shallowRef<Readonly<Record<string, DeliveryView>>>({})
+  void outbox.use().then((box) => {
+    deliveries.value = box.entries()
+    box.watch(() => { deliveries.value = box.entries() })
+  }).catch(() => undefined)
 
   const rows = shallowRef<HistoryRow[]>([])
   /** The token of the next page, when there is one. */
@@ -101,6 +112,8 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     try {
       const page = await db.page(query(after))
       if (seq === reads) land(page)
+      // Each row's delivery to the CRM (the history access), when one is owed.
+      await (await outbox.use()).load(page.rows.map((row) => historyDeliveryId(row.callId))).catch(() => undefined)
     } finally {
       if (seq === reads) loading.value = false
     }
@@ -142,5 +155,24 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     return calls.dial(row.remoteNumber)
   }
 
-  return { rows, next, loading, filter, anonymousLabel, unavailable, load, more, setFilter, open, close, redial, exportCsv }
+  /** The call's record as owed to the CRM (the `history` access), if one is. */
+  function delivery(row: HistoryRow): DeliveryView | undefined {
+    return deliveries.value[historyDeliveryId(row.callId)]
+  }
+
+  /** "Retry now": the record is sent at once (by the tab that holds the line). */
+  async function retryDelivery(row: HistoryRow): Promise<void> {
+    await (await outbox.use()).retryNow(historyDeliveryId(row.callId))
+  }
+
+  /** "Open in CRM" on a past call: the click access with that call's number, {ID} and values. */
+  const canOpenInCrm = computed(() => cti.canOpenInCrm)
+  async function openInCrm(row: HistoryRow): Promise<void> {
+    await cti.engine()?.clickPast(row.callId, rowParties(row), row.values)
+  }
+
+  return {
+    rows, next, loading, filter, anonymousLabel, unavailable, canOpenInCrm,
+    load, more, setFilter, open, close, redial, exportCsv, delivery, retryDelivery, openInCrm,
+  }
 })

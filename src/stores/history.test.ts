@@ -86,6 +86,16 @@ describe('history store: a row per call, written at every state change', () => {
     expect(view.rows.map((r) => r.remoteNumber)).toEqual(['0663334444'])
   })
 
+  it('a call refused by do-not-disturb leaves a rejected row, never rings and does not count as missed', async () => {
+    const { fake, softphone, calls, history, stored } = await setup()
+    softphone.setDoNotDisturb(true)
+    softphone.ring({ remoteUser: '0312345678#A1', remoteDisplayName: 'Yamada' })
+    expect(calls.calls).toEqual([])
+    expect(fake.log).not.toContain('ring')
+    expect(await stored()).toMatchObject([{ direction: 'in', remoteNumber: '0312345678', code1: 'A1', sipName: 'Yamada', result: 'rejected', dnd: true, endedBy: 'system', cutOff: false, durationSeconds: 0 }])
+    expect(history.missedCount).toBe(0)
+  })
+
   it('a declined call is declined; an outgoing one the agent gave up on is cancelled', async () => {
     const { softphone, calls, history, stored } = await setup()
     const ring = softphone.ring({ remoteUser: '0312345678' })

@@ -82,6 +82,11 @@ export const useHistoryStore = defineStore('history', () => {
     valuesSeen.delete(call.id)
     enqueue(call.id, { type: 'ended', at: call.sip.endedAt ?? Date.now(), endReason: call.sip.endReason ?? 'failed' })
   })
+  // Do-not-disturb refused it: a `rejected` row (started and ended at once).
+  calls.onCall('rejected', (call) => {
+    enqueue(call.id, { type: 'added', direction: call.sip.direction, startedAt: call.sip.startedAt, reading: call.reading })
+    enqueue(call.id, { type: 'ended', at: call.sip.endedAt ?? call.sip.startedAt, endReason: 'rejected', dnd: true })
+  })
   // The CRM's values (search answers) arrive on the call; after the render like the rest.
   watch(() => calls.calls, (list) => {
     for (const call of list) {

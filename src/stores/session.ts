@@ -9,6 +9,7 @@ import { useCtiStore } from './cti'
 import { useHistoryStore } from './history'
 import { referrerOrigin, useDialConsentStore } from './dial-consent'
 import { useLineStore, type SoftphoneFactory } from './line'
+import { useOutboxStore } from './outbox'
 import { usePhonebooksStore } from './phonebooks'
 import { useSettingsStore, type ChangeResult } from './settings'
 
@@ -32,6 +33,7 @@ export const useSessionStore = defineStore('session', () => {
   const cti = useCtiStore()
   const phonebooks = usePhonebooksStore()
   const history = useHistoryStore()
+  const outbox = useOutboxStore()
   const ports = usePorts()
   const configured = ref(false)
   /**
@@ -47,6 +49,7 @@ export const useSessionStore = defineStore('session', () => {
   // The messages go out synchronously in `pagehide`; what follows an await is best effort.
   ports.leaveGuard.onLeave(() => {
     if (elsewhere.value) return
+    outbox.stop()
     cti.stop()
     phonebooks.stop()
     void line.disconnect()
@@ -88,6 +91,7 @@ export const useSessionStore = defineStore('session', () => {
 
   async function lineLost(): Promise<void> {
     elsewhere.value = 'moved'
+    outbox.stop()
     cti.stop()
     phonebooks.stop()
     // Unregisters before the other tab registers: they share this browser's SIP contact.
@@ -107,6 +111,8 @@ export const useSessionStore = defineStore('session', () => {
     // The engine, the call reader and the phonebooks are ready before the line: no call can ring
     // past them (a first start waits a few seconds at most for the shared phonebook).
     await Promise.all([cti.start(), phonebooks.start()])
+    // What the CRM is still owed (a page that went away mid-delivery) is sent from the tab with the line.
+    void outbox.use().then((o) => o.start(() => !elsewhere.value)).catch(() => undefined)
     await line.connect({
       server: sip.server,
       domain: sip.domain,

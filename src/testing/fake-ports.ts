@@ -2,6 +2,7 @@
 import 'fake-indexeddb/auto'
 import { createFakeWorld } from '@/cti/testing/fakes'
 import { openHistoryStore } from '@/history/store'
+import { MemoryOutboxStorage } from '@/outbox/outbox'
 import { toPlainJson } from '@/ports/plain-json'
 import type { AppPorts, AudioDevice } from '@/ports/ports'
 
@@ -30,6 +31,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   const dialParameter = { registered: false, forgotten: false }
   /** One database per `fakePorts()`; pass `history: ports.history` to another to "reload" over it. */
   const historyName = `tsunagu-history-test-${++historyDbs}`
+  /** The outbox's entries; pass `outbox: ports.outbox` to another `fakePorts()` to "reload" over them. */
+  const outboxStorage = new MemoryOutboxStorage()
   /** The app badge as the app last set it. */
   const badge = { count: 0 }
   const saved: { name: string; text: string; type: string | undefined }[] = []
@@ -120,6 +123,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     marks: { mark: (name: string) => log.push(`mark ${name}`), markNextFrame: (name: string) => log.push(`frame-mark ${name}`) },
     location: { href: 'http://127.0.0.1/' },
     history: { open: () => openHistoryStore({ name: historyName }) },
+    outbox: { open: async () => outboxStorage, random: () => 0.5 },
     badge: { set: (count) => { badge.count = count } },
     ...overrides,
   }
@@ -145,6 +149,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     },
     dialParameter,
     badge,
+    outboxStorage,
     /** Files the app saved (exports). */
     saved,
     page,

@@ -4,6 +4,7 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { h } from 'vue'
 import { VApp } from 'vuetify/components'
 import type { HistoryRow } from '@/history/record'
+import type { OutboxEntry, OutboxState } from '@/outbox/outbox'
 import { PORTS } from '@/ports/ports'
 import { useHistoryStore } from '@/stores/history'
 import { fakePorts } from '@/testing/fake-ports'
@@ -35,8 +36,9 @@ afterEach(() => {
   mounted = undefined
 })
 
-async function mountWith(locale: 'en' | 'ja', component: 'view' | 'bar' = 'view') {
+async function mountWith(locale: 'en' | 'ja', component: 'view' | 'bar' = 'view', before: (fake: ReturnType<typeof fakePorts>) => void = () => undefined) {
   const fake = fakePorts()
+  before(fake)
   const db = await fake.ports.history.open()
   await db.putMany(ROWS)
   db.close()
@@ -77,6 +79,41 @@ describe('HistoryView', () => {
     const { history, fake } = await mountWith('en')
     expect(history.missedCount).toBe(0)
     expect(fake.badge.count).toBe(0)
+  })
+})
+
+describe('HistoryView: delivery of each call\'s record to the CRM', () => {
+  const entry = (callId: string, state: OutboxState, extra: Partial<OutboxEntry> = {}): OutboxEntry =>
+    ({ id: `history:${callId}`, kind: 'history', payload: {}, state, attempts: 1, createdAt: NOW, updatedAt: NOW, nextAttemptAt: NOW, ...extra })
+
+  it('shows sent and failed, and "retry now" only where the record is still owed', async () => {
+    await mountWith('en', 'view', (fake) => {
+      fake.outboxStorage.entries.set('history:a', entry('a', 'delivered', { deliveredAt: NOW }))
+      fake.outboxStorage.entries.set('history:b', entry('b', 'failed-permanent', { lastStatus: 400, lastError: 'HTTP 400' }))
+    })
+    await vi.waitFor(() => expect(document.querySelectorAll('[data-testid=history-delivery]')).toHaveLength(2))
+    const [missed, answered] = [...document.querySelectorAll('[data-testid=history-row]')]
+    expect(answered!.querySelector('[data-testid=history-delivery]')!.textContent).toContain('CRM: sent')
+    expect(answered!.querySelector('[data-testid=history-retry]')).toBeNull()
+    expect(missed!.querySelector('[data-testid=history-delivery]')!.getAttribute('data-state')).toBe('failed-permanent')
+    expect(missed!.querySelector('[data-testid=history-delivery]')!.textContent).toContain('CRM: failed')
+    expect(missed!.querySelector('[data-testid=history-retry]')!.textContent).toContain('Retry now')
+  })
+
+  it('"retry now" makes a failed record pending again (the tab with the line sends it)', async () => {
+    const { fake } = await mountWith('ja', 'view', (f) => {
+      f.outboxStorage.entries.set('history:b', entry('b', 'failed-permanent', { lastStatus: 400 }))
+    })
+    await vi.waitFor(() => expect(document.querySelector('[data-testid=history-retry]')).not.toBeNull())
+    expect(document.querySelector('[data-testid=history-retry]')!.textContent).toContain('今すぐ再送')
+    ;(document.querySelector('[data-testid=history-retry]') as HTMLElement).click()
+    await vi.waitFor(() => expect(fake.outboxStorage.entries.get('history:b')?.state).toBe('pending'))
+    await vi.waitFor(() => expect(document.querySelector('[data-testid=history-delivery]')!.textContent).toContain('CRM: 送信待ち'))
+  })
+
+  it('a call that owes the CRM nothing shows no delivery state', async () => {
+    await mountWith('en')
+    expect(document.querySelectorAll('[data-testid=history-delivery]')).toHaveLength(0)
   })
 })
 

@@ -8,6 +8,7 @@ import { browserCtiPorts } from './cti'
 import { browserFileSaver } from './download-file'
 import { browserAppBadge, browserHistoryDb } from './history'
 import { browserLineLock } from './line-lock'
+import { browserOutboxDb } from './outbox'
 import { WebAudioRinger } from './web-audio-ringer'
 
 const storage: KeyValueStore = {
@@ -106,6 +107,7 @@ export function browserPorts(): AppPorts {
     leaveGuard,
     visibility,
     history: browserHistoryDb,
+    outbox: browserOutboxDb,
     badge: browserAppBadge,
     fetch: (...args) => fetch(...args),
     location: { href: window.location.href, referrer: document.referrer },

@@ -201,6 +201,9 @@ describe('incoming call', () => {
     await settle()
     expect(h.events.filter((e) => e.event === 'callAdded')).toEqual([])
     expect(h.network.messages({ callId: dialog.callId }).map((m) => m.status)).not.toContain(180)
+    // Reported once, final, so the history keeps a `rejected` row.
+    const rejected = h.events.flatMap((e) => (e.event === 'rejectedByDnd' ? [e.call] : []))
+    expect(rejected).toMatchObject([{ direction: 'in', state: 'ended', endReason: 'rejected', remoteUser: '1002' }])
   })
 })
 

@@ -187,6 +187,8 @@ export class SipJsSoftphone implements Softphone {
   private onInvite(invitation: Invitation): void {
     if (this.doNotDisturb && !invitation.replacee) {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined)
+      const now = this.clock.now()
+      this.events.emit('rejectedByDnd', { ...incomingCallInfo(invitation, this.newCallId(), now), state: 'ended', endedAt: now, endReason: 'rejected' })
       return
     }
     const replaced = this.transfers.replacedBy(invitation)

@@ -38,7 +38,7 @@ export const TEST_CONFIG: SoftphoneConfig = {
 /** One event the phone emitted, in a form a test compares easily. */
 export type Recorded =
   | { event: 'registration'; state: string; reason?: string }
-  | { event: 'callAdded' | 'callUpdated'; call: CallInfo }
+  | { event: 'callAdded' | 'callUpdated' | 'rejectedByDnd'; call: CallInfo }
   | { event: 'remoteStream'; callId: string; streamId: string }
   | { event: 'referred'; callId: string; newCallId: string; target: string }
 
@@ -60,6 +60,7 @@ export function sipJsOnFakes(config: Partial<SoftphoneConfig> = {}) {
   on('registration', (s) => events.push({ event: 'registration', state: s.state, ...(s.reason ? { reason: s.reason } : {}) }))
   on('callAdded', (call) => events.push({ event: 'callAdded', call }))
   on('callUpdated', (call) => events.push({ event: 'callUpdated', call }))
+  on('rejectedByDnd', (call) => events.push({ event: 'rejectedByDnd', call }))
   on('remoteStream', (callId, stream) => events.push({ event: 'remoteStream', callId, streamId: stream.id }))
   on('referred', (callId, newCallId, target) => events.push({ event: 'referred', callId, newCallId, target }))
   return { phone, network, media, clock, events }
