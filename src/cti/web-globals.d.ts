@@ -14,7 +14,7 @@ declare var TextDecoder: {
 }
 
 interface TextEncoder {
-  encode(input?: string): Uint8Array
+  encode(input?: string): Uint8Array<ArrayBuffer>
 }
 declare var TextEncoder: {
   prototype: TextEncoder
