@@ -82,6 +82,12 @@ export const useCallsStore = defineStore('calls', () => {
   const dtmf = ref<Record<string, DtmfLog>>({})
   const notices = ref<PhoneNotice[]>([])
   const events = new TypedEmitter<CallEvents>()
+  /**
+   * This tab shows the line of another tab (`session.ts`: a follower). The calls are that tab's:
+   * it records them, runs their CTI accesses and auto-answers them, so here the call events
+   * reach no other store and nothing is scheduled; answering, hold, dialling work as ever.
+   */
+  const view = ref(false)
   const autoAnswerTimers = new Map<string, ReturnType<typeof setTimeout>>()
   let phone: Softphone | undefined
   let reader: CallReader | undefined
@@ -146,6 +152,7 @@ export const useCallsStore = defineStore('calls', () => {
     const call: Call = { id: info.id, sip: info, reading, crm: NO_CRM }
     calls.value = [...calls.value, call]
     ports.marks.mark('tsunagu:call-added')
+    if (view.value) return
     events.emit('added', call)
     scheduleAutoAnswer(call)
   }
@@ -162,11 +169,11 @@ export const useCallsStore = defineStore('calls', () => {
     if (info.transfer === 'failed' && before.sip.transfer !== 'failed') {
       notify({ kind: 'transfer-failed', number: before.reading.remote })
     }
-    if (info.state === 'active' && before.sip.state !== 'active') events.emit('answered', call)
+    if (info.state === 'active' && before.sip.state !== 'active' && !view.value) events.emit('answered', call)
     if (info.state === 'ended') {
       ports.remoteAudio.stop(info.id)
       forgetCall(info.id)
-      events.emit('ended', call)
+      if (!view.value) events.emit('ended', call)
     }
   }
 
@@ -293,7 +300,7 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   return {
-    calls, ringing, active, listed, lastError, consultations, dtmf, notices,
+    calls, ringing, active, listed, lastError, consultations, dtmf, notices, view,
     setReader, attach, detach, setCrm,
     dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
     transfer, consult, completeTransfer, dismiss,

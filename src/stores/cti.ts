@@ -55,8 +55,12 @@ export const useCtiStore = defineStore('cti', () => {
   calls.onCall('answered', (call) => later(() => engine?.callAnswered(call.id)))
   calls.onCall('ended', (call) => later(() => engine?.callEnded(call.id)))
 
-  /** Builds the engine from the saved/provisioned settings; asks for the agent login when needed. */
-  async function start(): Promise<void> {
+  /**
+   * Builds the engine from the saved/provisioned settings; asks for the agent login when needed.
+   * `readerOnly`: a tab showing another tab's line (`session.ts`) reads its calls the same way
+   * (popup, names) but has no engine, no CRM session and no login: each access runs once, there.
+   */
+  async function start(options: { readerOnly?: boolean } = {}): Promise<void> {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
@@ -70,6 +74,7 @@ export const useCtiStore = defineStore('cti', () => {
     configErrors.value = []
     configWarnings.value = normalized.warnings
     config.value = normalized.config
+    if (options.readerOnly) return
     const agent = settings.agent.id ? { id: settings.agent.id, password: settings.agent.password } : undefined
     engine = cti.createCtiEngine({
       config: normalized.config,

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { usePorts } from '@/ports/ports'
-import { createSoftphone } from '@/sip'
+import { createSoftphone, preloadSoftphone, type SoftphoneConfig } from '@/sip'
+import type { LineRelay } from '@/sip/tab-relay/line-relay'
 import { cloneJson, sameJson } from '@/settings/paths'
 import { isSipConfigured, type Settings } from '@/settings/settings'
 import { useCallsStore } from './calls'
@@ -36,9 +37,21 @@ export const useSessionStore = defineStore('session', () => {
   const configured = ref(false)
   /**
    * `busy`: another tab of this browser has the line (found at start); `moved`: another tab took
-   * it over from this one. Either way this tab shows why it does not ring, and can take it back.
+   * it over from this one. Either way this tab follows that tab's line (below) and can take it.
    */
   const elsewhere = ref<false | 'busy' | 'moved'>(false)
+  /**
+   * `leader`: this tab holds the line (registration, CRM session, CTI engine, history). `follower`:
+   * another tab does; this one shows that tab's line through a `RemoteSoftphone` and answers,
+   * dials, holds and hangs up through it, and waits in the queue for the line: when the leader's
+   * tab closes or crashes, the first follower in the queue takes the line by itself.
+   * Undefined until the start decided.
+   */
+  const role = ref<'leader' | 'follower'>()
+  /** The leader's relay of its softphone to the followers. */
+  let relay: LineRelay | undefined
+  /** A follower's place in the queue for the line. */
+  let cancelWait: (() => void) | undefined
   /** A `?dial=` number this tab passed to the phone's tab (a `tel:` link opened a new tab). */
   const handedOff = ref<string>()
 
@@ -46,10 +59,12 @@ export const useSessionStore = defineStore('session', () => {
   // sending calls to a contact nobody answers and the other party is not left in silence.
   // The messages go out synchronously in `pagehide`; what follows an await is best effort.
   ports.leaveGuard.onLeave(() => {
-    if (elsewhere.value) return
+    if (role.value !== 'leader') return
     cti.stop()
     phonebooks.stop()
     void line.disconnect()
+    // The followers hear it now; the first in the queue registers once this tab is gone.
+    stopRelay()
   })
 
   // The phone's tab dials what other tabs of this browser were asked to dial.
@@ -74,16 +89,49 @@ export const useSessionStore = defineStore('session', () => {
         ports.lineLock.handOffDial(target, referrerOrigin(ports.location.referrer))
         handedOff.value = target
       }
+      await follow()
       return
     }
-    await startLine()
+    await lead()
   }
 
   /** The agent moves the phone into this tab. */
   async function useHere(): Promise<void> {
+    leaveQueue()
     await ports.lineLock.takeOver(lineLost)
+    await lead()
+  }
+
+  async function lead(): Promise<void> {
+    leaveQueue()
     elsewhere.value = false
+    role.value = 'leader'
+    calls.view = false
+    // The old leader's calls (this tab's view of them) are not this line's: none is replayed.
+    await line.disconnect()
     await startLine()
+  }
+
+  /** This tab shows the leader's line and queues for it (see `role`). */
+  async function follow(): Promise<void> {
+    role.value = 'follower'
+    calls.view = true
+    leaveQueue()
+    cancelWait = ports.lineLock.wait(() => void lead(), lineLost)
+    const { sip } = settingsStore.settings
+    configured.value = isSipConfigured(sip)
+    // Calls are read here as in the leader (popup, names); the CTI accesses run there only.
+    await Promise.all([cti.start({ readerOnly: true }), phonebooks.start()])
+    const { RemoteSoftphone } = await import('@/sip/tab-relay/remote-softphone')
+    if (role.value !== 'follower') return
+    await line.connect(sipConfig(), async () => new RemoteSoftphone({ channel: ports.lineLock.relay, tabId: ports.lineLock.tabId }))
+    // A take-over then registers without waiting for sip.js to load.
+    void preloadSoftphone()
+  }
+
+  function leaveQueue(): void {
+    cancelWait?.()
+    cancelWait = undefined
   }
 
   async function lineLost(): Promise<void> {
@@ -92,22 +140,19 @@ export const useSessionStore = defineStore('session', () => {
     phonebooks.stop()
     // Unregisters before the other tab registers: they share this browser's SIP contact.
     await line.disconnect()
+    stopRelay()
     ports.lineLock.released()
+    await follow()
   }
 
-  async function startLine(): Promise<void> {
+  function stopRelay(): void {
+    relay?.stop()
+    relay = undefined
+  }
+
+  function sipConfig(): SoftphoneConfig {
     const { sip } = settingsStore.settings
-    configured.value = isSipConfigured(sip)
-    if (!configured.value) {
-      cti.stop()
-      phonebooks.stop()
-      await line.disconnect()
-      return
-    }
-    // The engine, the call reader and the phonebooks are ready before the line: no call can ring
-    // past them (a first start waits a few seconds at most for the shared phonebook).
-    await Promise.all([cti.start(), phonebooks.start()])
-    await line.connect({
+    return {
       server: sip.server,
       domain: sip.domain,
       user: sip.user,
@@ -120,7 +165,30 @@ export const useSessionStore = defineStore('session', () => {
       // A cap for STUN/TURN gathering; without servers the INVITE leaves after the host candidates.
       iceGatheringTimeoutMs: 1500,
       registerExpires: 300,
-    }, factory)
+    }
+  }
+
+  async function startLine(): Promise<void> {
+    const { sip } = settingsStore.settings
+    configured.value = isSipConfigured(sip)
+    if (!configured.value) {
+      cti.stop()
+      phonebooks.stop()
+      await line.disconnect()
+      stopRelay()
+      return
+    }
+    // The engine, the call reader and the phonebooks are ready before the line: no call can ring
+    // past them (a first start waits a few seconds at most for the shared phonebook).
+    await Promise.all([cti.start(), phonebooks.start()])
+    const { relayLine } = await import('@/sip/tab-relay/line-relay')
+    await line.connect(sipConfig(), async (config) => {
+      const phone = await factory(config)
+      // Before `start()`: the followers see this line from its first registration on.
+      stopRelay()
+      relay = relayLine(phone, ports.lineLock.relay)
+      return phone
+    })
   }
 
   /** Saves an edited settings document and restarts what it changed. */
@@ -141,14 +209,14 @@ export const useSessionStore = defineStore('session', () => {
     const line = !sameJson(before.sip, after.sip)
     const restart = { line, cti: line || !sameJson(before.cti, after.cti) || !sameJson(before.agent, after.agent) }
     // Phonebooks apply at once: a call in progress keeps the names it was read with.
-    if (!sameJson(before.phonebooks, after.phonebooks) && configured.value && !elsewhere.value) void phonebooks.start()
+    if (!sameJson(before.phonebooks, after.phonebooks) && configured.value) void phonebooks.start()
     if (calls.active.length > 0) pending.value = { line: pending.value.line || restart.line, cti: pending.value.cti || restart.cti }
     else await run(restart)
     return result
   }
 
   async function run(restart: Restart): Promise<void> {
-    if (elsewhere.value) return
+    if (role.value !== 'leader') return
     if (restart.line) await startLine()
     else if (restart.cti && configured.value) await cti.start()
   }
@@ -160,5 +228,5 @@ export const useSessionStore = defineStore('session', () => {
     void run(restart)
   })
 
-  return { configured, pending, elsewhere, handedOff, start, useHere, applySettings, importSettings }
+  return { configured, pending, elsewhere, role, handedOff, start, useHere, applySettings, importSettings }
 })

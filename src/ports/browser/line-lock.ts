@@ -1,13 +1,31 @@
+import type { RelayChannel } from '@/sip/tab-relay/protocol'
 import type { LineLock } from '../ports'
 
 const LOCK = 'tsunagu-line'
+/** The leader's relay to the other tabs (`src/sip/tab-relay`), apart from the lock's own messages. */
+const RELAY = 'tsunagu-line-relay'
 /** How long a tab taking over waits for the old one to unregister before it registers. */
 const RELEASE_WAIT_MS = 3000
+
+function broadcastRelay(): RelayChannel {
+  if (typeof BroadcastChannel === 'undefined') return { post: () => undefined, onMessage: () => () => undefined }
+  const channel = new BroadcastChannel(RELAY)
+  return {
+    post: (message) => channel.postMessage(message),
+    onMessage(listener) {
+      const onMessage = (event: MessageEvent) => listener(event.data)
+      channel.addEventListener('message', onMessage)
+      return () => channel.removeEventListener('message', onMessage)
+    },
+  }
+}
 
 /**
  * The line lock with the Web Locks API (held for the tab's life) and a BroadcastChannel on
  * which the old tab says it has unregistered: registering first would let the old tab's
  * un-REGISTER remove the new tab's binding (both share the browser's SIP contact).
+ * A tab that closes or crashes releases its lock with its document: the first tab queued
+ * (`wait`) gets it at once, without a message from the old one.
  * Browsers without Web Locks get the line in every tab, as before.
  */
 export function browserLineLock(): LineLock {
@@ -24,9 +42,25 @@ export function browserLineLock(): LineLock {
   }
 
   return {
+    relay: broadcastRelay(),
+    tabId: typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`,
     async acquire(onLost) {
       if (!navigator.locks) return true
       return hold({ ifAvailable: true }, onLost)
+    },
+    wait(onGranted, onLost) {
+      if (!navigator.locks) return () => undefined
+      const abort = new AbortController()
+      let granted = false
+      navigator.locks.request(LOCK, { signal: abort.signal }, () => {
+        granted = true
+        onGranted()
+        return new Promise<void>(() => undefined)
+      }).catch(() => {
+        // Rejected while queued: cancelled here (nothing to do). Once held: stolen by another tab.
+        if (granted) onLost()
+      })
+      return () => abort.abort()
     },
     async takeOver(onLost) {
       if (!navigator.locks) return

@@ -1,5 +1,12 @@
 import type { RelayChannel, RelayMessage } from './protocol'
 
+/** One tab's end of a fake channel. */
+export interface FakeEnd extends RelayChannel {
+  /** The tab closed: it hears and says nothing more. */
+  close(): void
+  listeners: Set<(message: unknown) => void>
+}
+
 /**
  * BroadcastChannel between fake tabs: each `tab()` is one tab's end. A message reaches every
  * other open end, never its sender, as a structured clone, in a later microtask and in the
@@ -9,11 +16,6 @@ export function fakeChannelHub() {
   const ends = new Set<FakeEnd>()
   /** Every message posted, in order (for tests that read the protocol). */
   const posted: RelayMessage[] = []
-
-  interface FakeEnd extends RelayChannel {
-    close(): void
-    listeners: Set<(message: unknown) => void>
-  }
 
   function tab(): FakeEnd {
     const end: FakeEnd = {
