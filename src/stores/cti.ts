@@ -73,8 +73,13 @@ export const useCtiStore = defineStore('cti', () => {
     }
     configErrors.value = []
     configWarnings.value = normalized.warnings
+    // No CRM status, login or "open in CRM" here either: they belong to the line's tab.
+    if (options.readerOnly) {
+      config.value = undefined
+      auth.value = { state: 'off' }
+      return
+    }
     config.value = normalized.config
-    if (options.readerOnly) return
     const agent = settings.agent.id ? { id: settings.agent.id, password: settings.agent.password } : undefined
     engine = cti.createCtiEngine({
       config: normalized.config,

@@ -104,11 +104,12 @@ export const useSessionStore = defineStore('session', () => {
 
   async function lead(): Promise<void> {
     leaveQueue()
+    // The old leader's calls (this tab's view of them) are not this line's: none is replayed.
+    // Gone before the tab says it leads: its registration shown is then this tab's own.
+    await line.disconnect()
+    calls.view = false
     elsewhere.value = false
     role.value = 'leader'
-    calls.view = false
-    // The old leader's calls (this tab's view of them) are not this line's: none is replayed.
-    await line.disconnect()
     await startLine()
   }
 
