@@ -152,10 +152,12 @@ test('the leader\'s renderer crashes with a call ringing → the other tab takes
   const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
   try {
     const { first, second } = await agentTabs(lab, context, user)
-    const ringing = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0311112222' })
+    const ringing = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0663334444' })
     await expect(first.getByTestId('incoming-popup')).toHaveCount(1)
     await expect(second.getByTestId('incoming-popup')).toHaveCount(1)
-    await expect.poll(() => accesses(lab, '/event/ring', '0311112222')).toBe(1)
+    // The leader's CRM search answered; the follower's popup shows it too.
+    await expect(second.getByTestId('incoming-popup').getByTestId('popup-name')).toHaveText('佐藤 花子')
+    await expect.poll(() => accesses(lab, '/event/ring', '0663334444')).toBe(1)
 
     const callIdBefore = callIdOf(await lab.kamailio.locations(), user)
     // Tabs opened apart (not by window.open) get renderers of their own here: navigating to
@@ -184,8 +186,8 @@ test('the leader\'s renderer crashes with a call ringing → the other tab takes
     await expect.poll(() => accesses(lab, '/event/ring', '0399998888')).toBe(1)
     await next.hangUp()
     expect((await next.done).code).toBe(0)
-    expect(accesses(lab, '/event/ring', '0311112222')).toBe(1)
-    expect(accesses(lab, '/search', '0311112222')).toBe(1)
+    expect(accesses(lab, '/event/ring', '0663334444')).toBe(1)
+    expect(accesses(lab, '/search', '0663334444')).toBe(1)
     expect(accesses(lab, '/search', '0399998888')).toBe(1)
   } finally {
     await context.close()

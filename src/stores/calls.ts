@@ -113,9 +113,11 @@ export const useCallsStore = defineStore('calls', () => {
   const callSettings = computed(() => settingsStore.settings.call)
 
   // After the render: the popup must not wait for the audio graph or the browser's leave guard.
-  watch(() => ringing.value.length > 0, (ring) => (ring ? ports.ringer.start() : ports.ringer.stop()), { flush: 'post' })
-  // Closing or reloading the tab would drop the calls: the browser asks first while any is up.
-  watch(() => active.value.length > 0, (busy) => ports.leaveGuard.set(busy), { flush: 'post' })
+  // A tab showing another tab's line (`view`) stays silent: the line's tab rings.
+  watch(() => ringing.value.length > 0 && !view.value, (ring) => (ring ? ports.ringer.start() : ports.ringer.stop()), { flush: 'post' })
+  // Closing or reloading the tab would drop the calls: the browser asks first while any is up
+  // (not in a `view`: its calls go on in the line's tab).
+  watch(() => active.value.length > 0 && !view.value, (busy) => ports.leaveGuard.set(busy), { flush: 'post' })
 
   function setReader(next: CallReader): void {
     reader = next

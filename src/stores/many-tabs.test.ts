@@ -82,6 +82,11 @@ describe('one line, many tabs', () => {
     const call = first.phone!.ring({ remoteUser: '0312345678' })
     await deliver()
     expect(second.popup.popups.map((p) => p.number)).toEqual(['0312345678'])
+    // The CRM's answer (the leader's search) shows in the follower's popup too.
+    await vi.waitFor(() => expect(second.popup.popups[0]?.values).toEqual({ NAME: 'Yamada' }))
+    // Only the leader rings: the follower's ringer stays silent.
+    expect(first.fake.log).toContain('ring')
+    expect(second.fake.log).not.toContain('ring')
     await second.calls.answer(call.id)
     expect(first.phone!.call(call.id)?.state).toBe('active')
     await vi.waitFor(() => expect(second.calls.calls[0]?.sip.state).toBe('active'))

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { usePorts } from '@/ports/ports'
 import { createSoftphone, preloadSoftphone, type SoftphoneConfig } from '@/sip'
-import type { LineRelay } from '@/sip/tab-relay/line-relay'
+import type { leaderRelay } from './tab-line'
 import { cloneJson, sameJson } from '@/settings/paths'
 import { isSipConfigured, type Settings } from '@/settings/settings'
 import { useCallsStore } from './calls'
@@ -49,7 +49,7 @@ export const useSessionStore = defineStore('session', () => {
    */
   const role = ref<'leader' | 'follower'>()
   /** The leader's relay of its softphone to the followers. */
-  let relay: LineRelay | undefined
+  let relay: ReturnType<typeof leaderRelay> | undefined
   /** A follower's place in the queue for the line. */
   let cancelWait: (() => void) | undefined
   /** A `?dial=` number this tab passed to the phone's tab (a `tel:` link opened a new tab). */
@@ -123,12 +123,15 @@ export const useSessionStore = defineStore('session', () => {
     configured.value = isSipConfigured(sip)
     // Calls are read here as in the leader (popup, names); the CTI accesses run there only.
     await Promise.all([cti.start({ readerOnly: true }), phonebooks.start()])
-    const { RemoteSoftphone } = await import('@/sip/tab-relay/remote-softphone')
+    const { followerPhone } = await import('./tab-line')
     if (role.value !== 'follower') return
-    await line.connect(sipConfig(), async () => new RemoteSoftphone({ channel: ports.lineLock.relay, tabId: ports.lineLock.tabId }))
+    await line.connect(sipConfig(), async () => followerPhone(ports.lineLock.relay, ports.lineLock.tabId, calls))
     // A take-over then registers without waiting for sip.js to load.
     void preloadSoftphone()
   }
+
+  // The CRM's answer about a call goes from the line's tab to the others' popups.
+  watch(() => calls.calls, (list) => relay?.crmChanged(list))
 
   function leaveQueue(): void {
     cancelWait?.()
@@ -182,12 +185,12 @@ export const useSessionStore = defineStore('session', () => {
     // The engine, the call reader and the phonebooks are ready before the line: no call can ring
     // past them (a first start waits a few seconds at most for the shared phonebook).
     await Promise.all([cti.start(), phonebooks.start()])
-    const { relayLine } = await import('@/sip/tab-relay/line-relay')
+    const { leaderRelay } = await import('./tab-line')
     await line.connect(sipConfig(), async (config) => {
       const phone = await factory(config)
       // Before `start()`: the followers see this line from its first registration on.
       stopRelay()
-      relay = relayLine(phone, ports.lineLock.relay)
+      relay = leaderRelay(phone, ports.lineLock.relay)
       return phone
     })
   }

@@ -2,6 +2,8 @@ import type { CallInfo, Softphone } from '../softphone'
 import { relayMessageOf, type RelayChannel, type RelayedCommand } from './protocol'
 
 export interface LineRelay {
+  /** Tells the followers something the app learnt about a call (the CRM's answer). */
+  annotate(callId: string, data: unknown): void
   /** Stops relaying and tells the followers the line is gone from this tab (`bye`). */
   stop(): void
 }
@@ -59,6 +61,9 @@ export function relayLine(phone: Softphone, channel: RelayChannel): LineRelay {
   sendState()
 
   return {
+    annotate(callId, data) {
+      if (!stopped && calls.has(callId)) channel.post({ type: 'annotation', callId, data })
+    },
     stop() {
       if (stopped) return
       stopped = true

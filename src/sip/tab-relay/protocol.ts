@@ -40,6 +40,11 @@ export type RelayMessage =
   | { type: 'result'; id: string; ok: true; value: unknown }
   | { type: 'result'; id: string; ok: false; error: string }
   | { type: 'bye' }
+  /**
+   * What the leader's app learnt about a call beyond the softphone (the CRM's answer), for the
+   * followers to show. Opaque here: its reader checks `data` (see `session.ts`).
+   */
+  | { type: 'annotation'; callId: string; data: unknown }
 
 const EVENTS: readonly string[] = ['registration', 'callAdded', 'callUpdated', 'referred'] satisfies RelayedEvent[]
 
@@ -68,6 +73,8 @@ export function relayMessageOf(data: unknown): RelayMessage | undefined {
       return typeof data.id === 'string' && (RELAYED_COMMANDS as readonly unknown[]).includes(data.method) && Array.isArray(data.args)
         ? (data as RelayMessage)
         : undefined
+    case 'annotation':
+      return typeof data.callId === 'string' ? (data as RelayMessage) : undefined
     case 'result':
       return typeof data.id === 'string' && typeof data.ok === 'boolean' ? (data as RelayMessage) : undefined
     default:

@@ -43,6 +43,7 @@ export class RemoteSoftphone implements Softphone {
   private readonly tabId: string
   private readonly helloWaitMs: number
   private readonly commandTimeoutMs: number
+  private readonly annotationListeners = new Set<(callId: string, data: unknown) => void>()
   private off: (() => void) | undefined
   private seq = 0
   private heardLeader: (() => void) | undefined
@@ -57,6 +58,12 @@ export class RemoteSoftphone implements Softphone {
 
   on<E extends keyof SoftphoneEvents>(event: E, listener: SoftphoneEvents[E]): () => void {
     return this.events.on(event, listener)
+  }
+
+  /** What the leader's app tells about a call it relays (`LineRelay.annotate`), unchecked. */
+  onAnnotation(listener: (callId: string, data: unknown) => void): () => void {
+    this.annotationListeners.add(listener)
+    return () => this.annotationListeners.delete(listener)
   }
 
   async start(): Promise<void> {
@@ -197,6 +204,10 @@ export class RemoteSoftphone implements Softphone {
       }
       case 'event':
         this.onEvent(message.event, message.args)
+        return
+      case 'annotation':
+        if (!this.calls.has(message.callId)) return
+        for (const listener of [...this.annotationListeners]) listener(message.callId, message.data)
         return
       default:
     }
