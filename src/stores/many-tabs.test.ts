@@ -108,6 +108,16 @@ describe('one line, many tabs', () => {
     expect((await b.rows()).map((r) => r.callId)).toEqual([call.id])
   })
 
+  it('a tab opened while a call rings shows it with what the CRM already answered', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    first.phone!.ring({ remoteUser: '0312345678' })
+    await vi.waitFor(() => expect(first.popup.popups[0]?.values).toEqual({ NAME: 'Yamada' }))
+    const late = await b.open('b')
+    await vi.waitFor(() => expect(late.popup.popups.map((p) => [p.number, p.values])).toEqual([['0312345678', { NAME: 'Yamada' }]]))
+    expect(late.searches()).toEqual([])
+  })
+
   it('the follower dials through the leader', async () => {
     const b = browser()
     const first = await b.open('a')

@@ -17,19 +17,20 @@ type CallsStore = ReturnType<typeof useCallsStore>
  * (`crmChanged` with the calls as they are now, from the session's watch of the calls store).
  */
 export function leaderRelay(phone: Softphone, channel: RelayChannel): LineRelay & { crmChanged(list: readonly Call[]): void } {
-  const relay = relayLine(phone, channel)
   const sent = new Map<string, Call['crm']>()
-  return {
-    annotate: relay.annotate,
-    stop: relay.stop,
-    crmChanged(list) {
-      for (const id of [...sent.keys()]) if (!list.some((c) => c.id === id)) sent.delete(id)
-      for (const call of list) {
-        if (sent.get(call.id) === call.crm || call.crm.searchState === 'idle') continue
-        sent.set(call.id, call.crm)
-        relay.annotate(call.id, { searchState: call.crm.searchState, values: { ...call.crm.values }, searchFailed: call.crm.searchFailed })
-      }
-    },
+  let calls: readonly Call[] = []
+  // A tab that just opened hears what the CRM said about the calls in progress, too.
+  const relay = relayLine(phone, channel, { onHello: () => { sent.clear(); crmChanged(calls) } })
+  return { annotate: relay.annotate, stop: relay.stop, crmChanged }
+
+  function crmChanged(list: readonly Call[]): void {
+    calls = list
+    for (const id of [...sent.keys()]) if (!list.some((c) => c.id === id)) sent.delete(id)
+    for (const call of list) {
+      if (sent.get(call.id) === call.crm || call.crm.searchState === 'idle') continue
+      sent.set(call.id, call.crm)
+      relay.annotate(call.id, { searchState: call.crm.searchState, values: { ...call.crm.values }, searchFailed: call.crm.searchFailed })
+    }
   }
 }
 

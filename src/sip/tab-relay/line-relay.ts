@@ -13,7 +13,7 @@ export interface LineRelay {
  * commands they send on it. Start it before `phone.start()`, so it sees every call from the
  * first one (the snapshot it sends a new follower is the calls it saw).
  */
-export function relayLine(phone: Softphone, channel: RelayChannel): LineRelay {
+export function relayLine(phone: Softphone, channel: RelayChannel, options: { onHello?: () => void } = {}): LineRelay {
   const calls = new Map<string, CallInfo>()
   let stopped = false
 
@@ -40,7 +40,11 @@ export function relayLine(phone: Softphone, channel: RelayChannel): LineRelay {
     channel.onMessage((data) => {
       const message = relayMessageOf(data)
       if (!message || stopped) return
-      if (message.type === 'hello') sendState()
+      if (message.type === 'hello') {
+        sendState()
+        // After the state: the app's annotations of those calls follow it.
+        options.onHello?.()
+      }
       else if (message.type === 'command') void run(message.id, message.method, message.args)
     }),
   ]
