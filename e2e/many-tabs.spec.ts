@@ -60,21 +60,31 @@ function accesses(lab: Lab, path: string, tel?: string): number {
   return lab.crm.requests().filter((r) => r.path === path && (tel === undefined || new URLSearchParams(r.query ?? '').get('tel') === tel)).length
 }
 
+/**
+ * The leader tab, then a second tab of the same browser. The lab's Kamailio keeps one contact
+ * per user (`save("location", "0x04")`), so one contact alone would not show that only one tab
+ * registered: `sockets` lists the SIP WebSockets each tab opened.
+ */
 async function agentTabs(lab: Lab, context: BrowserContext, user: string) {
   const options = { user, settings: ctiSettings(lab), noWait: true }
+  const sockets = { first: [] as string[], second: [] as string[] }
   const first = await context.newPage()
+  first.on('websocket', (ws) => sockets.first.push(ws.url().replace(/\/$/, '')))
   await provisionPage(first, lab, options)
   const firstStatus = first.getByTestId('registration-status')
   await expect(firstStatus).toHaveAttribute('data-state', 'registered')
   await expect(firstStatus).toHaveAttribute('data-leader', 'true')
   await expect(first.getByTestId('cti-status')).toHaveAttribute('data-state', 'ok')
   const second = await context.newPage()
+  second.on('websocket', (ws) => sockets.second.push(ws.url().replace(/\/$/, '')))
   await provisionPage(second, lab, options)
   const secondStatus = second.getByTestId('registration-status')
   await expect(secondStatus).toHaveAttribute('data-leader', 'false')
   await expect(secondStatus).toHaveAttribute('data-state', 'registered')
   await expect(second.getByTestId('line-elsewhere')).toHaveAttribute('data-reason', 'busy')
-  return { first, second }
+  expect(sockets.first).toEqual([lab.kamailio.wsUrl])
+  expect(sockets.second).toEqual([])
+  return { first, second, sockets }
 }
 
 test.beforeEach(({ lab }) => {
@@ -82,14 +92,14 @@ test.beforeEach(({ lab }) => {
   lab.crm.resetBehaviour()
 })
 
-test('two tabs: one contact; the second answers through the first (audio in the first); the first closes → the second registers within 3 s and rings', async ({ browser, lab, phones }) => {
+test('two tabs: one registration; the second answers through the first (audio in the first); the first closes → the second registers within 3 s and rings', async ({ browser, lab, phones }) => {
   const caller = await phones({ user: nextUser() })
   await withInitScripts(caller.page, TRACK_PEER_CONNECTIONS)
   const user = nextUser()
   const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
   try {
     await context.addInitScript(TRACK_PEER_CONNECTIONS)
-    const { first, second } = await agentTabs(lab, context, user)
+    const { first, second, sockets } = await agentTabs(lab, context, user)
     await expect.poll(async () => contactsOf(await lab.kamailio.locations(), user)).toBe(1)
     // One CRM session: only the leader logged in.
     expect(accesses(lab, '/login')).toBe(1)
@@ -131,6 +141,8 @@ test('two tabs: one contact; the second answers through the first (audio in the 
     expect(tookOverMs).toBeLessThan(3000)
     await expect(second.getByTestId('line-elsewhere')).toHaveCount(0)
     await expect.poll(async () => contactsOf(await lab.kamailio.locations(), user)).toBe(1)
+    // Only now did the second tab connect to the PBX.
+    expect(sockets.second).toEqual([lab.kamailio.wsUrl])
 
     const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0312345678' })
     await expect(second.getByTestId('incoming-popup')).toHaveCount(1)
@@ -151,7 +163,7 @@ test('the leader\'s renderer crashes with a call ringing → the other tab takes
   const user = nextUser()
   const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
   try {
-    const { first, second } = await agentTabs(lab, context, user)
+    const { first, second, sockets } = await agentTabs(lab, context, user)
     const ringing = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0663334444' })
     await expect(first.getByTestId('incoming-popup')).toHaveCount(1)
     await expect(second.getByTestId('incoming-popup')).toHaveCount(1)
@@ -180,6 +192,7 @@ test('the leader\'s renderer crashes with a call ringing → the other tab takes
     // The crashed tab could not unregister: the new leader's REGISTER replaced its binding.
     await expect.poll(async () => contactsOf(await lab.kamailio.locations(), user)).toBe(1)
     await expect.poll(async () => callIdOf(await lab.kamailio.locations(), user)).not.toBe(callIdBefore)
+    expect(sockets.second).toEqual([lab.kamailio.wsUrl])
 
     const next = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '0399998888' })
     await expect(second.getByTestId('incoming-popup')).toHaveCount(1)
