@@ -114,6 +114,10 @@ export interface LineLock {
   handOffDial(target: string, from?: string): void
   /** In the phone's tab: numbers other tabs of this browser ask it to dial. */
   onDialHandOff(listener: (target: string, from?: string) => void): () => void
+  /** This tab saved the settings: the other tabs of the phone read them again. */
+  settingsSaved(): void
+  /** Another tab of the phone saved the settings. */
+  onSettingsSaved(listener: () => void): () => void
   /** Between the leader and the followers (`src/sip/tab-relay`). */
   readonly relay: RelayChannel
   /** This tab's own id on `relay` (unique per tab). */

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { HistoryRow } from '@/history/record'
+import { cloneJson } from '@/settings/paths'
 import { FakeSoftphone } from '@/sip/fake-softphone'
 import { deliver } from '@/sip/tab-relay/fake-channel'
 import { fakePorts } from '@/testing/fake-ports'
@@ -11,6 +12,7 @@ import { useHistoryStore } from './history'
 import { useLineStore } from './line'
 import { usePopupStore } from './popup'
 import { useSessionStore } from './session'
+import { useSettingsStore } from './settings'
 
 const CRM = 'http://crm.test'
 const DOC = {
@@ -28,11 +30,13 @@ const DOC = {
  */
 function browser() {
   const tabs = fakeTabs()
-  let history: ReturnType<typeof fakePorts>['ports']['history'] | undefined
+  let shared: Pick<ReturnType<typeof fakePorts>['ports'], 'history' | 'storage'> | undefined
   async function open(name: string) {
-    const fake = fakePorts({ lineLock: tabs.lineLock(name), ...(history ? { history } : {}) })
-    history ??= fake.ports.history
-    fake.store.set('tsunagu.settings', DOC)
+    const fake = fakePorts({ lineLock: tabs.lineLock(name), ...shared })
+    if (!shared) {
+      fake.store.set('tsunagu.settings', DOC)
+      shared = { history: fake.ports.history, storage: fake.ports.storage }
+    }
     fake.world.http.on(`${CRM}/search`, { body: 'Yamada\r\n' })
     const { pinia } = setupStores(fake.ports)
     const phones: FakeSoftphone[] = []
@@ -53,12 +57,13 @@ function browser() {
       popup: usePopupStore(pinia),
       cti: useCtiStore(pinia),
       history: useHistoryStore(pinia),
+      settings: useSettingsStore(pinia),
       searches: () => fake.world.http.urls.filter((u) => u.startsWith(`${CRM}/search`)),
     }
     return tab
   }
   async function rows(): Promise<HistoryRow[]> {
-    const db = await history!.open()
+    const db = await shared!.history.open()
     try {
       return (await db.page({ limit: 100 })).rows
     } finally {
@@ -116,6 +121,22 @@ describe('one line, many tabs', () => {
     const late = await b.open('b')
     await vi.waitFor(() => expect(late.popup.popups.map((p) => [p.number, p.values])).toEqual([['0312345678', { NAME: 'Yamada' }]]))
     expect(late.searches()).toEqual([])
+  })
+
+  it('settings saved in a follower reach the line: do-not-disturb switched there is on in the leader, its screen too', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    const second = await b.open('b')
+    await second.line.setDoNotDisturb(true)
+    await vi.waitFor(() => expect(first.settings.settings.call.dnd).toBe(true))
+    expect(first.phone!.doNotDisturb).toBe(true)
+    // A SIP change made in the follower registers the leader again with it.
+    const next = cloneJson(second.settings.settings)
+    next.sip.displayName = 'Renamed'
+    expect((await second.session.applySettings(next)).ok).toBe(true)
+    await vi.waitFor(() => expect(first.phones).toHaveLength(2))
+    expect(first.settings.settings.sip.displayName).toBe('Renamed')
+    expect(second.phones).toEqual([])
   })
 
   it('the follower dials through the leader', async () => {

@@ -73,6 +73,9 @@ export const useSessionStore = defineStore('session', () => {
   ports.lineLock.onDialHandOff((target, from) => {
     if (!elsewhere.value) void dialConsent.approve(target, from).then((ok) => ok && calls.dial(target))
   })
+  // Another tab saved the settings (a follower's screens, its do-not-disturb switch): every tab
+  // reads them again, and the line's tab restarts what they change, as for its own edits.
+  ports.lineLock.onSettingsSaved(() => void changeAndRestart(() => settingsStore.reload()))
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */
   const pending = ref<Restart>({ line: false, cti: false })
   let factory: SoftphoneFactory = createSoftphone
@@ -220,6 +223,8 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function run(restart: Restart): Promise<void> {
+    // A follower reads its calls with the new rules; the line is the leader's to restart.
+    if (role.value === 'follower' && restart.cti) await cti.start({ readerOnly: true })
     if (role.value !== 'leader') return
     if (restart.line) await startLine()
     else if (restart.cti && configured.value) await cti.start()

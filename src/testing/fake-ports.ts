@@ -47,6 +47,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     waiting: undefined as { onGranted: () => void; onLost: () => void } | undefined,
     /** The relay to other tabs: nobody else is on it here (see `fake-tabs.ts` for two tabs). */
     relay: fakeChannelHub(),
+    /** How often this tab told the others it saved the settings. */
+    settingsSaved: 0,
   }
   const ports: AppPorts = {
     cti: world.ports,
@@ -108,6 +110,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
         line.waiting = entry
         return () => { if (line.waiting === entry) line.waiting = undefined }
       },
+      settingsSaved: () => { line.settingsSaved += 1 },
+      onSettingsSaved: () => () => undefined,
       relay: line.relay.tab(),
       tabId: 'tab-test',
       released: () => { line.released += 1 },

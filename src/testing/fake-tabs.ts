@@ -17,6 +17,7 @@ export function fakeTabs() {
   const queue: { tab: string; onGranted: () => void; onLost: () => void }[] = []
   const ends = new Map<string, ReturnType<typeof hub.tab>>()
   const releasedListeners = new Set<() => void>()
+  const settingsListeners = new Map<string, Set<() => void>>()
 
   function grantNext(): void {
     const next = queue.shift()
@@ -57,6 +58,15 @@ export function fakeTabs() {
         await released
       },
       released: () => { for (const listener of [...releasedListeners]) listener() },
+      settingsSaved: () => {
+        for (const [other, listeners] of settingsListeners) if (other !== tab) for (const listener of [...listeners]) queueMicrotask(listener)
+      },
+      onSettingsSaved: (listener) => {
+        const set = settingsListeners.get(tab) ?? new Set()
+        settingsListeners.set(tab, set)
+        set.add(listener)
+        return () => set.delete(listener)
+      },
       handOffDial: () => undefined,
       onDialHandOff: () => () => undefined,
     }
@@ -68,6 +78,7 @@ export function fakeTabs() {
     /** The tab closed or its renderer crashed: no goodbye, the browser releases what it held. */
     close(tab: string): void {
       ends.get(tab)?.close()
+      settingsListeners.delete(tab)
       for (let i = queue.length - 1; i >= 0; i -= 1) if (queue[i]!.tab === tab) queue.splice(i, 1)
       if (holder?.tab === tab) {
         holder = undefined

@@ -2,20 +2,21 @@ import type { RelayChannel } from '@/sip/tab-relay/protocol'
 import type { LineLock } from '../ports'
 
 const LOCK = 'tsunagu-line'
-/** The leader's relay to the other tabs (`src/sip/tab-relay`), apart from the lock's own messages. */
-const RELAY = 'tsunagu-line-relay'
 /** How long a tab taking over waits for the old one to unregister before it registers. */
 const RELEASE_WAIT_MS = 3000
 
-function broadcastRelay(): RelayChannel {
-  if (typeof BroadcastChannel === 'undefined') return { post: () => undefined, onMessage: () => () => undefined }
-  const channel = new BroadcastChannel(RELAY)
+/**
+ * The leader's relay to the other tabs (`src/sip/tab-relay`) shares the lock's channel: its
+ * reader drops the lock's own messages (`released`, `dial`, `settings`), which are no relay
+ * messages, and the lock's listeners ignore the relay's.
+ */
+function relayOver(channel: BroadcastChannel | undefined): RelayChannel {
   return {
-    post: (message) => channel.postMessage(message),
+    post: (message) => channel?.postMessage(message),
     onMessage(listener) {
       const onMessage = (event: MessageEvent) => listener(event.data)
-      channel.addEventListener('message', onMessage)
-      return () => channel.removeEventListener('message', onMessage)
+      channel?.addEventListener('message', onMessage)
+      return () => channel?.removeEventListener('message', onMessage)
     },
   }
 }
@@ -42,8 +43,9 @@ export function browserLineLock(): LineLock {
   }
 
   return {
-    relay: broadcastRelay(),
-    tabId: typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`,
+    relay: relayOver(channel),
+    // The phone runs in secure contexts only (the microphone needs one): randomUUID is there.
+    tabId: crypto.randomUUID(),
     async acquire(onLost) {
       if (!navigator.locks) return true
       return hold({ ifAvailable: true }, onLost)
@@ -78,6 +80,14 @@ export function browserLineLock(): LineLock {
     },
     released() {
       channel?.postMessage({ type: 'released' })
+    },
+    settingsSaved() {
+      channel?.postMessage({ type: 'settings' })
+    },
+    onSettingsSaved(listener) {
+      const onMessage = (event: MessageEvent) => { if (event.data?.type === 'settings') listener() }
+      channel?.addEventListener('message', onMessage)
+      return () => channel?.removeEventListener('message', onMessage)
     },
     handOffDial(target, from) {
       channel?.postMessage({ type: 'dial', target, from })
