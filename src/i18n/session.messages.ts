@@ -1,7 +1,7 @@
 export const en = {
   line: {
-    busy: 'Tsunagu is already open in another tab of this browser; calls ring there.',
-    moved: 'The phone moved to another tab of this browser; calls ring there now.',
+    busy: 'The phone is open in another tab: its calls show here and can be answered here.',
+    moved: 'The phone moved to another tab: its calls show here and can be answered here.',
     useHere: 'Use the phone in this tab',
     handedOff: 'Calling {number} from the phone\'s tab.',
   },
@@ -9,8 +9,8 @@ export const en = {
 
 export const ja: typeof en = {
   line: {
-    busy: 'Tsunagu はこのブラウザの別のタブで開いています。着信はそちらで鳴ります。',
-    moved: '電話はこのブラウザの別のタブに移りました。着信はそちらで鳴ります。',
+    busy: '電話は別のタブで開いています。着信はここにも表示され、ここで応答できます。',
+    moved: '電話は別のタブに移りました。着信はここにも表示され、ここで応答できます。',
     useHere: 'このタブで電話を使う',
     handedOff: '電話のタブから {number} に発信します。',
   },

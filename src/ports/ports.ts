@@ -2,6 +2,7 @@ import { inject, type InjectionKey } from 'vue'
 import type { CtiPorts } from '@/cti/ports'
 import type { HistoryStore } from '@/history/store'
 import type { OutboxStorage } from '@/outbox/outbox'
+import type { RelayChannel } from '@/sip/tab-relay/protocol'
 
 /**
  * Every browser effect the app uses, each behind one small interface with one browser
@@ -90,13 +91,19 @@ export interface Clipboard {
 }
 
 /**
- * One phone tab per browser owns the line. The SIP contact is per browser, so two tabs
- * registering would steal each other's calls; the second tab waits until the agent chooses
- * to move the phone there.
+ * One phone tab per browser owns the line (the leader). The SIP contact is per browser, so two
+ * tabs registering would steal each other's calls; every other tab (a follower) waits in the
+ * queue for the line, shows the leader's line over `relay` and works it from there, and takes
+ * the line by itself when the leader's tab closes or crashes (the browser releases its lock).
  */
 export interface LineLock {
   /** Takes the line if no other tab holds it. `onLost` runs when another tab takes it over. */
   acquire(onLost: () => void): Promise<boolean>
+  /**
+   * Queues for the line: `onGranted` runs once this tab has it (the tab that held it closed
+   * or crashed); `onLost` when another tab takes it over later. Returns a cancel (while queued).
+   */
+  wait(onGranted: () => void, onLost: () => void): () => void
   /** Takes the line from the tab that holds it; resolves once that tab let go (or did not answer). */
   takeOver(onLost: () => void): Promise<void>
   /** Tells a tab waiting in `takeOver` that this tab has let go of the line. */
@@ -108,6 +115,14 @@ export interface LineLock {
   handOffDial(target: string, from?: string): void
   /** In the phone's tab: numbers other tabs of this browser ask it to dial. */
   onDialHandOff(listener: (target: string, from?: string) => void): () => void
+  /** This tab saved the settings: the other tabs of the phone read them again. */
+  settingsSaved(): void
+  /** Another tab of the phone saved the settings. */
+  onSettingsSaved(listener: () => void): () => void
+  /** Between the leader and the followers (`src/sip/tab-relay`). */
+  readonly relay: RelayChannel
+  /** This tab's own id on `relay` (unique per tab). */
+  readonly tabId: string
 }
 
 /** Asks the browser to confirm before the agent closes or reloads the phone during a call. */

@@ -9,3 +9,8 @@ export async function createSoftphone(config: import('./softphone').SoftphoneCon
   const { SipJsSoftphone } = await import('./sipjs/sipjs-softphone')
   return new SipJsSoftphone(config)
 }
+
+/** Loads sip.js ahead of need: a tab that may take the line over registers without that wait. */
+export function preloadSoftphone(): Promise<unknown> {
+  return import('./sipjs/sipjs-softphone').catch(() => undefined)
+}

@@ -33,8 +33,16 @@ export interface SoftphoneHarness {
 
 type Seen = { event: 'added' | 'updated'; call: CallInfo } | { event: 'referred'; callId: string; newCallId: string; target: string }
 
+export interface ContractOptions {
+  /**
+   * The phone is a view of a line held elsewhere (`RemoteSoftphone`: another tab has it):
+   * its `stop()` closes the view and leaves the calls to the line instead of ending them.
+   */
+  view?: boolean
+}
+
 /** What every `Softphone` does, as seen through the interface. Run it once per implementation. */
-export function softphoneContract(name: string, makeHarness: () => Promise<SoftphoneHarness> | SoftphoneHarness): void {
+export function softphoneContract(name: string, makeHarness: () => Promise<SoftphoneHarness> | SoftphoneHarness, options: ContractOptions = {}): void {
   describe(`Softphone contract: ${name}`, () => {
     async function setup(options: { register?: boolean } = {}) {
       const h = await makeHarness()
@@ -301,6 +309,20 @@ export function softphoneContract(name: string, makeHarness: () => Promise<Softp
         await h.settle()
         expect(seen.length).toBe(count)
       })
+
+      if (options.view) {
+        it('stop() closes the view: no more events, the calls go on where the line is', async () => {
+          const { h, seen, answered } = await setup()
+          const active = await answered()
+          await h.phone.stop()
+          const count = seen.length
+          await h.remoteHangup(active)
+          await h.settle()
+          expect(seen.length).toBe(count)
+          expect(h.phone.registration.state).toBe('unregistered')
+        })
+        return
+      }
 
       it('stop() ends every call', async () => {
         const { h, last, dial, answered } = await setup()

@@ -84,6 +84,12 @@ export const useCallsStore = defineStore('calls', () => {
   const dtmf = ref<Record<string, DtmfLog>>({})
   const notices = ref<PhoneNotice[]>([])
   const events = new TypedEmitter<CallEvents>()
+  /**
+   * This tab shows the line of another tab (`session.ts`: a follower). The calls are that tab's:
+   * it records them, runs their CTI accesses and auto-answers them, so here the call events
+   * reach no other store and nothing is scheduled; answering, hold, dialling work as ever.
+   */
+  const view = ref(false)
   const autoAnswerTimers = new Map<string, ReturnType<typeof setTimeout>>()
   let phone: Softphone | undefined
   let reader: CallReader | undefined
@@ -109,9 +115,11 @@ export const useCallsStore = defineStore('calls', () => {
   const callSettings = computed(() => settingsStore.settings.call)
 
   // After the render: the popup must not wait for the audio graph or the browser's leave guard.
-  watch(() => ringing.value.length > 0, (ring) => (ring ? ports.ringer.start() : ports.ringer.stop()), { flush: 'post' })
-  // Closing or reloading the tab would drop the calls: the browser asks first while any is up.
-  watch(() => active.value.length > 0, (busy) => ports.leaveGuard.set(busy), { flush: 'post' })
+  // A tab showing another tab's line (`view`) stays silent: the line's tab rings.
+  watch(() => ringing.value.length > 0 && !view.value, (ring) => (ring ? ports.ringer.start() : ports.ringer.stop()), { flush: 'post' })
+  // Closing or reloading the tab would drop the calls: the browser asks first while any is up
+  // (not in a `view`: its calls go on in the line's tab).
+  watch(() => active.value.length > 0 && !view.value, (busy) => ports.leaveGuard.set(busy), { flush: 'post' })
 
   function setReader(next: CallReader): void {
     reader = next
@@ -151,6 +159,7 @@ export const useCallsStore = defineStore('calls', () => {
     const call: Call = { id: info.id, sip: info, reading, crm: NO_CRM }
     calls.value = [...calls.value, call]
     ports.marks.mark('tsunagu:call-added')
+    if (view.value) return
     events.emit('added', call)
     scheduleAutoAnswer(call)
   }
@@ -167,11 +176,11 @@ export const useCallsStore = defineStore('calls', () => {
     if (info.transfer === 'failed' && before.sip.transfer !== 'failed') {
       notify({ kind: 'transfer-failed', number: before.reading.remote })
     }
-    if (info.state === 'active' && before.sip.state !== 'active') events.emit('answered', call)
+    if (info.state === 'active' && before.sip.state !== 'active' && !view.value) events.emit('answered', call)
     if (info.state === 'ended') {
       ports.remoteAudio.stop(info.id)
       forgetCall(info.id)
-      events.emit('ended', call)
+      if (!view.value) events.emit('ended', call)
     }
   }
 
@@ -298,7 +307,7 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   return {
-    calls, ringing, active, listed, lastError, consultations, dtmf, notices,
+    calls, ringing, active, listed, lastError, consultations, dtmf, notices, view,
     setReader, attach, detach, setCrm,
     dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
     transfer, consult, completeTransfer, dismiss,

@@ -64,8 +64,12 @@ export const useCtiStore = defineStore('cti', () => {
     history?.ended(call)
   }))
 
-  /** Builds the engine from the saved/provisioned settings; asks for the agent login when needed. */
-  async function start(): Promise<void> {
+  /**
+   * Builds the engine from the saved/provisioned settings; asks for the agent login when needed.
+   * `readerOnly`: a tab showing another tab's line (`session.ts`) reads its calls the same way
+   * (popup, names) but has no engine, no CRM session and no login: each access runs once, there.
+   */
+  async function start(options: { readerOnly?: boolean } = {}): Promise<void> {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
@@ -78,6 +82,12 @@ export const useCtiStore = defineStore('cti', () => {
     }
     configErrors.value = []
     configWarnings.value = normalized.warnings
+    // No CRM status, login or "open in CRM" here either: they belong to the line's tab.
+    if (options.readerOnly) {
+      config.value = undefined
+      auth.value = { state: 'off' }
+      return
+    }
     config.value = normalized.config
     const agent = settings.agent.id ? { id: settings.agent.id, password: settings.agent.password } : undefined
     engine = cti.createCtiEngine({

@@ -89,6 +89,8 @@ export const useHistoryStore = defineStore('history', () => {
   })
   // The CRM's values (search answers) arrive on the call; after the render like the rest.
   watch(() => calls.calls, (list) => {
+    // A tab that shows another tab's line records nothing: the line's tab writes the rows.
+    if (calls.view) return
     for (const call of list) {
       const values = call.crm.values
       if (valuesSeen.get(call.id) === values || Object.keys(values).length === 0) continue

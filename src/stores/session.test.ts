@@ -95,8 +95,11 @@ describe('one phone tab per browser', () => {
     const session = useSessionStore()
     await session.start(async () => softphone)
     expect(session.elsewhere).toBe('busy')
+    expect(session.role).toBe('follower')
     expect(softphone.actions).not.toContain('start')
     await session.useHere()
+    expect(session.role).toBe('leader')
+    expect(fake.line.waiting).toBeUndefined()
     expect(session.elsewhere).toBe(false)
     expect(softphone.actions).toContain('start')
     expect(useLineStore().registration.state).toBe('registered')
@@ -114,7 +117,9 @@ describe('one phone tab per browser', () => {
     await vi.waitFor(() => expect(fake.line.released).toBe(1))
     expect(session.elsewhere).toBe('moved')
     expect(softphone.actions.filter((a) => a === 'start' || a === 'stop')).toEqual(['start', 'stop'])
-    expect(useLineStore().registration.state).toBe('unregistered')
+    // It follows the other tab's line now, and queues to take it back.
+    await vi.waitFor(() => expect(session.role).toBe('follower'))
+    expect(fake.line.waiting).toBeDefined()
   })
 })
 

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { usePorts } from '@/ports/ports'
-import { createSoftphone } from '@/sip'
+import { createSoftphone, preloadSoftphone, type SoftphoneConfig } from '@/sip'
+import type { leaderRelay } from './tab-line'
 import { cloneJson, sameJson } from '@/settings/paths'
 import { isSipConfigured, type Settings } from '@/settings/settings'
 import { useCallsStore } from './calls'
@@ -38,9 +39,21 @@ export const useSessionStore = defineStore('session', () => {
   const configured = ref(false)
   /**
    * `busy`: another tab of this browser has the line (found at start); `moved`: another tab took
-   * it over from this one. Either way this tab shows why it does not ring, and can take it back.
+   * it over from this one. Either way this tab follows that tab's line (below) and can take it.
    */
   const elsewhere = ref<false | 'busy' | 'moved'>(false)
+  /**
+   * `leader`: this tab holds the line (registration, CRM session, CTI engine, history). `follower`:
+   * another tab does; this one shows that tab's line through a `RemoteSoftphone` and answers,
+   * dials, holds and hangs up through it, and waits in the queue for the line: when the leader's
+   * tab closes or crashes, the first follower in the queue takes the line by itself.
+   * Undefined until the start decided.
+   */
+  const role = ref<'leader' | 'follower'>()
+  /** The leader's relay of its softphone to the followers. */
+  let relay: ReturnType<typeof leaderRelay> | undefined
+  /** A follower's place in the queue for the line. */
+  let cancelWait: (() => void) | undefined
   /** A `?dial=` number this tab passed to the phone's tab (a `tel:` link opened a new tab). */
   const handedOff = ref<string>()
 
@@ -48,11 +61,13 @@ export const useSessionStore = defineStore('session', () => {
   // sending calls to a contact nobody answers and the other party is not left in silence.
   // The messages go out synchronously in `pagehide`; what follows an await is best effort.
   ports.leaveGuard.onLeave(() => {
-    if (elsewhere.value) return
+    if (role.value !== 'leader') return
     outbox.stop()
     cti.stop()
     phonebooks.stop()
     void line.disconnect()
+    // The followers hear it now; the first in the queue registers once this tab is gone.
+    stopRelay()
   })
 
   // The phone's tab dials what other tabs of this browser were asked to dial.
@@ -61,6 +76,9 @@ export const useSessionStore = defineStore('session', () => {
   ports.lineLock.onDialHandOff((target, from) => {
     if (!elsewhere.value) void dialConsent.approve(target, from).then((ok) => ok && calls.dial(target))
   })
+  // Another tab saved the settings (a follower's screens, its do-not-disturb switch): every tab
+  // reads them again, and the line's tab restarts what they change, as for its own edits.
+  ports.lineLock.onSettingsSaved(() => void changeAndRestart(() => settingsStore.reload()))
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */
   const pending = ref<Restart>({ line: false, cti: false })
   let factory: SoftphoneFactory = createSoftphone
@@ -77,16 +95,53 @@ export const useSessionStore = defineStore('session', () => {
         ports.lineLock.handOffDial(target, referrerOrigin(ports.location.referrer))
         handedOff.value = target
       }
+      await follow()
       return
     }
-    await startLine()
+    await lead()
   }
 
   /** The agent moves the phone into this tab. */
   async function useHere(): Promise<void> {
+    leaveQueue()
     await ports.lineLock.takeOver(lineLost)
+    await lead()
+  }
+
+  async function lead(): Promise<void> {
+    leaveQueue()
+    // The old leader's calls (this tab's view of them) are not this line's: none is replayed.
+    // Gone before the tab says it leads: its registration shown is then this tab's own.
+    await line.disconnect()
+    calls.view = false
     elsewhere.value = false
+    role.value = 'leader'
     await startLine()
+  }
+
+  /** This tab shows the leader's line and queues for it (see `role`). */
+  async function follow(): Promise<void> {
+    role.value = 'follower'
+    calls.view = true
+    leaveQueue()
+    cancelWait = ports.lineLock.wait(() => void lead(), lineLost)
+    const { sip } = settingsStore.settings
+    configured.value = isSipConfigured(sip)
+    // Calls are read here as in the leader (popup, names); the CTI accesses run there only.
+    await Promise.all([cti.start({ readerOnly: true }), phonebooks.start()])
+    const { followerPhone } = await import('./tab-line')
+    if (role.value !== 'follower') return
+    await line.connect(sipConfig(), async () => followerPhone(ports.lineLock.relay, ports.lineLock.tabId, calls))
+    // A take-over then registers without waiting for sip.js to load.
+    void preloadSoftphone()
+  }
+
+  // The CRM's answer about a call goes from the line's tab to the others' popups.
+  watch(() => calls.calls, (list) => relay?.crmChanged(list))
+
+  function leaveQueue(): void {
+    cancelWait?.()
+    cancelWait = undefined
   }
 
   async function lineLost(): Promise<void> {
@@ -96,24 +151,19 @@ export const useSessionStore = defineStore('session', () => {
     phonebooks.stop()
     // Unregisters before the other tab registers: they share this browser's SIP contact.
     await line.disconnect()
+    stopRelay()
     ports.lineLock.released()
+    await follow()
   }
 
-  async function startLine(): Promise<void> {
+  function stopRelay(): void {
+    relay?.stop()
+    relay = undefined
+  }
+
+  function sipConfig(): SoftphoneConfig {
     const { sip } = settingsStore.settings
-    configured.value = isSipConfigured(sip)
-    if (!configured.value) {
-      cti.stop()
-      phonebooks.stop()
-      await line.disconnect()
-      return
-    }
-    // The engine, the call reader and the phonebooks are ready before the line: no call can ring
-    // past them (a first start waits a few seconds at most for the shared phonebook).
-    await Promise.all([cti.start(), phonebooks.start()])
-    // What the CRM is still owed (a page that went away mid-delivery) is sent from the tab with the line.
-    void outbox.use().then((o) => o.start(() => !elsewhere.value)).catch(() => undefined)
-    await line.connect({
+    return {
       server: sip.server,
       domain: sip.domain,
       user: sip.user,
@@ -126,7 +176,32 @@ export const useSessionStore = defineStore('session', () => {
       // A cap for STUN/TURN gathering; without servers the INVITE leaves after the host candidates.
       iceGatheringTimeoutMs: 1500,
       registerExpires: 300,
-    }, factory)
+    }
+  }
+
+  async function startLine(): Promise<void> {
+    const { sip } = settingsStore.settings
+    configured.value = isSipConfigured(sip)
+    if (!configured.value) {
+      cti.stop()
+      phonebooks.stop()
+      await line.disconnect()
+      stopRelay()
+      return
+    }
+    // The engine, the call reader and the phonebooks are ready before the line: no call can ring
+    // past them (a first start waits a few seconds at most for the shared phonebook).
+    await Promise.all([cti.start(), phonebooks.start()])
+    // What the CRM is still owed (a page that went away mid-delivery) is sent from the tab with the line.
+    void outbox.use().then((o) => o.start(() => role.value === 'leader')).catch(() => undefined)
+    const { leaderRelay } = await import('./tab-line')
+    await line.connect(sipConfig(), async (config) => {
+      const phone = await factory(config)
+      // Before `start()`: the followers see this line from its first registration on.
+      stopRelay()
+      relay = leaderRelay(phone, ports.lineLock.relay)
+      return phone
+    })
   }
 
   /** Saves an edited settings document and restarts what it changed. */
@@ -147,14 +222,16 @@ export const useSessionStore = defineStore('session', () => {
     const line = !sameJson(before.sip, after.sip)
     const restart = { line, cti: line || !sameJson(before.cti, after.cti) || !sameJson(before.agent, after.agent) }
     // Phonebooks apply at once: a call in progress keeps the names it was read with.
-    if (!sameJson(before.phonebooks, after.phonebooks) && configured.value && !elsewhere.value) void phonebooks.start()
+    if (!sameJson(before.phonebooks, after.phonebooks) && configured.value) void phonebooks.start()
     if (calls.active.length > 0) pending.value = { line: pending.value.line || restart.line, cti: pending.value.cti || restart.cti }
     else await run(restart)
     return result
   }
 
   async function run(restart: Restart): Promise<void> {
-    if (elsewhere.value) return
+    // A follower reads its calls with the new rules; the line is the leader's to restart.
+    if (role.value === 'follower' && restart.cti) await cti.start({ readerOnly: true })
+    if (role.value !== 'leader') return
     if (restart.line) await startLine()
     else if (restart.cti && configured.value) await cti.start()
   }
@@ -166,5 +243,5 @@ export const useSessionStore = defineStore('session', () => {
     void run(restart)
   })
 
-  return { configured, pending, elsewhere, handedOff, start, useHere, applySettings, importSettings }
+  return { configured, pending, elsewhere, role, handedOff, start, useHere, applySettings, importSettings }
 })

@@ -228,9 +228,23 @@ export const useSettingsStore = defineStore('settings', () => {
     if (provisioning.value) record.provisioning = provisioning.value
     try {
       await ports.storage.set(SETTINGS_KEY, record)
+      // The phone's other tabs of this browser read it again (`reload`).
+      ports.lineLock.settingsSaved()
     } catch (error) {
       problems.value.push({ kind: 'storage', message: messageOf(error) })
     }
+  }
+
+  /**
+   * Another tab of this browser saved the settings: take the saved record as it is now (no
+   * provisioning fetch: that tab applied it). A record this tab cannot read changes nothing.
+   */
+  async function reload(): Promise<ChangeResult> {
+    const read = readStoredRecord(await ports.storage.get<unknown>(SETTINGS_KEY).catch(() => undefined))
+    if (read.kind !== 'ok') return { ok: false, errors: [] }
+    provisioning.value = read.record.provisioning
+    settings.value = applyLocks(read.record.settings, lockValues.value)
+    return { ok: true, keptLocked: [] }
   }
 
   /** The agent chose to start over: the unreadable record is copied aside, then replaced. */
@@ -248,7 +262,7 @@ export const useSettingsStore = defineStore('settings', () => {
 
   return {
     settings, device, loaded, problems, saved, provisioning, locked, deployment,
-    load, save, saveAgent, setLanguage, setValue, chooseAudio, forgetAgentPassword, update, importText, exportText, downloadExport, replaceUnreadable,
+    load, reload, save, saveAgent, setLanguage, setValue, chooseAudio, forgetAgentPassword, update, importText, exportText, downloadExport, replaceUnreadable,
     isLocked: (path: string) => isLocked(locked.value, path),
   }
 })

@@ -4,6 +4,7 @@ import { createFakeWorld } from '@/cti/testing/fakes'
 import { openHistoryStore } from '@/history/store'
 import { MemoryOutboxStorage } from '@/outbox/outbox'
 import { toPlainJson } from '@/ports/plain-json'
+import { fakeChannelHub } from '@/sip/tab-relay/fake-channel'
 import type { AppPorts, AudioDevice } from '@/ports/ports'
 
 let historyDbs = 0
@@ -45,6 +46,12 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     onLost: undefined as (() => void) | undefined,
     handedOff: [] as string[],
     dialListeners: new Set<(target: string, from?: string) => void>(),
+    /** This tab's place in the queue for the line (`wait`), until granted or cancelled. */
+    waiting: undefined as { onGranted: () => void; onLost: () => void } | undefined,
+    /** The relay to other tabs: nobody else is on it here (see `fake-tabs.ts` for two tabs). */
+    relay: fakeChannelHub(),
+    /** How often this tab told the others it saved the settings. */
+    settingsSaved: 0,
   }
   const ports: AppPorts = {
     cti: world.ports,
@@ -101,6 +108,15 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
         line.heldElsewhere = false
         line.onLost = onLost
       },
+      wait: (onGranted, onLost) => {
+        const entry = { onGranted, onLost }
+        line.waiting = entry
+        return () => { if (line.waiting === entry) line.waiting = undefined }
+      },
+      settingsSaved: () => { line.settingsSaved += 1 },
+      onSettingsSaved: () => () => undefined,
+      relay: line.relay.tab(),
+      tabId: 'tab-test',
       released: () => { line.released += 1 },
       handOffDial: (target) => { line.handedOff.push(target) },
       onDialHandOff: (listener) => {
@@ -134,6 +150,15 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     leavePage: () => { for (const listener of leaveListeners) listener() },
     /** Another tab takes the line over. */
     loseLine: () => line.onLost?.(),
+    /** The tab that held the line closed or crashed: this tab, first in the queue, gets it. */
+    grantLine: () => {
+      const entry = line.waiting
+      if (!entry) throw new Error('fake line lock: this tab is not waiting for the line')
+      line.waiting = undefined
+      line.heldElsewhere = false
+      line.onLost = entry.onLost
+      entry.onGranted()
+    },
     store,
     log,
     world,

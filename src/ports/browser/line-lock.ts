@@ -1,3 +1,4 @@
+import type { RelayChannel } from '@/sip/tab-relay/protocol'
 import type { LineLock } from '../ports'
 
 const LOCK = 'tsunagu-line'
@@ -5,9 +6,27 @@ const LOCK = 'tsunagu-line'
 const RELEASE_WAIT_MS = 3000
 
 /**
+ * The leader's relay to the other tabs (`src/sip/tab-relay`) shares the lock's channel: its
+ * reader drops the lock's own messages (`released`, `dial`, `settings`), which are no relay
+ * messages, and the lock's listeners ignore the relay's.
+ */
+function relayOver(channel: BroadcastChannel | undefined): RelayChannel {
+  return {
+    post: (message) => channel?.postMessage(message),
+    onMessage(listener) {
+      const onMessage = (event: MessageEvent) => listener(event.data)
+      channel?.addEventListener('message', onMessage)
+      return () => channel?.removeEventListener('message', onMessage)
+    },
+  }
+}
+
+/**
  * The line lock with the Web Locks API (held for the tab's life) and a BroadcastChannel on
  * which the old tab says it has unregistered: registering first would let the old tab's
  * un-REGISTER remove the new tab's binding (both share the browser's SIP contact).
+ * A tab that closes or crashes releases its lock with its document: the first tab queued
+ * (`wait`) gets it at once, without a message from the old one.
  * Browsers without Web Locks get the line in every tab, as before.
  */
 export function browserLineLock(): LineLock {
@@ -24,9 +43,26 @@ export function browserLineLock(): LineLock {
   }
 
   return {
+    relay: relayOver(channel),
+    // The phone runs in secure contexts only (the microphone needs one): randomUUID is there.
+    tabId: crypto.randomUUID(),
     async acquire(onLost) {
       if (!navigator.locks) return true
       return hold({ ifAvailable: true }, onLost)
+    },
+    wait(onGranted, onLost) {
+      if (!navigator.locks) return () => undefined
+      const abort = new AbortController()
+      let granted = false
+      navigator.locks.request(LOCK, { signal: abort.signal }, () => {
+        granted = true
+        onGranted()
+        return new Promise<void>(() => undefined)
+      }).catch(() => {
+        // Rejected while queued: cancelled here (nothing to do). Once held: stolen by another tab.
+        if (granted) onLost()
+      })
+      return () => abort.abort()
     },
     async takeOver(onLost) {
       if (!navigator.locks) return
@@ -44,6 +80,14 @@ export function browserLineLock(): LineLock {
     },
     released() {
       channel?.postMessage({ type: 'released' })
+    },
+    settingsSaved() {
+      channel?.postMessage({ type: 'settings' })
+    },
+    onSettingsSaved(listener) {
+      const onMessage = (event: MessageEvent) => { if (event.data?.type === 'settings') listener() }
+      channel?.addEventListener('message', onMessage)
+      return () => channel?.removeEventListener('message', onMessage)
     },
     handOffDial(target, from) {
       channel?.postMessage({ type: 'dial', target, from })

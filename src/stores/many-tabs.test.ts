@@ -1,0 +1,217 @@
+import { describe, expect, it, vi } from 'vitest'
+import type { HistoryRow } from '@/history/record'
+import { cloneJson } from '@/settings/paths'
+import { FakeSoftphone } from '@/sip/fake-softphone'
+import { deliver } from '@/sip/tab-relay/fake-channel'
+import { fakePorts } from '@/testing/fake-ports'
+import { fakeTabs } from '@/testing/fake-tabs'
+import { setupStores } from '@/testing/setup-store'
+import { useCallsStore } from './calls'
+import { useCtiStore } from './cti'
+import { useHistoryStore } from './history'
+import { useLineStore } from './line'
+import { usePopupStore } from './popup'
+import { useSessionStore } from './session'
+import { useSettingsStore } from './settings'
+
+const CRM = 'http://crm.test'
+const DOC = {
+  version: 1,
+  sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', password: '', displayName: 'Agent 1001' },
+  cti: {
+    target: 'custom',
+    accesses: { search: { method: 'get-internal', url: `${CRM}/search?tel={TEL}`, format: '{NAME}' } },
+  },
+}
+
+/**
+ * Tabs of one fake browser: each its own app (Pinia, ports, CTI world), sharing the line
+ * lock, the relay channel and the history database, as tabs of one origin do.
+ */
+function browser() {
+  const tabs = fakeTabs()
+  let shared: Pick<ReturnType<typeof fakePorts>['ports'], 'history' | 'storage'> | undefined
+  async function open(name: string) {
+    const fake = fakePorts({ lineLock: tabs.lineLock(name), ...shared })
+    if (!shared) {
+      fake.store.set('tsunagu.settings', DOC)
+      shared = { history: fake.ports.history, storage: fake.ports.storage }
+    }
+    fake.world.http.on(`${CRM}/search`, { body: 'Yamada\r\n' })
+    const { pinia } = setupStores(fake.ports)
+    const phones: FakeSoftphone[] = []
+    const session = useSessionStore(pinia)
+    await session.start(async () => {
+      const phone = new FakeSoftphone()
+      phones.push(phone)
+      return phone
+    })
+    const tab = {
+      fake,
+      phones,
+      /** The softphone of this tab's line, once it is the leader. */
+      get phone() { return phones.at(-1) },
+      session,
+      calls: useCallsStore(pinia),
+      line: useLineStore(pinia),
+      popup: usePopupStore(pinia),
+      cti: useCtiStore(pinia),
+      history: useHistoryStore(pinia),
+      settings: useSettingsStore(pinia),
+      searches: () => fake.world.http.urls.filter((u) => u.startsWith(`${CRM}/search`)),
+    }
+    return tab
+  }
+  async function rows(): Promise<HistoryRow[]> {
+    const db = await shared!.history.open()
+    try {
+      return (await db.page({ limit: 100 })).rows
+    } finally {
+      db.close()
+    }
+  }
+  return { tabs, open, rows }
+}
+
+describe('one line, many tabs', () => {
+  it('a second tab follows the first: the leader\'s registration, its ringing call as a popup, answered through the leader', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    const second = await b.open('b')
+    expect(first.session.role).toBe('leader')
+    expect(second.session.role).toBe('follower')
+    // One registration: the second tab never built a softphone of its own.
+    expect(second.phones).toEqual([])
+    expect(second.line.registration.state).toBe('registered')
+
+    const call = first.phone!.ring({ remoteUser: '0312345678' })
+    await deliver()
+    expect(second.popup.popups.map((p) => p.number)).toEqual(['0312345678'])
+    // The CRM's answer (the leader's search) shows in the follower's popup too.
+    await vi.waitFor(() => expect(second.popup.popups[0]?.values).toEqual({ NAME: 'Yamada' }))
+    // Only the leader rings: the follower's ringer stays silent.
+    expect(first.fake.log).toContain('ring')
+    expect(second.fake.log).not.toContain('ring')
+    await second.calls.answer(call.id)
+    expect(first.phone!.call(call.id)?.state).toBe('active')
+    await vi.waitFor(() => expect(second.calls.calls[0]?.sip.state).toBe('active'))
+    expect(first.calls.calls[0]?.sip.state).toBe('active')
+
+    // Audio plays in the leader; the follower plays nothing.
+    expect(second.fake.log.filter((l) => l.startsWith('play'))).toEqual([])
+
+    await second.calls.hold(call.id)
+    await vi.waitFor(() => expect(second.calls.calls[0]?.sip.held).toBe(true))
+    await second.calls.hangup(call.id)
+    await vi.waitFor(() => expect(second.calls.calls).toEqual([]))
+    expect(first.phone!.actions).toEqual(expect.arrayContaining([`answer ${call.id}`, `hold ${call.id}`, `hangup ${call.id}`]))
+
+    // Each access ran once, in the leader; one history row, written by the leader.
+    await first.history.settled()
+    expect(first.searches()).toHaveLength(1)
+    expect(second.searches()).toEqual([])
+    expect((await b.rows()).map((r) => r.callId)).toEqual([call.id])
+  })
+
+  it('a tab opened while a call rings shows it with what the CRM already answered', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    first.phone!.ring({ remoteUser: '0312345678' })
+    await vi.waitFor(() => expect(first.popup.popups[0]?.values).toEqual({ NAME: 'Yamada' }))
+    const late = await b.open('b')
+    await vi.waitFor(() => expect(late.popup.popups.map((p) => [p.number, p.values])).toEqual([['0312345678', { NAME: 'Yamada' }]]))
+    expect(late.searches()).toEqual([])
+  })
+
+  it('settings saved in a follower reach the line: do-not-disturb switched there is on in the leader, its screen too', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    const second = await b.open('b')
+    await second.line.setDoNotDisturb(true)
+    await vi.waitFor(() => expect(first.settings.settings.call.dnd).toBe(true))
+    expect(first.phone!.doNotDisturb).toBe(true)
+    // A SIP change made in the follower registers the leader again with it.
+    const next = cloneJson(second.settings.settings)
+    next.sip.displayName = 'Renamed'
+    expect((await second.session.applySettings(next)).ok).toBe(true)
+    await vi.waitFor(() => expect(first.phones).toHaveLength(2))
+    expect(first.settings.settings.sip.displayName).toBe('Renamed')
+    expect(second.phones).toEqual([])
+  })
+
+  it('the follower dials through the leader', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    const second = await b.open('b')
+    expect(await second.calls.dial('0663334444')).toBe(true)
+    expect(first.phone!.actions).toContain('dial 0663334444')
+    await vi.waitFor(() => expect(second.calls.calls.map((c) => c.sip.state)).toEqual(['dialing']))
+  })
+
+  it('the leader\'s tab closes: the follower takes the line by itself and rings for the next call; the old ring is not replayed', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    const second = await b.open('b')
+    const old = first.phone!.ring({ remoteUser: '0311112222' })
+    await deliver()
+    expect(second.calls.ringing.map((c) => c.id)).toEqual([old.id])
+
+    // Closed (or crashed): no goodbye reaches the follower; the browser releases the lock.
+    b.tabs.close('a')
+    await vi.waitFor(() => expect(second.session.role).toBe('leader'))
+    await vi.waitFor(() => expect(second.line.registration.state).toBe('registered'))
+    expect(second.phones).toHaveLength(1)
+    expect(second.calls.calls).toEqual([])
+    expect(second.session.elsewhere).toBe(false)
+
+    const next = second.phone!.ring({ remoteUser: '0399998888' })
+    await vi.waitFor(() => expect(second.popup.popups.map((p) => p.number)).toEqual(['0399998888']))
+    // One search per call: the old leader's for the first, the new leader's for the next.
+    await vi.waitFor(() => expect(second.searches()).toHaveLength(1))
+    expect(second.searches()[0]).toContain('0399998888')
+    expect(first.searches()).toHaveLength(1)
+    expect(next.id).toBeDefined()
+  })
+
+  it('a third tab follows the new leader after a take-over', async () => {
+    const b = browser()
+    await b.open('a')
+    const second = await b.open('b')
+    const third = await b.open('c')
+    b.tabs.close('a')
+    await vi.waitFor(() => expect(second.phone?.registration.state).toBe('registered'))
+    expect(third.session.role).toBe('follower')
+    await vi.waitFor(() => expect(third.line.registration.state).toBe('registered'))
+    const call = second.phone!.ring({ remoteUser: '0312345678' })
+    await vi.waitFor(() => expect(third.calls.ringing.map((c) => c.id)).toEqual([call.id]))
+  })
+
+  it('"use the phone in this tab" moves the line; the old leader follows and shows the calls', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    const second = await b.open('b')
+    await second.session.useHere()
+    expect(second.session.role).toBe('leader')
+    expect(second.line.registration.state).toBe('registered')
+    expect(first.phone!.actions).toContain('stop')
+    await vi.waitFor(() => expect(first.session.role).toBe('follower'))
+    expect(first.session.elsewhere).toBe('moved')
+    await vi.waitFor(() => expect(first.line.registration.state).toBe('registered'))
+    const call = second.phone!.ring({ remoteUser: '0312345678' })
+    await vi.waitFor(() => expect(first.calls.ringing.map((c) => c.id)).toEqual([call.id]))
+    // The first tab, now a follower, waits in the queue: it takes the line back when the second closes.
+    b.tabs.close('b')
+    await vi.waitFor(() => expect(first.session.role).toBe('leader'))
+    await vi.waitFor(() => expect(first.line.registration.state).toBe('registered'))
+    expect(first.phones).toHaveLength(2)
+  })
+
+  it('a follower has no CRM session: no login screen, no engine', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    const second = await b.open('b')
+    expect(first.cti.loginOpen).toBe(true)
+    expect(second.cti.loginOpen).toBe(false)
+    expect(second.cti.auth.state).toBe('off')
+  })
+})
