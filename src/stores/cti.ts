@@ -54,6 +54,8 @@ export const useCtiStore = defineStore('cti', () => {
   calls.onCall('added', (call) => later(() => engine?.callStarted(call.reading)))
   calls.onCall('answered', (call) => later(() => engine?.callAnswered(call.id)))
   calls.onCall('ended', (call) => later(() => engine?.callEnded(call.id)))
+  // A call of the page before a reload (issue 12): the same call, so no second ring or answer.
+  calls.onCall('resumed', (call) => later(() => engine?.callResumed(call.reading, { answered: call.sip.answeredAt !== undefined, values: call.crm.values })))
 
   /** Builds the engine from the saved/provisioned settings; asks for the agent login when needed. */
   async function start(): Promise<void> {

@@ -42,12 +42,19 @@ export const useSessionStore = defineStore('session', () => {
   /** A `?dial=` number this tab passed to the phone's tab (a `tel:` link opened a new tab). */
   const handedOff = ref<string>()
 
+  /** Keeps calls across a reload (issue 12): loaded with the line, see `resume.ts`. */
+  let resume: { keepOnLeave(): boolean } | undefined
+
   // Closing the tab (or the browser) unregisters and ends calls with BYE, so the PBX stops
   // sending calls to a contact nobody answers and the other party is not left in silence.
   // The messages go out synchronously in `pagehide`; what follows an await is best effort.
+  // A reload with resume on leaves the calls (and the registration) to the next page instead.
   ports.leaveGuard.onLeave(() => {
     if (elsewhere.value) return
-    cti.stop()
+    if (resume?.keepOnLeave()) return
+    // The calls' ends are reported now, so their hang-up accesses leave (keepalive) before the
+    // page is gone; the engine is not disposed, which would abort them.
+    calls.endAllForLeave(Date.now())
     phonebooks.stop()
     void line.disconnect()
   })
@@ -96,6 +103,8 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function startLine(): Promise<void> {
+    // Before the line registers: the resume store looks for calls left by the page before.
+    resume ??= (await import('./resume')).useResumeStore()
     const { sip } = settingsStore.settings
     configured.value = isSipConfigured(sip)
     if (!configured.value) {
