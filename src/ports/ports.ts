@@ -149,8 +149,8 @@ export interface DialogStore {
 
 /** What keeping a call across a reload needs of the browser (`browser/dialogs.ts`). */
 export interface ResumePorts {
-  /** Opened on first use (a chunk of its own). Lists no call marked ended. */
-  open(): Promise<DialogStore>
+  /** Lists no call marked ended; undefined when IndexedDB cannot be opened (private mode…). */
+  readonly dialogs: DialogStore | undefined
   /**
    * Synchronously (in `pagehide`, where an IndexedDB delete may not land): these calls ended on
    * purpose, so no later page takes them back.
@@ -181,8 +181,8 @@ export interface AppPorts {
   marks: Marks
   history: HistoryDb
   badge: AppBadge
-  /** Calls kept across a reload (issue 12); absent: calls end with the page, as before. */
-  resume?: ResumePorts
+  /** Calls kept across a reload (issue 12), loaded with the line; absent: calls end with the page. */
+  resume?: () => Promise<ResumePorts>
   /** The page's own URL and referrer, read once at start (provisioning, `?dial=` and its consent). */
   location: { href: string; referrer?: string }
 }

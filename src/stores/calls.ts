@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { CallReading, ReadingFacts, SearchState } from '@/cti'
 import { usePorts } from '@/ports/ports'
-import type { CallInfo, DialogState, DtmfMethod, Softphone, TransferResult } from '@/sip'
+import type { CallInfo, DtmfMethod, Softphone, TransferResult } from '@/sip'
 import { TypedEmitter } from '@/sip/typed-emitter'
 import { useSettingsStore } from './settings'
 
@@ -33,19 +33,8 @@ export interface CallEvents {
   added: (call: Call) => void
   answered: (call: Call) => void
   ended: (call: Call) => void
-  /**
-   * A call an earlier page of the phone had (issue 12) is this page's again: rejoined, or
-   * about to be reported `ended` because it could not be. No `added`/`answered` for it here.
-   */
+  /** A call an earlier page of the phone had is this page's again (issue 12, `resume.ts`): no `added`/`answered`. */
   resumed: (call: Call) => void
-}
-
-/** A call of an earlier page to take over: its dialog and what the app knew of it. */
-export interface LeftCall {
-  readonly dialog: DialogState
-  readonly sip: CallInfo
-  readonly reading: CallReading
-  readonly values: Readonly<Record<string, string>>
 }
 
 /** Turns the softphone's report of a new call into its reading (set by the CTI store at start). */
@@ -62,16 +51,10 @@ export interface DtmfLog {
 export type PhoneNotice =
   | { id: number; kind: 'transfer-failed'; number: string }
   | { id: number; kind: 'referred'; number: string }
-  /** A call of the page before the reload could not be taken back (issue 12): offer to call back. */
-  | { id: number; kind: 'resume-failed'; number: string; reason: string }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+  /** A call of the page before a reload could not be taken back (issue 12): offer to call back. */
+  | { id: number; kind: 'resume-failed'; number: string; reason?: string }
 
 const NO_CRM: CrmState = Object.freeze({ searchState: 'idle', values: Object.freeze({}), searchFailed: false })
-
-function crmOf(values: Readonly<Record<string, string>>): CrmState {
-  return Object.keys(values).length === 0 ? NO_CRM : { searchState: 'done', values: { ...values }, searchFailed: false }
-}
 
 /** The softphone's facts of a call, in the terms the reading takes. */
 export function factsOf(call: CallInfo, ownUser: string): ReadingFacts {
@@ -108,8 +91,8 @@ export const useCallsStore = defineStore('calls', () => {
   let reader: CallReader | undefined
   let unsubscribe: (() => void)[] = []
   let noticeSeq = 0
-  /** Calls being rejoined (issue 12): their reading and CRM values come from the earlier page. */
-  const rejoins = new Map<string, LeftCall>()
+  /** The resume store's: a call the softphone announces that an earlier page had (issue 12). */
+  let adopt: ((info: CallInfo) => Call | undefined) | undefined
 
   const ringing = computed(() => calls.value.filter((c) => c.sip.direction === 'in' && c.sip.state === 'ringing' && !c.sip.replaces))
   const active = computed(() => calls.value.filter((c) => c.sip.state !== 'ended'))
@@ -163,11 +146,10 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   function onCallAdded(info: CallInfo): void {
-    const left = rejoins.get(info.id)
-    if (left) {
-      const call: Call = { id: info.id, sip: info, reading: left.reading, crm: crmOf(left.values) }
-      calls.value = [...calls.value, call]
-      events.emit('resumed', call)
+    const adopted = adopt?.(info)
+    if (adopted) {
+      calls.value = [...calls.value, adopted]
+      events.emit('resumed', adopted)
       return
     }
     if (!reader) throw new Error('calls: no call reader set before the line started')
@@ -194,47 +176,9 @@ export const useCallsStore = defineStore('calls', () => {
     }
     if (info.state === 'active' && before.sip.state !== 'active' && !before.sip.rejoining) events.emit('answered', call)
     if (info.state === 'ended') {
-      rejoins.delete(info.id)
       ports.remoteAudio.stop(info.id)
       forgetCall(info.id)
       events.emit('ended', call)
-    }
-  }
-
-  /**
-   * Takes back a call an earlier page left (INVITE with Replaces): the same call id, reading and
-   * CRM values; no ring, popup or answer. Refused → a notice that offers to call back.
-   */
-  async function rejoin(left: LeftCall): Promise<boolean> {
-    if (!phone?.rejoin || calls.value.some((c) => c.id === left.sip.id)) return false
-    rejoins.set(left.sip.id, left)
-    const result = await phone.rejoin(left.dialog, left.sip)
-    if (!result.ok) notify({ kind: 'resume-failed', number: left.reading.remote, reason: result.reason })
-    return result.ok
-  }
-
-  /**
-   * A call an earlier page left that ended without this page (its dialog was too old, so it
-   * was ended with a BYE from the stored state): reported `resumed` then `ended`, so what a call
-   * is owed at its end (the hang-up access, the history's end) still happens, once.
-   */
-  function endLeft(left: LeftCall, endedAt: number): void {
-    const call: Call = { id: left.sip.id, sip: left.sip, reading: left.reading, crm: crmOf(left.values) }
-    events.emit('resumed', call)
-    events.emit('ended', { ...call, sip: { ...left.sip, state: 'ended', endedAt, endReason: 'hangup-local' } })
-  }
-
-  /**
-   * The page goes away with its calls for good (the agent confirmed leaving): the app reports
-   * their end now, in `pagehide`, so the hang-up accesses leave before the page is gone.
-   */
-  function endAllForLeave(at: number): void {
-    const leaving = calls.value
-    // Their BYEs' answers find no call any more: reported once, here.
-    calls.value = []
-    for (const call of leaving) {
-      if (call.sip.state === 'ended') continue
-      events.emit('ended', { ...call, sip: { ...call.sip, state: 'ended', endedAt: at, endReason: call.sip.answeredAt === undefined ? 'cancelled' : 'hangup-local' } })
     }
   }
 
@@ -351,7 +295,7 @@ export const useCallsStore = defineStore('calls', () => {
     return phone.attendedTransfer(original, consultCallId)
   }
 
-  function notify(notice: DistributiveOmit<PhoneNotice, 'id'>): void {
+  function notify(notice: { kind: PhoneNotice['kind']; number: string; reason?: string }): void {
     noticeSeq += 1
     notices.value = [...notices.value, { ...notice, id: noticeSeq } as PhoneNotice]
   }
@@ -362,11 +306,13 @@ export const useCallsStore = defineStore('calls', () => {
 
   return {
     calls, ringing, active, listed, lastError, consultations, dtmf, notices,
-    setReader, attach, detach, setCrm, rejoin, endLeft, endAllForLeave,
-    /** The attached softphone (the resume store reads dialogs through it). */
-    softphone: () => phone,
+    setReader, attach, detach, setCrm,
     dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
-    transfer, consult, completeTransfer, dismiss,
+    transfer, consult, completeTransfer, dismiss, notify,
+    /** For the resume store (issue 12): the softphone, adopting calls, reporting calls of an earlier page. */
+    softphone: () => phone,
+    setAdopter: (next: typeof adopt) => { adopt = next },
+    announce: (event: 'resumed' | 'ended', call: Call) => events.emit(event, call),
     onCall: events.on.bind(events) as TypedEmitter<CallEvents>['on'],
   }
 })

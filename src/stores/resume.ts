@@ -1,59 +1,84 @@
-import { defineStore } from 'pinia'
-import { computed, watch } from 'vue'
-import type { DialogStore } from '@/ports/ports'
-import { usePorts } from '@/ports/ports'
+import type { MessageTree } from '@/i18n'
+import messages from '@/i18n/resume'
+import type { AppPorts, ResumePorts } from '@/ports/ports'
 import { DIALOG_HEARTBEAT_MS, dialogFate, dialogRecord, isDialogRecord, type DialogRecord } from '@/resume/dialog-record'
-import { useCallsStore, type Call, type LeftCall } from './calls'
-import { useLineStore } from './line'
-import { useSettingsStore } from './settings'
+import type { CallInfo } from '@/sip'
+import type { Call, CrmState, useCallsStore } from './calls'
+import type { useLineStore } from './line'
+import type { useSettingsStore } from './settings'
+
+/** What the resume logic works with: the app's stores and ports, handed in by the session store. */
+export interface ResumeDeps {
+  ports: AppPorts
+  calls: ReturnType<typeof useCallsStore>
+  line: ReturnType<typeof useLineStore>
+  settingsStore: ReturnType<typeof useSettingsStore>
+  mergeMessages(messages: { en: MessageTree; ja: MessageTree }): void
+}
+
+export type Resume = ReturnType<typeof createResume>
+
+function crmOf(values: Readonly<Record<string, string>>): CrmState {
+  return { searchState: Object.keys(values).length > 0 ? 'done' : 'idle', values: { ...values }, searchFailed: false }
+}
+
+const callOf = (record: DialogRecord, sip: CallInfo = record.call): Call =>
+  ({ id: record.callId, sip, reading: record.reading, crm: crmOf(record.values) })
 
 /**
  * A call survives a reload, a crash or a discard of the phone's page (issue 12).
  *
  * - Every established call's dialog is kept in IndexedDB (`@/resume/dialog-record`) at every
  *   change of the call and every {@link DIALOG_HEARTBEAT_MS}; its record goes when it ends.
- * - The page that registers first after the old one went away takes the calls back: within
- *   `call.resumeSeconds` with an INVITE carrying Replaces (same call id, reading, CRM values:
- *   no ring, popup or answer access), older with a BYE from the stored state. Either way the
- *   call's end is reported once, here, so its hang-up access and history end still happen.
+ * - The page that registers next takes the calls back: within `call.resumeSeconds` with an
+ *   INVITE carrying Replaces (same call id, reading and CRM values: no ring, popup or answer
+ *   access; refused → a notice offering to call back), older with a BYE from the stored state.
+ *   Either way the call's end is reported once, so its hang-up access and history end happen.
  *
  * The rule for the old page's `pagehide` (what a browser lets a page tell apart):
- * - a reload key (F5, Ctrl+R, ⌘R) pressed on the page, resume on → the leave is a reload: no
- *   prompt, no BYE, no un-REGISTER; the next page takes the calls back;
+ * - a reload key (F5, Ctrl+R, ⌘R) pressed on the page during a call, resume on → the leave is a
+ *   reload: no leave prompt, no BYE, no un-REGISTER; the next page takes the calls back;
  * - anything else that reaches `pagehide` during a call (closing the tab or the browser, the
- *   reload button, navigating away) went through the leave prompt, which the agent confirmed:
- *   the calls end at once (BYE) and their hang-up accesses leave with `keepalive`. A page
- *   cannot tell the reload button from closing: both ask "leave?" and both end the call;
- * - a crash or a discard fires no `pagehide`: the dialog stays, aged by its last heartbeat.
+ *   reload button, navigating away) went through the leave prompt and the agent confirmed it:
+ *   the calls end at once (BYE) and their hang-up accesses leave as `keepalive` requests. The
+ *   page cannot tell the reload button from closing: both ask "leave?", both end the call;
+ * - a crash or a discard fires no `pagehide`: the dialog stays, aged from its last heartbeat.
  *
- * Loaded with the line (a chunk of its own): nothing here is needed for the first paint.
+ * Loaded with the line, a chunk of its own: nothing here is needed for the first paint. A plain
+ * module on the stores it is handed (no `vue`, `pinia` or i18n import of its own), so the start
+ * bundle's chunks stay as they were: a lazy chunk importing those splits them, and split
+ * chunks compress worse (+0.5 to 1.8 KB gzip measured).
  */
-export const useResumeStore = defineStore('resume', () => {
-  const ports = usePorts()
-  const calls = useCallsStore()
-  const line = useLineStore()
-  const settingsStore = useSettingsStore()
-  const seconds = computed(() => settingsStore.settings.call.resumeSeconds ?? 0)
+export function createResume({ ports, calls, line, settingsStore, mergeMessages }: ResumeDeps) {
+  const seconds = () => settingsStore.settings.call.resumeSeconds ?? 0
 
-  let db: Promise<DialogStore | undefined> | undefined
+  let browser: ResumePorts | undefined
   let reloading = false
   let lookedForLeft = false
   let heartbeat: ReturnType<typeof setInterval> | undefined
+  /** Calls being taken back: the softphone announces them with these records' facts. */
+  const rejoining = new Map<string, DialogRecord>()
   /** Calls whose record is stored (or being written). */
   const kept = new Set<string>()
   let writes: Promise<unknown> = Promise.resolve()
 
-  function store(): Promise<DialogStore | undefined> {
-    db ??= ports.resume ? ports.resume.open().catch(() => undefined) : Promise.resolve(undefined)
-    return db
+  /** Loads the browser side once; the line waits for it before it registers. */
+  async function ready(): Promise<void> {
+    if (browser || !ports.resume) return
+    browser = await ports.resume()
+    mergeMessages(messages)
+    browser.onReloadKey(() => {
+      if (seconds() <= 0 || calls.active.length === 0) return
+      reloading = true
+      // The reload goes through without the leave prompt: the call continues on the next page.
+      ports.leaveGuard.set(false)
+    })
   }
 
   /** Writes one after another, never awaited by the calls. */
-  function queue(work: (s: DialogStore) => Promise<unknown>): void {
-    writes = writes.then(async () => {
-      const s = await store()
-      if (s) await work(s)
-    }).catch(() => undefined)
+  function queue(work: (dialogs: NonNullable<ResumePorts['dialogs']>) => Promise<unknown>): void {
+    const dialogs = browser?.dialogs
+    if (dialogs) writes = writes.then(() => work(dialogs)).catch(() => undefined)
   }
 
   function recordOf(call: Call, aliveAt: number): DialogRecord | undefined {
@@ -63,81 +88,91 @@ export const useResumeStore = defineStore('resume', () => {
     return dialogRecord({ callId: call.id, dialog, call: call.sip, reading: call.reading, values: call.crm.values, aliveAt })
   }
 
-  function save(list: readonly Call[], now = Date.now()): void {
-    if (seconds.value <= 0 || !ports.resume) return
-    for (const call of list) {
+  function save(now = Date.now()): void {
+    if (seconds() <= 0) return
+    for (const call of calls.calls) {
       const record = recordOf(call, now)
       if (!record) continue
       kept.add(call.id)
-      queue((s) => s.put(record))
+      queue((d) => d.put(record))
     }
   }
 
   function forget(callId: string): void {
-    if (!kept.delete(callId)) return
-    queue((s) => s.delete(callId))
+    rejoining.delete(callId)
+    if (kept.delete(callId)) queue((d) => d.delete(callId))
   }
 
-  // Every change of a call (answer, hold, CRM values) is saved, after the render.
-  watch(() => calls.calls, (list) => save(list), { flush: 'post' })
-  watch(() => calls.active.length > 0, (busy) => {
-    clearInterval(heartbeat)
-    heartbeat = busy ? setInterval(() => save(calls.calls), DIALOG_HEARTBEAT_MS) : undefined
-  })
+  // Every change of a call (answer, hold, CRM values) is saved, after the render; while calls
+  // are up, a heartbeat keeps their age short for a crash.
+  calls.$subscribe(() => {
+    save()
+    const busy = calls.active.length > 0
+    if (busy && !heartbeat) heartbeat = setInterval(() => save(), DIALOG_HEARTBEAT_MS)
+    else if (!busy && heartbeat) stop()
+  }, { flush: 'post' })
   calls.onCall('ended', (call) => forget(call.id))
-  ports.resume?.onReloadKey(() => {
-    if (seconds.value <= 0 || calls.active.length === 0) return
-    reloading = true
-    // The reload goes through without the leave prompt: the call continues on the next page.
-    ports.leaveGuard.set(false)
+  calls.setAdopter((info) => {
+    const record = rejoining.get(info.id)
+    return record && callOf(record, info)
   })
-  watch(() => line.registration.state, (state) => {
-    if (state === 'registered' && !lookedForLeft) {
-      lookedForLeft = true
-      void takeBackLeft()
-    }
-  }, { immediate: true })
+  line.$subscribe(() => {
+    if (line.registration.state !== 'registered' || lookedForLeft) return
+    lookedForLeft = true
+    void takeBackLeft()
+  })
 
   /**
-   * In `pagehide`: true when the calls stay for the next page (a reload with resume on); else
-   * the caller ends them, and they are marked ended synchronously so no later page takes them.
+   * In `pagehide`. A reload with resume on: true, the calls stay for the next page. Otherwise
+   * their ends are reported now (so the hang-up accesses leave before the page is gone) and
+   * marked synchronously, so no later page takes them back; the caller then sends the BYEs.
    */
-  function keepOnLeave(now = Date.now()): boolean {
-    clearInterval(heartbeat)
-    const up = calls.active.filter((c) => c.sip.state !== 'ended')
-    if (reloading && seconds.value > 0 && up.length > 0) {
-      // Best effort: the age of the dialog then counts from now, not from the last heartbeat.
+  function leave(now = Date.now()): boolean {
+    stop()
+    const up = calls.active
+    if (reloading && seconds() > 0 && up.length > 0) {
+      // Best effort: the dialog's age then counts from now rather than the last heartbeat.
       for (const call of up) {
         const record = recordOf(call, now)
         const left: DialogRecord | undefined = record && { ...record, leftAt: now }
-        if (left) queue((s) => s.put(left))
+        if (left) queue((d) => d.put(left))
       }
       return true
     }
-    ports.resume?.markEnded([...kept, ...up.map((c) => c.id)])
+    browser?.markEnded([...kept, ...up.map((c) => c.id)])
+    // The BYEs' answers then find no call: each end is reported once, here.
+    calls.calls = []
+    for (const call of up) {
+      const endReason = call.sip.answeredAt === undefined ? 'cancelled' : 'hangup-local'
+      calls.announce('ended', { ...call, sip: { ...call.sip, state: 'ended', endedAt: now, endReason } })
+    }
     return false
   }
 
   /** After this page's first registration: the calls an earlier page left. */
   async function takeBackLeft(now = Date.now()): Promise<void> {
-    const s = await store()
-    if (!s) return
-    const records = (await s.list().catch((): unknown[] => [])).filter(isDialogRecord)
+    const dialogs = browser?.dialogs
+    if (!dialogs) return
+    const records = (await dialogs.list().catch((): unknown[] => [])).filter(isDialogRecord)
     const phone = calls.softphone()
     for (const record of records) {
       if (calls.calls.some((c) => c.id === record.callId)) continue
-      const left: LeftCall = { dialog: record.dialog, sip: record.call, reading: record.reading, values: record.values }
-      const fate = dialogFate(record, now, seconds.value)
+      const fate = dialogFate(record, now, seconds())
       if (fate === 'resume' && phone?.rejoin) {
         kept.add(record.callId)
-        void calls.rejoin(left)
+        rejoining.set(record.callId, record)
+        void phone.rejoin(record.dialog, record.call).then((result) => {
+          if (!result.ok) calls.notify({ kind: 'resume-failed', number: record.reading.remote, reason: result.reason })
+        })
         continue
       }
-      await s.delete(record.callId).catch(() => undefined)
+      await dialogs.delete(record.callId).catch(() => undefined)
       if (fate === 'forget') continue
       // Too old to take back: nobody may be left in silence, and the call is owed its end.
       await phone?.endDialog?.(record.dialog)
-      calls.endLeft(left, record.leftAt ?? record.aliveAt)
+      const endedAt = record.leftAt ?? record.aliveAt
+      calls.announce('resumed', callOf(record))
+      calls.announce('ended', callOf(record, { ...record.call, state: 'ended', endedAt, endReason: 'hangup-local' }))
     }
   }
 
@@ -146,5 +181,5 @@ export const useResumeStore = defineStore('resume', () => {
     heartbeat = undefined
   }
 
-  return { keepOnLeave, takeBackLeft, stop, settled: () => writes }
-})
+  return { ready, leave, takeBackLeft, stop, settled: () => writes }
+}

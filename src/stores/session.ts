@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
+import { mergeMessages } from '@/i18n'
 import { usePorts } from '@/ports/ports'
 import { createSoftphone } from '@/sip'
 import { cloneJson, sameJson } from '@/settings/paths'
@@ -43,7 +44,7 @@ export const useSessionStore = defineStore('session', () => {
   const handedOff = ref<string>()
 
   /** Keeps calls across a reload (issue 12): loaded with the line, see `resume.ts`. */
-  let resume: { keepOnLeave(): boolean } | undefined
+  let resume: { leave(): boolean; ready(): Promise<void> } | undefined
 
   // Closing the tab (or the browser) unregisters and ends calls with BYE, so the PBX stops
   // sending calls to a contact nobody answers and the other party is not left in silence.
@@ -51,10 +52,9 @@ export const useSessionStore = defineStore('session', () => {
   // A reload with resume on leaves the calls (and the registration) to the next page instead.
   ports.leaveGuard.onLeave(() => {
     if (elsewhere.value) return
-    if (resume?.keepOnLeave()) return
-    // The calls' ends are reported now, so their hang-up accesses leave (keepalive) before the
-    // page is gone; the engine is not disposed, which would abort them.
-    calls.endAllForLeave(Date.now())
+    // A reload keeps the calls; else their ends are reported now, so the hang-up accesses leave
+    // (keepalive) before the page is gone: the engine is not disposed, which would abort them.
+    if (resume?.leave()) return
     phonebooks.stop()
     void line.disconnect()
   })
@@ -104,7 +104,8 @@ export const useSessionStore = defineStore('session', () => {
 
   async function startLine(): Promise<void> {
     // Before the line registers: the resume store looks for calls left by the page before.
-    resume ??= (await import('./resume')).useResumeStore()
+    resume ??= (await import('./resume')).createResume({ ports, calls, line, settingsStore, mergeMessages })
+    await resume.ready()
     const { sip } = settingsStore.settings
     configured.value = isSipConfigured(sip)
     if (!configured.value) {

@@ -5,7 +5,6 @@ import { browserAudioDevices } from './audio-devices'
 import { browserClickToDial } from './click-to-dial'
 import { browserRemoteAudio } from './remote-audio'
 import { browserCtiPorts } from './cti'
-import { browserResumePorts } from './dialogs'
 import { browserFileSaver } from './download-file'
 import { browserAppBadge, browserHistoryDb } from './history'
 import { browserLineLock } from './line-lock'
@@ -107,7 +106,8 @@ export function browserPorts(): AppPorts {
     leaveGuard,
     visibility,
     history: browserHistoryDb,
-    resume: browserResumePorts,
+    // Not for the first paint: loaded with the line.
+    resume: async () => (await import('./dialogs')).browserResumePorts(),
     badge: browserAppBadge,
     fetch: (...args) => fetch(...args),
     location: { href: window.location.href, referrer: document.referrer },

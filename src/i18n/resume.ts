@@ -1,4 +1,5 @@
-export const en = {
+/** Loaded with the resume store (`stores/resume.ts`), merged into the app's messages then. */
+const en = {
   resume: {
     rejoining: 'Resuming after the reload…',
     hint: 'Reloading the page (F5) keeps this call: it continues after the reload.',
@@ -7,7 +8,7 @@ export const en = {
   },
 }
 
-export const ja: typeof en = {
+const ja: typeof en = {
   resume: {
     rejoining: '再読み込み後の通話を再開しています…',
     hint: 'ページを再読み込み（F5）しても通話は切れず、再読み込み後に続きます。',
@@ -15,3 +16,5 @@ export const ja: typeof en = {
     callBack: '折り返し発信',
   },
 }
+
+export default { en, ja }
