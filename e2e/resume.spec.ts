@@ -193,9 +193,11 @@ test('after a renderer crash a new page takes the call back: same call id, audio
 
 test('the other side no longer has the call (481): the phone says it could not be resumed, offers to call back, and the hang-up access runs once', async ({ phones, lab }) => {
   const customer = await phones({ user: nextUser() })
+  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS)
   const browser = await ownBrowser()
   try {
     const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+    await context.addInitScript(TRACK_PEER_CONNECTIONS)
     const options = { user: nextUser(), settings: ctiSettings(lab) }
     const first = await context.newPage()
     await provisionPage(first, lab, options)
