@@ -1,6 +1,7 @@
-import { chromium, type Browser, type Page } from '@playwright/test'
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { startPeerServer } from '../lab/peer-server.mjs'
 import { CHROMIUM_ARGS } from '../playwright.config'
-import { dial, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
+import { dial, expectStays, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
 import { expect, nextUser, provisionPage, test, type Lab, type Phone } from './fixtures'
 
 /**
@@ -221,4 +222,77 @@ test('the other side no longer has the call (481): the phone says it could not b
   } finally {
     await browser.close()
   }
+})
+
+/** The lab's sip.js test peer (`lab/peer/`), registered as `user`. */
+async function sipJsPeer(context: BrowserContext, peerUrl: string, lab: Lab, user: string): Promise<Page> {
+  const page = await context.newPage()
+  await page.addInitScript(TRACK_PEER_CONNECTIONS)
+  await page.goto(peerUrl)
+  await page.waitForFunction(() => 'peer' in window)
+  await page.evaluate((o) => (window as unknown as { peer: { start(o: unknown): Promise<void> } }).peer.start(o), { server: lab.kamailio.wsUrl, domain: lab.kamailio.domain, user })
+  return page
+}
+
+interface PeerState { rang: number; replaced: number; refused: number; active: boolean; ended: number }
+const peerState = (page: Page) => page.evaluate(() => ({ ...(window as unknown as { peer: { state: PeerState } }).peer.state }))
+
+test.describe('with the sip.js test peer (full API, Replaces)', () => {
+  let peerServer: Awaited<ReturnType<typeof startPeerServer>>
+  test.beforeAll(async () => { peerServer = await startPeerServer() })
+  test.afterAll(async () => { await peerServer.stop() })
+
+  test('the peer calls, the agent answers, F5: the peer swaps legs without ringing and audio flows both ways within 3 s', async ({ phones, lab, browser }) => {
+    const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+    await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
+    const context = await browser.newContext({ permissions: ['microphone'] })
+    try {
+      const peer = await sipJsPeer(context, peerServer.url, lab, nextUser())
+      await peer.evaluate((to) => { void (window as unknown as { peer: { call(t: string): Promise<void> } }).peer.call(to) }, agent.user)
+      await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+      await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+      const callId = await agent.page.getByTestId('call').getAttribute('data-call-id')
+      await Promise.all([audioFlows(agent.page), audioFlows(peer)])
+
+      const registeredAt = await pressF5(agent.page)
+      await expect(agent.page.getByTestId('call')).toHaveAttribute('data-call-id', callId!)
+      await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+      await Promise.all([audioFlows(agent.page), audioFlows(peer)])
+      expect(Date.now() - registeredAt).toBeLessThan(3000)
+      expect(await peerState(peer)).toMatchObject({ rang: 0, replaced: 1, refused: 0, active: true })
+      expect(await popupsSeen(agent.page)).toBe(0)
+      await agent.page.getByTestId('call-hangup').click()
+      await expect.poll(async () => (await peerState(peer)).active).toBe(false)
+      await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('a peer that rejects Replaces (420): a clear message, its old leg ended (nobody in silence), the hang-up access once', async ({ phones, lab, browser }) => {
+    const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+    const context = await browser.newContext({ permissions: ['microphone'] })
+    try {
+      const peerUser = nextUser()
+      const peer = await sipJsPeer(context, peerServer.url, lab, peerUser)
+      await peer.evaluate(() => (window as unknown as { peer: { rejectReplacesWith(s: number): void } }).peer.rejectReplacesWith(420))
+      await peer.evaluate((to) => { void (window as unknown as { peer: { call(t: string): Promise<void> } }).peer.call(to) }, agent.user)
+      await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+      await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+      await expect.poll(() => accesses(lab).length).toBe(2)
+
+      await pressF5(agent.page)
+      const notice = agent.page.getByTestId('phone-notice').and(agent.page.locator('[data-kind=resume-failed]'))
+      await expect(notice).toContainText('could not be resumed')
+      await expect(notice).toContainText('420')
+      await expect(agent.page.getByTestId('call')).toHaveCount(0)
+      await expect.poll(async () => (await peerState(peer)).active).toBe(false)
+      expect(await peerState(peer)).toMatchObject({ refused: 1, replaced: 0 })
+      await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+      // Once: nothing more arrives (the page's last word on this call was the hang-up).
+      await expectStays(async () => accesses(lab).length, 3, 1000)
+    } finally {
+      await context.close()
+    }
+  })
 })

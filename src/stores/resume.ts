@@ -162,7 +162,11 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
         kept.add(record.callId)
         rejoining.set(record.callId, record)
         void phone.rejoin(record.dialog, record.call).then((result) => {
-          if (!result.ok) calls.notify({ kind: 'resume-failed', number: record.reading.remote, reason: result.reason })
+          if (result.ok) return
+          calls.notify({ kind: 'resume-failed', number: record.reading.remote, reason: result.reason })
+          // A party that refused the Replaces (420, 488) may still hold the old leg: end it, so
+          // nobody is left in silence (a 481 to this BYE is expected when it is gone already).
+          void phone.endDialog?.(record.dialog)
         })
         continue
       }
