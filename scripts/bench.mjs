@@ -11,6 +11,7 @@
  *  - CRM search result on screen vs. the CRM's own time: overhead = (INVITE → company painted)
  *    − the search request's duration as the browser saw it (Resource Timing: start → responseEnd);
  *    the demo CRM answers after a fixed delay so the request is not instant
+ *  - reload (F5) during a call → audio back both ways, 10 reloads (`bench-resume.mjs`, issue 12)
  *
  * Times are read inside the page (performance marks), never around Playwright actions.
  * RESULTS.md flags each result over its budget and names the commit measured (`-dirty` when
@@ -28,6 +29,7 @@ import { startCrm } from '../lab/crm-server.mjs'
 import { startStaticServer } from '../lab/static-server.mjs'
 import { runSipp } from '../lab/sipp.mjs'
 import { commitOf, machineOf, resultsMarkdown, stats } from './bench-report.mjs'
+import { measureResume } from './bench-resume.mjs'
 import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -76,10 +78,11 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 
 const CRM_DELAY_MS = 100
 
-async function openPhone(user, extra = {}) {
+async function openPhone(user, extra = {}, initScript = undefined) {
   crm.setProvision(`bench-${user}`, { version: 1, sip: { server: kamailio.wsUrl, domain: kamailio.domain, user, password: '', displayName: `Agent ${user}` }, ...extra })
   const context = await browser.newContext({ permissions: ['microphone'] })
   const page = await context.newPage()
+  if (initScript) await page.addInitScript(initScript)
   await page.goto(`${app.url}/?config=${crm.url}/provision/bench-${user}.json`)
   await page.locator('[data-testid=registration-status][data-state=registered]').waitFor({ timeout: 15000 })
   return page
@@ -170,6 +173,8 @@ try {
     await callee.getByTestId('idle').waitFor({ timeout: 10000 })
   }
 
+  const resume = await measureResume({ openPhone: (user, init) => openPhone(user, {}, init), users: ['1011', '1012'] })
+
   const results = {
     date: new Date().toISOString(),
     commit,
@@ -179,6 +184,7 @@ try {
     ringStagesMs,
     dialToInviteSentMs: stats(dialMs),
     searchOverheadMs: stats(searchOverheadMs),
+    ...resume,
   }
   mkdirSync(join(root, 'bench'), { recursive: true })
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
