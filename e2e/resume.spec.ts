@@ -91,6 +91,19 @@ function accesses(lab: Lab): string[] {
   return lab.crm.requests().filter((r) => r.path.startsWith('/event/')).map((r) => `${r.path}?${r.query}`)
 }
 
+/** The call history rows of this browser, read from IndexedDB directly. */
+function historyRows(): Promise<{ callId: string; result: string; cutOff: boolean; durationSeconds: number }[]> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('tsunagu-history')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const all = open.result.transaction('calls').objectStore('calls').getAll()
+      all.onsuccess = () => resolve(all.result as never)
+      all.onerror = () => reject(all.error)
+    }
+  })
+}
+
 test.beforeEach(({ lab }) => {
   lab.crm.clear()
 })
@@ -128,6 +141,9 @@ test('F5 during a call: the call comes back with the same id and timer, audio bo
   for (const p of [agent.page, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
   await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
   expect(accesses(lab).every((a) => new URLSearchParams(a.split('?')[1]).get('id') === requestId)).toBe(true)
+  // One history row for the whole call, ended, its talk time counted from the first answer.
+  await expect.poll(() => agent.page.evaluate(historyRows).then((rows) => rows.map((r) => [r.callId, r.result, r.cutOff]))).toEqual([[callId, 'answered', false]])
+  expect((await agent.page.evaluate(historyRows))[0]!.durationSeconds).toBeGreaterThanOrEqual(3)
 })
 
 test('closing the tab on purpose during a call still ends it at once, and its hang-up access arrives (keepalive)', async ({ phones, lab }) => {
