@@ -148,6 +148,25 @@ describe('a call across page loads (issue 12)', () => {
     expect(browser.records.size).toBe(0)
   })
 
+  it('F5 with one call up and another ringing: the ringing one is declined and reported ended now; a held call comes back held', async () => {
+    const browser = browserSide()
+    const first = await page(browser)
+    const talking = first.phone.ring({ remoteUser: '0312345678' })
+    first.phone.remoteAnswer(talking.id)
+    await first.calls.hold(talking.id)
+    const waiting = first.phone.ring({ remoteUser: '0663334444' })
+    await settle()
+    browser.pressReload()
+    first.fake.leavePage()
+    expect(first.phone.actions).toContain(`hangup ${waiting.id}`)
+    expect(first.phone.actions).not.toContain('stop')
+    expect(first.seen.filter((e) => e.startsWith('ended'))).toEqual([`ended ${waiting.id}`])
+    const second = await page(browser)
+    await settle()
+    expect(second.phone.rejoined.map((r) => r.info.id)).toEqual([talking.id])
+    expect(second.phone.actions).toContain(`hold ${talking.id}`)
+  })
+
   it('call.resumeSeconds 0: nothing is kept, F5 ends the call as closing does', async () => {
     const browser = browserSide()
     const first = await page(browser, new ResumingSoftphone(), { resumeSeconds: 0 })

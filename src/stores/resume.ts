@@ -68,7 +68,8 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     browser = await ports.resume()
     mergeMessages(messages)
     browser.onReloadKey(() => {
-      if (seconds() <= 0 || calls.active.length === 0) return
+      // Only a call in progress is kept: a reload while one only rings asks, as closing does.
+      if (seconds() <= 0 || !calls.active.some((c) => c.sip.state === 'active')) return
       reloading = true
       // The reload goes through without the leave prompt: the call continues on the next page.
       ports.leaveGuard.set(false)
@@ -131,22 +132,35 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     stop()
     const up = calls.active
     if (reloading && seconds() > 0 && up.length > 0) {
-      // Best effort: the dialog's age then counts from now rather than the last heartbeat.
+      const ending: Call[] = []
       for (const call of up) {
+        // Best effort: the dialog's age then counts from now rather than the last heartbeat.
         const record = recordOf(call, now)
         const left: DialogRecord | undefined = record && { ...record, leftAt: now }
         if (left) queue((d) => d.put(left))
+        else if (!rejoining.has(call.id)) ending.push(call)
       }
+      // A call that only rings or dials has no dialog to keep: it ends now (CANCEL, 486),
+      // reported first so the softphone's own end of it finds no call.
+      endNow(ending, now)
+      for (const call of ending) void calls.hangup(call.id)
       return true
     }
     browser?.markEnded([...kept, ...up.map((c) => c.id)])
-    // The BYEs' answers then find no call: each end is reported once, here.
-    calls.calls = []
-    for (const call of up) {
-      const endReason = call.sip.answeredAt === undefined ? 'cancelled' : 'hangup-local'
+    endNow(up, now)
+    return false
+  }
+
+  /** Reports the end of `list` now: the BYEs' (CANCELs') answers then find no call, so once. */
+  function endNow(list: readonly Call[], now: number): void {
+    if (list.length === 0) return
+    const gone = new Set(list.map((c) => c.id))
+    calls.calls = calls.calls.filter((c) => !gone.has(c.id))
+    for (const call of list) {
+      // As hanging up would end it: a call ringing in is declined (486), any other hung up by us.
+      const endReason = call.sip.direction === 'in' && call.sip.answeredAt === undefined ? 'declined' : 'hangup-local'
       calls.announce('ended', { ...call, sip: { ...call.sip, state: 'ended', endedAt: now, endReason } })
     }
-    return false
   }
 
   /** After this page's first registration: the calls an earlier page left. */
@@ -162,7 +176,12 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
         kept.add(record.callId)
         rejoining.set(record.callId, record)
         void phone.rejoin(record.dialog, record.call).then((result) => {
-          if (result.ok) return
+          if (result.ok) {
+            // The new leg starts sendrecv and unmuted: put the call back as the agent left it.
+            if (record.call.held) void calls.hold(record.callId)
+            if (record.call.muted) calls.toggleMute(record.callId)
+            return
+          }
           calls.notify({ kind: 'resume-failed', number: record.reading.remote, reason: result.reason })
           // A party that refused the Replaces (420, 488) may still hold the old leg: end it, so
           // nobody is left in silence (a 481 to this BYE is expected when it is gone already).

@@ -1,6 +1,7 @@
 import { Invitation, Inviter, UserAgent, Web, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
 import { realClock, TimerSet, type Clock } from '../clock'
 import { normalizeDtmf } from '../dtmf'
+import { isHoldOffer } from '../sdp-direction'
 import type {
   CallInfo,
   DialogState,
@@ -256,7 +257,8 @@ export class SipJsSoftphone implements Softphone {
 
   /** Same call, new leg: the new session takes the call's id, the old leg leaves without a word. */
   private takeBack(invitation: Invitation, replaced: Call): void {
-    const call = new Call(replaced.info, invitation, this.callHost)
+    // The new leg's offer says whether the other side still holds us (it rejoins as it was).
+    const call = new Call({ ...replaced.info, remoteHeld: isHoldOffer(invitation.request.body ?? '') }, invitation, this.callHost)
     this.calls.set(call.id, call)
     replaced.superseded = true
     void invitation.accept({ sessionDescriptionHandlerOptions: this.mediaOptions() }).catch((error: unknown) => {
