@@ -162,6 +162,22 @@ test('closing the tab on purpose during a call still ends it at once, and its ha
   await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
 })
 
+test('a reload without a reload key (the toolbar button) asks first, as closing does; confirmed, the call ends with its hang-up access', async ({ phones, lab }) => {
+  const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+  const customer = await phones({ user: nextUser() })
+  await dial(customer.page, agent.user)
+  await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+  await expect(customer.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await expect.poll(() => accesses(lab).length).toBe(2)
+  const prompts: string[] = []
+  agent.page.on('dialog', (d) => { prompts.push(d.type()); void d.accept() })
+  await agent.page.reload()
+  expect(prompts).toEqual(['beforeunload'])
+  await expect(customer.page.getByTestId('idle')).toBeVisible()
+  await expect(agent.page.getByTestId('idle')).toBeVisible()
+  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+})
+
 /** The product in a browser of its own: pages of one site share a renderer (lab notes). */
 async function ownBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
