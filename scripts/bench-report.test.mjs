@@ -180,3 +180,16 @@ describe('the Node benchmarks (history search, phonebook lookup, history write)'
     expect(resultsMarkdown(results)).not.toContain('Node benchmarks')
   })
 })
+
+describe('the resume figures (issue 12)', () => {
+  it('are listed after the budgets with median and p95, only when measured', () => {
+    const md = resultsMarkdown({
+      ...results,
+      reloadToAudioMs: stats([1800, 1900, 2000, 2100, 2200, 2300, 2400, 2500, 2600, 3900]),
+      registeredToAudioMs: { n: 10, p50: 600, p95: 900, max: 950, min: 400 },
+    })
+    expect(md).toContain('| reload (F5) during a call → audio back both ways (issue 12) | p50 2200 ms, p95 3900 ms, max 3900 ms (10 samples) |')
+    expect(md).toContain('| the reloaded page registered → audio back both ways (issue 12) | p50 600 ms, p95 900 ms, max 950 ms (10 samples) |')
+    expect(resultsMarkdown(results)).not.toContain('Other figures')
+  })
+})

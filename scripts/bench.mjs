@@ -16,6 +16,7 @@
  *  - the soak (`lab/soak.mjs`): `--soak-calls` (default 1,000; 0 = skip) mixed sipp calls against one
  *    agent page — popups, CRM accesses per call, history rows, console errors, heap before/after GC,
  *    listeners and timers left behind
+ *  - reload (F5) during a call → audio back both ways, 10 reloads (`bench-resume.mjs`, issue 12)
  *
  * Times are read inside the page (performance marks), never around Playwright actions.
  * RESULTS.md flags each result over its budget and names the commit measured (`-dirty` when
@@ -35,6 +36,7 @@ import { startStaticServer } from '../lab/static-server.mjs'
 import { runSipp } from '../lab/sipp.mjs'
 import { openSoakPhone, runSoak } from '../lab/soak.mjs'
 import { commitOf, machineOf, nodeBenchFigures, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
+import { measureResume } from './bench-resume.mjs'
 import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -101,10 +103,11 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 
 const CRM_DELAY_MS = 100
 
-async function openPhone(user, extra = {}) {
+async function openPhone(user, extra = {}, initScript = undefined) {
   crm.setProvision(`bench-${user}`, { version: 1, sip: { server: kamailio.wsUrl, domain: kamailio.domain, user, password: '', displayName: `Agent ${user}` }, ...extra })
   const context = await browser.newContext({ permissions: ['microphone'] })
   const page = await context.newPage()
+  if (initScript) await page.addInitScript(initScript)
   await page.goto(`${app.url}/?config=${crm.url}/provision/bench-${user}.json`)
   await page.locator('[data-testid=registration-status][data-state=registered]').waitFor({ timeout: 15000 })
   return page
@@ -195,6 +198,7 @@ try {
     await callee.getByTestId('idle').waitFor({ timeout: 10000 })
   }
 
+  const resume = await measureResume({ openPhone: (user, init) => openPhone(user, {}, init), users: ['1011', '1012'] })
   // Last, in a context of its own: one agent page through a shift's worth of calls.
   let soak
   if (SOAK_CALLS > 0) {
@@ -214,6 +218,7 @@ try {
     searchOverheadMs: stats(searchOverheadMs),
     ...(soak ? { soak } : {}),
     nodeBench: nodeBenchResults,
+    ...resume,
   }
   mkdirSync(join(root, 'bench'), { recursive: true })
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)

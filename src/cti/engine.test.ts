@@ -581,3 +581,33 @@ describe('the search starts in the same task as the ring', () => {
     expect(w.paths()).toEqual(['/login', '/search', '/ring'])
   })
 })
+
+describe('a call resumed on a new page (issue 12)', () => {
+  it('runs no search, ring or answer again; its hang-up runs once at the end, with the same {ID} and the CRM values kept', async () => {
+    const w = await loggedIn()
+    const reading = w.read(call())
+    const info = w.engine.callResumed(reading, { answered: true, values: { NAME: '山田太郎', COMPANY: '株式会社テスト' } })
+    expect(info).toMatchObject({ requestId: 'REQ1', answered: true, searchState: 'done', values: { NAME: '山田太郎' } })
+    w.engine.callAnswered('call-1')
+    w.engine.callResumed(reading, { answered: true, values: {} })
+    await w.clock.advance(5000)
+    await flush()
+    expect(w.paths()).toEqual(['/login'])
+    w.engine.callEnded('call-1')
+    w.engine.callEnded('call-1')
+    await flush()
+    await w.engine.idle()
+    expect(w.paths()).toEqual(['/login', '/hangup'])
+    expect(w.sent().at(-1)?.[1]).toBe('http://crm/hangup?id=REQ1')
+  })
+
+  it('a call resumed before it was answered runs its answer access when answered here', async () => {
+    const w = await loggedIn()
+    w.engine.callResumed(w.read(call()), { answered: false, values: {} })
+    w.engine.callAnswered('call-1')
+    await w.clock.advance(2000)
+    await flush()
+    await w.engine.idle()
+    expect(w.paths()).toEqual(['/login', '/answer'])
+  })
+})

@@ -97,6 +97,12 @@ export interface CtiEngine {
    * engine's config. Idempotent per callId. The search request leaves before this returns.
    */
   callStarted(call: CallReading): CallInfo
+  /**
+   * A call an earlier page of the phone started (and maybe answered) continues here: the same
+   * reading (`{ID}`) and CRM values. Its search, ring and (when `answered`) answer accesses count
+   * as run, so only what is still owed runs: the hang-up at its end. Idempotent per callId.
+   */
+  callResumed(call: CallReading, state: { readonly answered: boolean; readonly values: Readonly<Record<string, string>> }): CallInfo
   /** The call was answered (here or auto-answered). Idempotent; ignored after the end. */
   callAnswered(callId: string): void
   /** Our leg of the call ended (hang-up, cancel, decline, missed, transferred away). Idempotent. */
@@ -483,6 +489,27 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       const info = snapshot(callId, record)
       emit(callId, record)
       return info
+    },
+
+    callResumed(parties, state) {
+      const existing = calls.get(parties.callId)
+      if (existing) return snapshot(parties.callId, existing)
+      const hasValues = Object.keys(state.values).length > 0
+      const record: CallRecord = {
+        parties,
+        plan: planCall(config, parties),
+        answered: state.answered,
+        ended: false,
+        searchState: hasValues ? 'done' : 'idle',
+        values: Object.freeze({ ...state.values }),
+        search: Promise.resolve(),
+        tasks: new Set(),
+        started: new Set<AccessName>(state.answered ? ['search', 'ring', 'answer'] : ['search', 'ring']),
+      }
+      calls.set(parties.callId, record)
+      remember(parties.callId)
+      emit(parties.callId, record)
+      return snapshot(parties.callId, record)
     },
 
     callAnswered(callId) {

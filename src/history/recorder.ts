@@ -64,11 +64,17 @@ export function createRecorder(db: HistoryStore, heartbeat: (callIds: string[]) 
       timer = undefined
     }
   }
+  const unfinished = async (callId: string) => {
+    const row = await db.get(callId)
+    return row?.cutOff ? row : undefined
+  }
   return {
     async write(events) {
       const changed = new Map<string, HistoryRow>()
       for (const { callId, event } of events) {
-        const row = applyCallEvent(current.get(callId), event.type === 'added' ? startedEvent(callId, event) : event)
+        // A call an earlier page started (resumed after a reload, issue 12) goes on in its row.
+        const before = current.get(callId) ?? (event.type === 'added' ? undefined : await unfinished(callId))
+        const row = applyCallEvent(before, event.type === 'added' ? startedEvent(callId, event) : event)
         if (!row) continue
         current.set(callId, row)
         changed.set(callId, row)

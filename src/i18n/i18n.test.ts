@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { deepMerge } from '@/settings/merge'
 import { allMessages, preferredLocale } from './index'
 import historyView from './history-view'
+import resume from './resume'
 import screens from './settings-screens'
 
 /** What the app holds once the settings screens' texts are loaded too. */
 function everyMessage() {
   const all = allMessages()
-  return { en: deepMerge(deepMerge(all.en, screens.en), historyView.en), ja: deepMerge(deepMerge(all.ja, screens.ja), historyView.ja) }
+  return { en: deepMerge(deepMerge(deepMerge(all.en, screens.en), historyView.en), resume.en), ja: deepMerge(deepMerge(deepMerge(all.ja, screens.ja), historyView.ja), resume.ja) }
 }
 
 /** Every key path of a message tree, e.g. `call.answer`. */

@@ -44,6 +44,13 @@ export async function loadSettingsScreenMessages(): Promise<void> {
   global?.mergeLocaleMessage('ja', screens.ja)
 }
 
+/** Messages of an area loaded later (e.g. with the line: `resume.ts`), merged into the app's. */
+export function mergeMessages(messages: { en: MessageTree; ja: MessageTree }): void {
+  const global = appI18n?.global as { mergeLocaleMessage(locale: string, messages: MessageTree): void } | undefined
+  global?.mergeLocaleMessage('en', messages.en)
+  global?.mergeLocaleMessage('ja', messages.ja)
+}
+
 /** `extra`: messages merged in from the start (tests mount settings screens without the dialog). */
 export function createAppI18n(locale: Locale, extra: readonly { en: MessageTree; ja: MessageTree }[] = []) {
   const i18n = createI18n({

@@ -52,7 +52,7 @@ const en = {
         anonymousLabel: 'Label for anonymous callers',
       },
       audio: { input: 'Microphone', output: 'Speaker for calls', ringer: 'Speaker for the ringtone', ringtone: 'Ringtone' },
-      call: { dnd: 'Do not disturb (reject incoming calls)', autoAnswerSeconds: 'Auto-answer after (s, 0 = off)' },
+      call: { dnd: 'Do not disturb (reject incoming calls)', autoAnswerSeconds: 'Auto-answer after (s, 0 = off)', resumeSeconds: 'Keep calls across a reload for (s, 0 = off)' },
       cti: {
         target: 'Integration target',
         skipInternal: 'Do not consult the CRM for internal calls',
@@ -199,7 +199,7 @@ const ja: typeof en = {
         anonymousLabel: '非通知時の表示名',
       },
       audio: { input: 'マイク', output: '通話のスピーカー', ringer: '着信音のスピーカー', ringtone: '着信音' },
-      call: { dnd: '着信拒否（応答不可）', autoAnswerSeconds: '自動応答までの秒数（0 = しない）' },
+      call: { dnd: '着信拒否（応答不可）', autoAnswerSeconds: '自動応答までの秒数（0 = しない）', resumeSeconds: '再読み込み後に通話を引き継ぐ秒数（0 = しない）' },
       cti: {
         target: '連携対象',
         skipInternal: '内線着信時はCRM連携しない',

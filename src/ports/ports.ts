@@ -166,6 +166,26 @@ export interface AppBadge {
   set(count: number): void
 }
 
+/** The dialogs kept across page loads (issue 12), in IndexedDB; records are JSON with a `callId`. */
+export interface DialogStore {
+  list(): Promise<unknown[]>
+  put(record: { readonly callId: string }): Promise<void>
+  delete(callId: string): Promise<void>
+}
+
+/** What keeping a call across a reload needs of the browser (`browser/dialogs.ts`). */
+export interface ResumePorts {
+  /** Lists no call marked ended; undefined when IndexedDB cannot be opened (private mode…). */
+  readonly dialogs: DialogStore | undefined
+  /**
+   * Synchronously (in `pagehide`, where an IndexedDB delete may not land): these calls ended on
+   * purpose, so no later page takes them back.
+   */
+  markEnded(callIds: readonly string[]): void
+  /** The agent pressed a reload key (F5, Ctrl+R, ⌘R) on the page: the next leave is a reload. */
+  onReloadKey(listener: () => void): () => void
+}
+
 /** How a link names the CRM tab, so it lands where the accesses open it (see `crm-tab.ts`). */
 export interface AppPorts {
   storage: KeyValueStore
@@ -188,6 +208,8 @@ export interface AppPorts {
   history: HistoryDb
   outbox: OutboxDb
   badge: AppBadge
+  /** Calls kept across a reload (issue 12), loaded with the line; absent: calls end with the page. */
+  resume?: () => Promise<ResumePorts>
   /** The page's own URL and referrer, read once at start (provisioning, `?dial=` and its consent). */
   location: { href: string; referrer?: string }
 }

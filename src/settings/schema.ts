@@ -73,6 +73,7 @@ export const settingsSchema = v.object({
     v.object({
       dnd: flag(false, 'Do not disturb: incoming calls are rejected (486) without ringing.'),
       autoAnswerSeconds: amount(600, 0, 'Answer incoming calls after this many seconds; 0 = off.'),
+      resumeSeconds: amount(3600, 60, 'A call survives a reload or crash of the phone\'s page: a new page within this many seconds takes it back (INVITE with Replaces); 0 = off.'),
     }),
   ),
   history: v.optional(

@@ -41,6 +41,11 @@ export interface CallSettings {
   dnd: boolean
   /** Answer incoming calls by themselves after this many seconds; 0 = off. */
   autoAnswerSeconds: number
+  /**
+   * A call survives a reload (F5), a crash or a discard of the phone's page: a new page that
+   * registers within this many seconds takes it back (INVITE with Replaces); 0 = off.
+   */
+  resumeSeconds: number
 }
 
 /**
@@ -89,7 +94,7 @@ export function defaultSettings(): Settings {
     sip: { server: '', domain: '', user: '', password: '', authUser: '', displayName: '', iceServers: [] },
     popup: { size: 'standard', buttons: true, displaySeconds: 0, copyNumberOnClick: false, anonymousLabel: '非通知' },
     audio: { input: '', output: '', ringer: '', ringtone: '' },
-    call: { dnd: false, autoAnswerSeconds: 0 },
+    call: { dnd: false, autoAnswerSeconds: 0, resumeSeconds: 60 },
     history: { maxDays: 365, maxRows: 100_000 },
     locked: [],
     cti: {},

@@ -23,7 +23,7 @@ describe('readStoredRecord (migrations)', () => {
     expect(read.record.settings.sip.password).toBe('pw')
     expect(read.record.settings.popup.size).toBe('large')
     expect(read.record.settings.audio).toEqual(defaultSettings().audio)
-    expect(read.record.settings.call).toEqual({ dnd: false, autoAnswerSeconds: 0 })
+    expect(read.record.settings.call).toEqual({ dnd: false, autoAnswerSeconds: 0, resumeSeconds: 60 })
     expect(read.record.provisioning).toBeUndefined()
   })
 

@@ -19,7 +19,7 @@ export class FakeSoftphone implements Softphone {
   transferResult: TransferResult = { ok: true }
   microphone = ''
   doNotDisturb = false
-  private readonly calls = new Map<string, CallInfo>()
+  protected readonly calls = new Map<string, CallInfo>()
   private seq = 0
 
   on<E extends keyof SoftphoneEvents>(event: E, listener: SoftphoneEvents[E]): () => void {
@@ -212,7 +212,7 @@ export class FakeSoftphone implements Softphone {
     }
   }
 
-  private update(callId: string, patch: Partial<CallInfo>): void {
+  protected update(callId: string, patch: Partial<CallInfo>): void {
     const call = this.calls.get(callId)
     if (!call || call.state === 'ended') return
     const next = { ...call, ...patch }

@@ -84,7 +84,30 @@ export interface CallInfo {
    * the call's media was renegotiated (a re-INVITE with an ICE restart). Absent = never dropped.
    */
   reconnecting?: boolean
+  /**
+   * A call of an earlier page of the phone being taken over (INVITE with Replaces, issue 12):
+   * `true` until the other side accepted; the call keeps its id and `answeredAt`.
+   */
+  rejoining?: boolean
 }
+
+/**
+ * A confirmed dialog as SIP knows it (RFC 3261 §12), seen from our side: enough for another
+ * page of the phone to replace it (INVITE with Replaces) or end it (BYE). URIs as strings.
+ */
+export interface DialogState {
+  sipCallId: string
+  localTag: string
+  remoteTag: string
+  localUri: string
+  remoteUri: string
+  /** The other party's Contact: where in-dialog requests go (through `routeSet`). */
+  remoteTarget: string
+  routeSet: string[]
+  localSeq: number
+}
+
+export type RejoinResult = { ok: true } | { ok: false; reason: string }
 
 /** How DTMF digits went out: RTP telephone-events (RFC 4733) or SIP INFO when those were not negotiated. */
 export type DtmfMethod = 'rfc4733' | 'info'
@@ -178,4 +201,14 @@ export interface Softphone {
   /** Do not disturb: incoming calls are rejected with 486 at once, before any ringing or `callAdded` (`rejectedByDnd`). */
   setDoNotDisturb(on: boolean): void
   on<E extends keyof SoftphoneEvents>(event: E, listener: SoftphoneEvents[E]): () => void
+  /** The confirmed dialog of an active call, to keep it across a reload (issue 12). */
+  dialogOf?(callId: string): DialogState | undefined
+  /**
+   * Takes over a dialog an earlier page of ours left: an INVITE carrying Replaces to the other
+   * party, announced as `callAdded` with `info` (its id kept, `rejoining: true`); resolves when
+   * the other side answered, refused or did not answer in time (the call then ends `failed`).
+   */
+  rejoin?(dialog: DialogState, info: CallInfo): Promise<RejoinResult>
+  /** Ends a dialog an earlier page left, with a BYE built from its state; resolves on the answer or a timeout. */
+  endDialog?(dialog: DialogState): Promise<boolean>
 }

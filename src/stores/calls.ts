@@ -35,6 +35,8 @@ export interface CallEvents {
   ended: (call: Call) => void
   /** An incoming call do-not-disturb refused: never in `calls`, already ended (for the history). */
   rejected: (call: Call) => void
+  /** A call an earlier page of the phone had is this page's again (issue 12, `resume.ts`): no `added`/`answered`. */
+  resumed: (call: Call) => void
 }
 
 /** Turns the softphone's report of a new call into its reading (set by the CTI store at start). */
@@ -51,6 +53,8 @@ export interface DtmfLog {
 export type PhoneNotice =
   | { id: number; kind: 'transfer-failed'; number: string }
   | { id: number; kind: 'referred'; number: string }
+  /** A call of the page before a reload could not be taken back (issue 12): offer to call back. */
+  | { id: number; kind: 'resume-failed'; number: string; reason?: string }
 
 const NO_CRM: CrmState = Object.freeze({ searchState: 'idle', values: Object.freeze({}), searchFailed: false })
 
@@ -95,6 +99,8 @@ export const useCallsStore = defineStore('calls', () => {
   let reader: CallReader | undefined
   let unsubscribe: (() => void)[] = []
   let noticeSeq = 0
+  /** The resume store's: a call the softphone announces that an earlier page had (issue 12). */
+  let adopt: ((info: CallInfo) => Call | undefined) | undefined
 
   const ringing = computed(() => calls.value.filter((c) => c.sip.direction === 'in' && c.sip.state === 'ringing' && !c.sip.replaces))
   const active = computed(() => calls.value.filter((c) => c.sip.state !== 'ended'))
@@ -153,6 +159,12 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   function onCallAdded(info: CallInfo): void {
+    const adopted = adopt?.(info)
+    if (adopted) {
+      calls.value = [...calls.value, adopted]
+      events.emit('resumed', adopted)
+      return
+    }
     if (!reader) throw new Error('calls: no call reader set before the line started')
     const reading = reader(factsOf(info, settingsStore.settings.sip.user))
     ports.marks.mark('tsunagu:call-read')
@@ -176,7 +188,7 @@ export const useCallsStore = defineStore('calls', () => {
     if (info.transfer === 'failed' && before.sip.transfer !== 'failed') {
       notify({ kind: 'transfer-failed', number: before.reading.remote })
     }
-    if (info.state === 'active' && before.sip.state !== 'active' && !view.value) events.emit('answered', call)
+    if (info.state === 'active' && before.sip.state !== 'active' && !view.value && !before.sip.rejoining) events.emit('answered', call)
     if (info.state === 'ended') {
       ports.remoteAudio.stop(info.id)
       forgetCall(info.id)
@@ -297,7 +309,7 @@ export const useCallsStore = defineStore('calls', () => {
     return phone.attendedTransfer(original, consultCallId)
   }
 
-  function notify(notice: Omit<PhoneNotice, 'id'>): void {
+  function notify(notice: { kind: PhoneNotice['kind']; number: string; reason?: string }): void {
     noticeSeq += 1
     notices.value = [...notices.value, { ...notice, id: noticeSeq } as PhoneNotice]
   }
@@ -310,7 +322,11 @@ export const useCallsStore = defineStore('calls', () => {
     calls, ringing, active, listed, lastError, consultations, dtmf, notices, view,
     setReader, attach, detach, setCrm,
     dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
-    transfer, consult, completeTransfer, dismiss,
+    transfer, consult, completeTransfer, dismiss, notify,
+    /** For the resume store (issue 12): the softphone, adopting calls, reporting calls of an earlier page. */
+    softphone: () => phone,
+    setAdopter: (next: typeof adopt) => { adopt = next },
+    announce: (event: 'resumed' | 'ended', call: Call) => events.emit(event, call),
     onCall: events.on.bind(events) as TypedEmitter<CallEvents>['on'],
   }
 })

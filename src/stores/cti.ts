@@ -63,6 +63,8 @@ export const useCtiStore = defineStore('cti', () => {
     engine?.callEnded(call.id)
     history?.ended(call)
   }))
+  // A call of the page before a reload (issue 12): the same call, so no second ring or answer.
+  calls.onCall('resumed', (call) => later(() => engine?.callResumed(call.reading, { answered: call.sip.answeredAt !== undefined, values: call.crm.values })))
 
   /**
    * Builds the engine from the saved/provisioned settings; asks for the agent login when needed.

@@ -77,6 +77,8 @@ export const useHistoryStore = defineStore('history', () => {
   }
 
   calls.onCall('added', (call) => enqueue(call.id, { type: 'added', direction: call.sip.direction, startedAt: call.sip.startedAt, reading: call.reading }))
+  // A call of the page before a reload (issue 12): its row goes on (same call id, same row).
+  calls.onCall('resumed', (call) => enqueue(call.id, { type: 'seen', at: Date.now() }))
   calls.onCall('answered', (call) => enqueue(call.id, { type: 'answered', at: call.sip.answeredAt ?? Date.now() }))
   calls.onCall('ended', (call) => {
     valuesSeen.delete(call.id)

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
+import { mergeMessages } from '@/i18n'
 import { usePorts } from '@/ports/ports'
 import { createSoftphone, preloadSoftphone, type SoftphoneConfig } from '@/sip'
 import type { leaderRelay } from './tab-line'
@@ -57,13 +58,19 @@ export const useSessionStore = defineStore('session', () => {
   /** A `?dial=` number this tab passed to the phone's tab (a `tel:` link opened a new tab). */
   const handedOff = ref<string>()
 
+  /** Keeps calls across a reload (issue 12): loaded with the line, see `resume.ts`. */
+  let resume: { leave(): boolean; ready(): Promise<void> } | undefined
+
   // Closing the tab (or the browser) unregisters and ends calls with BYE, so the PBX stops
   // sending calls to a contact nobody answers and the other party is not left in silence.
   // The messages go out synchronously in `pagehide`; what follows an await is best effort.
+  // A reload with resume on leaves the calls (and the registration) to the next page instead.
   ports.leaveGuard.onLeave(() => {
     if (role.value !== 'leader') return
+    // A reload keeps the calls; else their ends are reported now, so the hang-up accesses leave
+    // (keepalive) before the page is gone: the engine is not disposed, which would abort them.
+    if (resume?.leave()) return
     outbox.stop()
-    cti.stop()
     phonebooks.stop()
     void line.disconnect()
     // The followers hear it now; the first in the queue registers once this tab is gone.
@@ -180,6 +187,9 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function startLine(): Promise<void> {
+    // Before the line registers: the resume store looks for calls left by the page before.
+    resume ??= (await import('./resume')).createResume({ ports, calls, line, settingsStore, mergeMessages })
+    await resume.ready()
     const { sip } = settingsStore.settings
     configured.value = isSipConfigured(sip)
     if (!configured.value) {

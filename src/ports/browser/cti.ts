@@ -57,6 +57,9 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
         signal: signal as AbortSignal,
         cache: 'no-store',
         redirect: 'follow',
+        // The hang-up access of a call ended by closing the tab is sent from `pagehide`: only a
+        // keepalive request outlives the page (issue 12). Bodies here are far below its 64 KB.
+        keepalive: true,
       })
       const out: Record<string, string> = {}
       response.headers.forEach((value, name) => { out[name.toLowerCase()] = value })

@@ -108,6 +108,8 @@ export function browserPorts(): AppPorts {
     visibility,
     history: browserHistoryDb,
     outbox: browserOutboxDb,
+    // Not for the first paint: loaded with the line.
+    resume: async () => (await import('./dialogs')).browserResumePorts(),
     badge: browserAppBadge,
     fetch: (...args) => fetch(...args),
     location: { href: window.location.href, referrer: document.referrer },

@@ -40,6 +40,8 @@ export interface CallHost {
 export class Call {
   /** Set before we act, so the terminal state can say who ended the call. */
   localEnd?: EndReason
+  /** Its dialog was replaced by the same call's new leg (a rejoin, issue 12): it ends without a word. */
+  superseded = false
   /** A hold or resume re-INVITE is in flight: sip.js refuses a second one (491 glare). */
   private holdPending = false
   /**
@@ -57,7 +59,10 @@ export class Call {
   ) {
     session.stateChange.addListener((state) => {
       if (state === SessionState.Established) {
-        this.patch({ state: 'active', answeredAt: host.clock.now() })
+        // A rejoined call (issue 12) keeps the answer time of the page that answered it.
+        const { rejoining: _done, ...rest } = this.info
+        this.info = rest
+        this.patch({ state: 'active', answeredAt: this.info.answeredAt ?? host.clock.now() })
         const media = this.media
         if (media) host.events.emit('remoteStream', info.id, media.remoteMediaStream)
       } else if (state === SessionState.Terminated) {
@@ -261,6 +266,7 @@ export class Call {
       ?? (wasAnswered ? 'hangup-remote' : this.info.direction === 'in' ? 'cancelled' : 'rejected')
     this.info = { ...this.info, state: 'ended', endedAt: this.host.clock.now(), endReason }
     this.host.forget(this)
+    if (this.superseded) return
     this.host.events.emit('callUpdated', this.info)
   }
 

@@ -1,9 +1,12 @@
 import { Invitation, Inviter, UserAgent, Web, type Session, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
 import { realClock, TimerSet, type Clock } from '../clock'
 import { normalizeDtmf } from '../dtmf'
+import { isHoldOffer } from '../sdp-direction'
 import type {
   CallInfo,
+  DialogState,
   DtmfResult,
+  RejoinResult,
   RegistrationStatus,
   Softphone,
   SoftphoneConfig,
@@ -15,6 +18,7 @@ import { Call, describe, incomingCallInfo, outgoingCallInfo, type CallHost, type
 import { fastIceFactory } from './fast-ice'
 import type { TransportConstructor } from './hash-safe-transport'
 import { Line } from './line'
+import { dialogStateOf, REJOIN_TIMEOUT_MS, rejoinInviter, sendStoredBye } from './rejoin'
 import { Transfers } from './transfer'
 
 /** Seams for tests; each defaults to what the phone uses in the browser. */
@@ -53,7 +57,8 @@ export class SipJsSoftphone implements Softphone {
       clock: this.clock,
       events: this.events,
       mediaOptions,
-      forget: (call) => this.calls.delete(call.id),
+      // A call taken over by its rejoin (same id) must not drop the new one from the list.
+      forget: (call) => this.calls.get(call.id) === call && this.calls.delete(call.id),
       referred: (call, referral) => this.transfers.onRefer(call, referral),
     }
     this.transfers = new Transfers({
@@ -184,6 +189,53 @@ export class SipJsSoftphone implements Softphone {
     }
   }
 
+  dialogOf(callId: string): DialogState | undefined {
+    const call = this.calls.get(callId)
+    return call?.established ? dialogStateOf(call.session) : undefined
+  }
+
+  rejoin(dialog: DialogState, info: CallInfo): Promise<RejoinResult> {
+    if (this.registration.state !== 'registered') return Promise.resolve({ ok: false, reason: 'not-registered' })
+    const inviter = rejoinInviter(this.line.ua, dialog, this.mediaOptions())
+    if (!inviter) return Promise.resolve({ ok: false, reason: `not a SIP address: ${dialog.remoteUri}` })
+    const call = new Call({ ...info, state: 'dialing', rejoining: true, held: false, muted: false, remoteHeld: false }, inviter, this.callHost)
+    // Until the other side accepts, however the attempt ends (sip.js may end the session
+    // before it reports the rejection) the call ends `failed`, not as an answered call's hang-up.
+    call.localEnd = 'failed'
+    this.calls.set(call.id, call)
+    this.events.emit('callAdded', call.info)
+    return new Promise<RejoinResult>((resolve) => {
+      const fail = (reason: string) => resolve({ ok: false, reason })
+      const cancelTimeout = this.timers.after(REJOIN_TIMEOUT_MS, () => {
+        fail('timeout')
+        void inviter.cancel().catch(() => undefined)
+        call.finish()
+      })
+      inviter.invite({
+        requestDelegate: {
+          onAccept: () => {
+            cancelTimeout()
+            call.localEnd = undefined
+            resolve({ ok: true })
+          },
+          onReject: (response) => {
+            cancelTimeout()
+            fail(`${response.message.statusCode} ${response.message.reasonPhrase}`)
+          },
+        },
+      }).catch((error: unknown) => {
+        cancelTimeout()
+        fail(describe(error))
+        call.finish()
+      })
+    })
+  }
+
+  endDialog(dialog: DialogState): Promise<boolean> {
+    if (this.registration.state !== 'registered') return Promise.resolve(false)
+    return sendStoredBye(this.line.ua, dialog, this.timers)
+  }
+
   private onInvite(invitation: Invitation): void {
     if (this.doNotDisturb && !invitation.replacee) {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined)
@@ -192,6 +244,10 @@ export class SipJsSoftphone implements Softphone {
       return
     }
     const replaced = this.transfers.replacedBy(invitation)
+    if (replaced && this.isRejoin(invitation, replaced)) {
+      this.takeBack(invitation, replaced)
+      return
+    }
     const call = new Call(incomingCallInfo(invitation, this.newCallId(), this.clock.now(), replaced?.id), invitation, this.callHost)
     this.calls.set(call.id, call)
     // The bench reads INVITE at the transport (`tsunagu:invite`) → here → the store and the popup.
@@ -215,6 +271,26 @@ export class SipJsSoftphone implements Softphone {
     if (!call) return
     call.localEnd = 'failed'
     void call.hangup().catch(() => undefined).finally(() => call.finish())
+  }
+
+  /**
+   * The other party's phone came back on a new page and replaces its own dialog with us (issue
+   * 12), as opposed to an attended transfer, where a third party replaces it: the same remote user.
+   */
+  private isRejoin(invitation: Invitation, replaced: Call): boolean {
+    const user = invitation.remoteIdentity.uri.user
+    return replaced.established && user !== undefined && user === replaced.info.remoteUser
+  }
+
+  /** Same call, new leg: the new session takes the call's id, the old leg leaves without a word. */
+  private takeBack(invitation: Invitation, replaced: Call): void {
+    // The new leg's offer says whether the other side still holds us (it rejoins as it was).
+    const call = new Call({ ...replaced.info, remoteHeld: isHoldOffer(invitation.request.body ?? '') }, invitation, this.callHost)
+    this.calls.set(call.id, call)
+    replaced.superseded = true
+    void invitation.accept({ sessionDescriptionHandlerOptions: this.mediaOptions() }).catch((error: unknown) => {
+      console.warn('could not accept the rejoining call', describe(error))
+    })
   }
 
   private startCall(inviter: Inviter, remoteUser: string, extra: Partial<CallInfo>): Call {

@@ -1,0 +1,330 @@
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { startPeerServer } from '../lab/peer-server.mjs'
+import { CHROMIUM_ARGS } from '../playwright.config'
+import { dial, expectStays, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
+import { expect, nextUser, provisionPage, test, type Lab, type Phone } from './fixtures'
+
+/**
+ * Issue 12: a call survives a reload (F5) or a renderer crash of the phone's page. The other
+ * party is a second page of the phone (its sip.js user agent accepts Replaces); audio is read
+ * from getStats() on both sides, the CRM stand-in counts the accesses.
+ */
+
+/** Audio bytes received on the page's newest peer connection (the call's current leg). */
+async function bytesIn(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __tsunaguPeerConnections?: RTCPeerConnection[] }).__tsunaguPeerConnections ?? []
+    const pc = pcs.at(-1)
+    if (!pc || pc.connectionState === 'closed') return 0
+    let total = 0
+    ;(await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0
+    })
+    return total
+  })
+}
+
+/** Resolves once audio arrives on `page`'s newest leg and keeps arriving (two reads apart). */
+async function audioFlows(page: Page): Promise<void> {
+  await expect.poll(() => bytesIn(page), { intervals: [100] }).toBeGreaterThan(0)
+  const first = await bytesIn(page)
+  await expect.poll(() => bytesIn(page), { intervals: [100] }).toBeGreaterThan(first)
+}
+
+/** Counts what an init script saw appear during the page's life: incoming popups. */
+const COUNT_POPUPS = `(() => {
+  window.__popups = 0
+  new MutationObserver(() => {
+    const now = document.querySelectorAll('[data-testid=incoming-popup]').length
+    if (now > (window.__shownPopups ?? 0)) window.__popups += now - (window.__shownPopups ?? 0)
+    window.__shownPopups = now
+  }).observe(document, { childList: true, subtree: true })
+})()`
+
+const popupsSeen = (page: Page) => page.evaluate(() => (window as unknown as { __popups: number }).__popups)
+
+/** `caller` dials `callee`, who answers; resolves with the callee's call id once audio flows both ways. */
+async function talking(caller: Phone, callee: Phone): Promise<string> {
+  await dial(caller.page, callee.user)
+  await callee.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+  for (const p of [caller.page, callee.page]) await expect(p.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await Promise.all([audioFlows(caller.page), audioFlows(callee.page)])
+  return (await callee.page.getByTestId('call').getAttribute('data-call-id'))!
+}
+
+/**
+ * F5 as the agent presses it: the page sees the key, then the browser reloads. Headless Chromium
+ * does not act on a synthetic F5 (seen here: the page gets the keydown, nothing reloads), so
+ * the browser's part is `page.reload()`. No leave prompt may show: Playwright would dismiss it
+ * and the reload would not happen. Resolves once the new page is registered, with when.
+ */
+async function pressF5(page: Page): Promise<number> {
+  let prompted = false
+  page.on('dialog', (d) => { prompted = true; void d.dismiss() })
+  await page.keyboard.press('F5')
+  await page.reload()
+  expect(prompted, 'a leave prompt on F5').toBe(false)
+  await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+  return Date.now()
+}
+
+/** The CTI custom integration counting ring, answer and hang-up at the CRM stand-in (no search). */
+function ctiSettings(lab: Lab) {
+  const crm = lab.crm.url
+  return {
+    agent: { id: 'agent01', password: 'pass01' },
+    cti: {
+      target: 'custom',
+      // The customer is another extension of the lab: not skipped as an internal call.
+      skipInternal: false,
+      timeoutSeconds: 3,
+      accesses: {
+        ring: { method: 'get-internal', url: `${crm}/event/ring?tel={TEL}&id={ID}` },
+        answer: { method: 'get-internal', url: `${crm}/event/answer?tel={TEL}&id={ID}` },
+        hangup: { method: 'get-internal', url: `${crm}/event/hangup?tel={TEL}&id={ID}` },
+      },
+    },
+  }
+}
+
+function accesses(lab: Lab): string[] {
+  return lab.crm.requests().filter((r) => r.path.startsWith('/event/')).map((r) => `${r.path}?${r.query}`)
+}
+
+/** The call history rows of this browser, read from IndexedDB directly. */
+function historyRows(): Promise<{ callId: string; result: string; cutOff: boolean; durationSeconds: number }[]> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('tsunagu-history')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const all = open.result.transaction('calls').objectStore('calls').getAll()
+      all.onsuccess = () => resolve(all.result as never)
+      all.onerror = () => reject(all.error)
+    }
+  })
+}
+
+test.beforeEach(({ lab }) => {
+  lab.crm.clear()
+})
+
+test('F5 during a call: the call comes back with the same id and timer, audio both ways within 3 s of registering, no new ring on either side, one ring/answer/hang-up at the CRM', async ({ phones, lab }) => {
+  const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+  const customer = await phones({ user: nextUser() })
+  await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
+  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
+
+  const callId = await talking(customer, agent)
+  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer'])
+  const requestId = new URLSearchParams(accesses(lab)[0]!.split('?')[1]).get('id')
+  await expect(agent.page.getByTestId('resume-hint')).toBeVisible()
+  const customerCallId = await customer.page.getByTestId('call').getAttribute('data-call-id')
+
+  const registeredAt = await pressF5(agent.page)
+  const call = agent.page.getByTestId('call')
+  await expect(call).toHaveAttribute('data-call-id', callId)
+  await expect(call).toHaveAttribute('data-state', 'active')
+  await Promise.all([audioFlows(agent.page), audioFlows(customer.page)])
+  const back = Date.now() - registeredAt
+  expect(back, `audio both ways ${back} ms after registering`).toBeLessThan(3000)
+  // The timer goes on from the first answer, not from the resume.
+  await expect(call).toContainText(/0:0[3-9]|0:[1-5]\d/)
+  await expect(agent.page.getByTestId('call-hangup')).toBeVisible()
+  // The customer's phone kept its call card: same call, no new ring.
+  await expect(customer.page.getByTestId('call')).toHaveCount(1)
+  await expect(customer.page.getByTestId('call')).toHaveAttribute('data-call-id', customerCallId!)
+  await expect(customer.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  expect(await popupsSeen(customer.page)).toBe(0)
+  expect(await popupsSeen(agent.page)).toBe(0)
+
+  await agent.page.getByTestId('call-hangup').click()
+  for (const p of [agent.page, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
+  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+  expect(accesses(lab).every((a) => new URLSearchParams(a.split('?')[1]).get('id') === requestId)).toBe(true)
+  // One history row for the whole call, ended, its talk time counted from the first answer.
+  await expect.poll(() => agent.page.evaluate(historyRows).then((rows) => rows.map((r) => [r.callId, r.result, r.cutOff]))).toEqual([[callId, 'answered', false]])
+  expect((await agent.page.evaluate(historyRows))[0]!.durationSeconds).toBeGreaterThanOrEqual(3)
+})
+
+test('closing the tab on purpose during a call still ends it at once, and its hang-up access arrives (keepalive)', async ({ phones, lab }) => {
+  const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+  const customer = await phones({ user: nextUser() })
+  await dial(customer.page, agent.user)
+  await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+  await expect(customer.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await expect.poll(() => accesses(lab).length).toBe(2)
+  const asked = agent.page.waitForEvent('dialog')
+  await agent.page.close({ runBeforeUnload: true })
+  const dialog = await asked
+  expect(dialog.type()).toBe('beforeunload')
+  await dialog.accept()
+  await expect(customer.page.getByTestId('idle')).toBeVisible()
+  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+})
+
+test('a reload without a reload key (the toolbar button) asks first, as closing does; confirmed, the call ends with its hang-up access', async ({ phones, lab }) => {
+  const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+  const customer = await phones({ user: nextUser() })
+  await dial(customer.page, agent.user)
+  await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+  await expect(customer.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await expect.poll(() => accesses(lab).length).toBe(2)
+  const prompts: string[] = []
+  agent.page.on('dialog', (d) => { prompts.push(d.type()); void d.accept() })
+  await agent.page.reload()
+  expect(prompts).toEqual(['beforeunload'])
+  await expect(customer.page.getByTestId('idle')).toBeVisible()
+  await expect(agent.page.getByTestId('idle')).toBeVisible()
+  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+})
+
+/** The product in a browser of its own: pages of one site share a renderer (lab notes). */
+async function ownBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+}
+
+/** SIGKILLs every renderer of `browser`, as a real renderer crash does. */
+async function crashRenderers(browser: Browser, page: Page): Promise<void> {
+  const cdp = await browser.newBrowserCDPSession()
+  const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] }
+  const crashed = page.waitForEvent('crash')
+  for (const p of info.processInfo.filter((x) => x.type === 'renderer')) process.kill(p.id, 'SIGKILL')
+  await crashed
+  await cdp.detach().catch(() => undefined)
+}
+
+test('after a renderer crash a new page takes the call back: same call id, audio both ways, no ring', async ({ phones, lab }) => {
+  const customer = await phones({ user: nextUser() })
+  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
+  const browser = await ownBrowser()
+  try {
+    const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+    await context.addInitScript(TRACK_PEER_CONNECTIONS)
+    const options = { user: nextUser(), settings: ctiSettings(lab) }
+    const first = await context.newPage()
+    await provisionPage(first, lab, options)
+    const agent = { page: first, context, user: options.user }
+    const callId = await talking(customer, agent)
+    await crashRenderers(browser, first)
+
+    const second = await context.newPage()
+    await provisionPage(second, lab, options)
+    const registeredAt = Date.now()
+    await expect(second.getByTestId('call')).toHaveAttribute('data-call-id', callId)
+    await expect(second.getByTestId('call')).toHaveAttribute('data-state', 'active')
+    await Promise.all([audioFlows(second), audioFlows(customer.page)])
+    expect(Date.now() - registeredAt).toBeLessThan(3000)
+    expect(await popupsSeen(customer.page)).toBe(0)
+    await expect(customer.page.getByTestId('call')).toHaveCount(1)
+    await second.getByTestId('call-hangup').click()
+    await expect(customer.page.getByTestId('idle')).toBeVisible()
+    await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+  } finally {
+    await browser.close()
+  }
+})
+
+test('the other side no longer has the call (481): the phone says it could not be resumed, offers to call back, and the hang-up access runs once', async ({ phones, lab }) => {
+  const customer = await phones({ user: nextUser() })
+  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS)
+  const browser = await ownBrowser()
+  try {
+    const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+    await context.addInitScript(TRACK_PEER_CONNECTIONS)
+    const options = { user: nextUser(), settings: ctiSettings(lab) }
+    const first = await context.newPage()
+    await provisionPage(first, lab, options)
+    await talking(customer, { page: first, context, user: options.user })
+    await crashRenderers(browser, first)
+    // While the phone is gone the customer hangs up: the dialog the next page finds is dead.
+    await customer.page.getByTestId('call-hangup').click()
+    await expect(customer.page.getByTestId('idle')).toBeVisible()
+
+    const second = await context.newPage()
+    await provisionPage(second, lab, options)
+    const notice = second.getByTestId('phone-notice').and(second.locator('[data-kind=resume-failed]'))
+    await expect(notice).toContainText('could not be resumed')
+    await expect(notice).toContainText(customer.user)
+    await expect(second.getByTestId('call')).toHaveCount(0)
+    await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+    // Call back: a new call to the customer.
+    await notice.getByTestId('resume-call-back').click()
+    await expect(customer.page.getByTestId('incoming-popup')).toBeVisible()
+    await customer.page.getByTestId('call-decline').click()
+  } finally {
+    await browser.close()
+  }
+})
+
+/** The lab's sip.js test peer (`lab/peer/`), registered as `user`. */
+async function sipJsPeer(context: BrowserContext, peerUrl: string, lab: Lab, user: string): Promise<Page> {
+  const page = await context.newPage()
+  await page.addInitScript(TRACK_PEER_CONNECTIONS)
+  await page.goto(peerUrl)
+  await page.waitForFunction(() => 'peer' in window)
+  await page.evaluate((o) => (window as unknown as { peer: { start(o: unknown): Promise<void> } }).peer.start(o), { server: lab.kamailio.wsUrl, domain: lab.kamailio.domain, user })
+  return page
+}
+
+interface PeerState { rang: number; replaced: number; refused: number; active: boolean; ended: number }
+const peerState = (page: Page) => page.evaluate(() => ({ ...(window as unknown as { peer: { state: PeerState } }).peer.state }))
+
+test.describe('with the sip.js test peer (full API, Replaces)', () => {
+  let peerServer: Awaited<ReturnType<typeof startPeerServer>>
+  test.beforeAll(async () => { peerServer = await startPeerServer() })
+  test.afterAll(async () => { await peerServer.stop() })
+
+  test('the peer calls, the agent answers, F5: the peer swaps legs without ringing and audio flows both ways within 3 s', async ({ phones, lab, browser }) => {
+    const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+    await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
+    const context = await browser.newContext({ permissions: ['microphone'] })
+    try {
+      const peer = await sipJsPeer(context, peerServer.url, lab, nextUser())
+      await peer.evaluate((to) => { void (window as unknown as { peer: { call(t: string): Promise<void> } }).peer.call(to) }, agent.user)
+      await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+      await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+      const callId = await agent.page.getByTestId('call').getAttribute('data-call-id')
+      await Promise.all([audioFlows(agent.page), audioFlows(peer)])
+
+      const registeredAt = await pressF5(agent.page)
+      await expect(agent.page.getByTestId('call')).toHaveAttribute('data-call-id', callId!)
+      await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+      await Promise.all([audioFlows(agent.page), audioFlows(peer)])
+      expect(Date.now() - registeredAt).toBeLessThan(3000)
+      expect(await peerState(peer)).toMatchObject({ rang: 0, replaced: 1, refused: 0, active: true })
+      expect(await popupsSeen(agent.page)).toBe(0)
+      await agent.page.getByTestId('call-hangup').click()
+      await expect.poll(async () => (await peerState(peer)).active).toBe(false)
+      await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('a peer that rejects Replaces (420): a clear message, its old leg ended (nobody in silence), the hang-up access once', async ({ phones, lab, browser }) => {
+    const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+    const context = await browser.newContext({ permissions: ['microphone'] })
+    try {
+      const peerUser = nextUser()
+      const peer = await sipJsPeer(context, peerServer.url, lab, peerUser)
+      await peer.evaluate(() => (window as unknown as { peer: { rejectReplacesWith(s: number): void } }).peer.rejectReplacesWith(420))
+      await peer.evaluate((to) => { void (window as unknown as { peer: { call(t: string): Promise<void> } }).peer.call(to) }, agent.user)
+      await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+      await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+      await expect.poll(() => accesses(lab).length).toBe(2)
+
+      await pressF5(agent.page)
+      const notice = agent.page.getByTestId('phone-notice').and(agent.page.locator('[data-kind=resume-failed]'))
+      await expect(notice).toContainText('could not be resumed')
+      await expect(notice).toContainText('420')
+      await expect(agent.page.getByTestId('call')).toHaveCount(0)
+      await expect.poll(async () => (await peerState(peer)).active).toBe(false)
+      expect(await peerState(peer)).toMatchObject({ refused: 1, replaced: 0 })
+      await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+      // Once: nothing more arrives (the page's last word on this call was the hang-up).
+      await expectStays(async () => accesses(lab).length, 3, 1000)
+    } finally {
+      await context.close()
+    }
+  })
+})
