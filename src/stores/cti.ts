@@ -46,6 +46,7 @@ export const useCtiStore = defineStore('cti', () => {
   let engine: CtiEngine | undefined
   /** The history access's wiring to the outbox (docs/cti-integration.md §8), loaded with the engine. */
   let history: { ended(call: Call): void } | undefined
+  let recoveryTimer: ReturnType<typeof setTimeout> | undefined
 
   const isCustom = computed(() => config.value?.target === 'custom')
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
@@ -98,7 +99,13 @@ export const useCtiStore = defineStore('cti', () => {
       agent,
       log: (entry) => { log.value = [...log.value.slice(-(LOG_LIMIT - 1)), entry] },
     })
-    history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime())
+    // A cut-off row seen alive lately may be a call this page takes back after a reload, or one
+    // still up in another tab: judged once its time is up (see AliveRule).
+    clearTimeout(recoveryTimer)
+    history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime(), {
+      resumeMs: (settingsStore.settings.call.resumeSeconds ?? 0) * 1000,
+      later: (ms, run) => { recoveryTimer = setTimeout(() => run(ports.cti.clock.now().getTime()), ms) },
+    })
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
@@ -110,6 +117,7 @@ export const useCtiStore = defineStore('cti', () => {
   }
 
   function stop(): void {
+    clearTimeout(recoveryTimer)
     engine?.dispose()
     engine = undefined
   }
