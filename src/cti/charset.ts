@@ -13,18 +13,9 @@
 /** Encodes `text` into `charset`; returns undefined when it does not know that charset. */
 export type CharsetEncoder = (charset: string, text: string) => Uint8Array | undefined
 
-/** The canonical TextDecoder name of a charset label (`sjis` → `shift_jis`), or undefined. */
-export function canonicalCharset(label: string): string | undefined {
-  try {
-    return new TextDecoder(label.trim()).encoding
-  } catch {
-    return undefined
-  }
-}
+import { canonicalCharset } from './charset-names'
 
-export function isKnownCharset(label: string): boolean {
-  return canonicalCharset(label) !== undefined
-}
+export { canonicalCharset, isKnownCharset } from './charset-names'
 
 /** Replaces lone UTF-16 surrogates by U+FFFD, so every string has a UTF-8 form. */
 export function toWellFormed(text: string): string {

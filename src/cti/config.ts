@@ -6,7 +6,7 @@
  * shared here.
  */
 
-import { formatVariables, type ResponseFormat } from './response-format'
+import { formatVariables, type ResponseFormat } from './format-variables'
 import { isBuiltinName } from './placeholders'
 import type { CtiSection } from './schema'
 

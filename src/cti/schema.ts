@@ -10,9 +10,9 @@
  */
 import * as v from 'valibot'
 import { accessUrlProblem, isServerAddress } from './access-url'
-import { isKnownCharset } from './charset'
+import { isKnownCharset } from './charset-names'
 import { ACCESS_METHODS, ACCESS_NAMES, defaultAccessConfig, defaultCtiConfig, type AccessName } from './config'
-import { formatVariables } from './response-format'
+import { formatVariables } from './format-variables'
 
 const d = v.description
 

@@ -10,7 +10,7 @@ import { recordValues, type CallRecordFacts } from './call-record'
 import type { AgentCredentials, CtiConfig } from './config'
 import { ALWAYS_KNOWN_EXTRACTED, type BuiltinName } from './placeholders'
 import type { ClockPort } from './ports'
-import { formatVariables } from './response-format'
+import { formatVariables } from './format-variables'
 
 export interface LocalDateParts {
   readonly year: string
