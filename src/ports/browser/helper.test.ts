@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { HttpRequest } from '@/cti'
 import { browserCtiPorts } from './cti'
-import { detectHelper, HELPER_EXTENSION_ID, helperHttp, runCommand } from './helper'
+import { detectHelper, HELPER_EXTENSION_ID } from './helper'
+import { helperHttp, runCommand } from './helper-commands'
 
 type Reply = unknown | ((message: { type: string }) => unknown)
 

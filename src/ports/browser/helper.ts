@@ -1,4 +1,4 @@
-import type { CommandResult, HttpPort, HttpRequest, HttpResponse } from '@/cti'
+import type { CommandResult, HttpPort } from '@/cti'
 
 /**
  * The optional native helper (helper/ in the repository): the "Tsunagu helper" extension relays
@@ -24,11 +24,9 @@ export const HELPER_EXTENSION_ID = 'mblpgokejkkafbpicbigojlbkkjpggmi'
  * immediate, and a missing host is reported by Chromium at once.
  */
 export const HELPER_PING_TIMEOUT_MS = 10_000
-/** The host's limit for an HTTP request when the engine gives none (it gives its access timeout). */
-const HELPER_HTTP_TIMEOUT_MS = 30_000
 
 /** What the extension answers; `host-not-installed` when the native host is missing. */
-type HelperReply =
+export type HelperReply =
   | { ok: true; version?: string; exitCode?: number; status?: number; headers?: Record<string, string>; bodyBase64?: string }
   | { ok: false; reason?: string; message?: string }
 
@@ -43,7 +41,7 @@ function runtime(): ChromeRuntimeLike | undefined {
 }
 
 /** One message to the extension; rejects when it cannot be reached. */
-function send(extensionId: string, message: unknown): Promise<HelperReply> {
+export function send(extensionId: string, message: unknown): Promise<HelperReply> {
   const chromeRuntime = runtime()
   if (!chromeRuntime) return Promise.reject(new Error('helper extension not installed'))
   return new Promise((resolve, reject) => {
@@ -91,70 +89,17 @@ export async function detectHelper(extensionId = HELPER_EXTENSION_ID, timeoutMs 
 }
 
 /**
- * `command`: argv to the host, which starts argv[0] only when it is on its allow-list, and
- * refuses option-like items marked `fromPlaceholder` unless the entry allows them (without marks
- * it treats every item as the caller's).
+ * The helper's pair of CTI ports, bound to one extension id. What they send and how replies are
+ * read is `./helper-commands`, loaded on the first command: most pages never run one, and the
+ * start-up bundle is at its budget.
  */
-export async function runCommand(argv: readonly string[], fromPlaceholder?: readonly boolean[], extensionId = HELPER_EXTENSION_ID): Promise<CommandResult> {
-  let reply: HelperReply
-  try {
-    reply = await send(extensionId, { type: 'run', argv: [...argv], ...(fromPlaceholder ? { fromPlaceholder: [...fromPlaceholder] } : {}) })
-  } catch {
-    return { ok: false, reason: 'helper-not-installed' }
-  }
-  if (reply.ok) return { ok: true, exitCode: typeof reply.exitCode === 'number' ? reply.exitCode : 0 }
-  if (reply.reason === 'host-not-installed') return { ok: false, reason: 'helper-not-installed' }
-  if (reply.reason === 'origin-not-allowed') return { ok: false, reason: 'not-allowed', message: ORIGIN_REFUSED_MESSAGE }
-  if (reply.reason === 'not-allowed') return { ok: false, reason: 'not-allowed', ...(reply.message ? { message: reply.message } : {}) }
-  return { ok: false, reason: 'failed', message: reply.message ?? reply.reason ?? 'failed' }
-}
-
-/**
- * `via: "helper"`: the request goes out from the host (no CORS, no mixed-content block, no
- * browser cookies). Rejects on any failure and as soon as `signal` aborts (the host's request
- * then ends by its own timeout; its reply is dropped).
- */
-export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_ID): Promise<HttpResponse> {
-  const { signal } = request
-  if (signal.aborted) return Promise.reject(abortError(signal))
-  return new Promise<HttpResponse>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal))
-    signal.addEventListener('abort', onAbort, { once: true })
-    send(extensionId, {
-      type: 'http',
-      method: request.method,
-      url: request.url,
-      headers: { ...request.headers },
-      ...(request.body === undefined ? {} : { body: request.body }),
-      timeoutMs: request.timeoutMs ?? HELPER_HTTP_TIMEOUT_MS,
-    })
-      .then((reply) => {
-        if (!reply.ok) throw new Error(reply.reason === 'host-not-installed' ? 'helper not installed' : `helper: ${reply.message ?? reply.reason ?? 'failed'}`)
-        resolve({ status: reply.status ?? 0, headers: reply.headers ?? {}, body: fromBase64(reply.bodyBase64 ?? '') })
-      })
-      .catch((error: unknown) => reject(error instanceof Error ? error : new Error(String(error))))
-      .finally(() => signal.removeEventListener('abort', onAbort))
-  })
-}
-
-/** The helper's pair of CTI ports, bound to one extension id. */
 export function helperPorts(extensionId = HELPER_EXTENSION_ID): {
   runCommand: (argv: readonly string[], fromPlaceholder?: readonly boolean[]) => Promise<CommandResult>
   helperHttp: HttpPort
 } {
+  const load = () => import('./helper-commands')
   return {
-    runCommand: (argv, fromPlaceholder) => runCommand(argv, fromPlaceholder, extensionId),
-    helperHttp: (request) => helperHttp(request, extensionId),
+    runCommand: async (argv, fromPlaceholder) => (await load()).runCommand(argv, fromPlaceholder, extensionId),
+    helperHttp: async (request) => (await load()).helperHttp(request, extensionId),
   }
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('aborted')
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i)
-  return bytes
 }

@@ -1,0 +1,68 @@
+/**
+ * What the helper's CTI ports send to the extension and how they read its replies: `command`
+ * (argv to the native host) and `via: "helper"` HTTP. Loaded on the first command (see
+ * `helperPorts` in `./helper`).
+ */
+import type { CommandResult, HttpRequest, HttpResponse } from '@/cti'
+import { HELPER_EXTENSION_ID, ORIGIN_REFUSED_MESSAGE, send, type HelperReply } from './helper'
+
+/** The host's limit for an HTTP request when the engine gives none (it gives its access timeout). */
+const HELPER_HTTP_TIMEOUT_MS = 30_000
+
+/**
+ * `command`: argv to the host, which starts argv[0] only when it is on its allow-list, and
+ * refuses option-like items marked `fromPlaceholder` unless the entry allows them (without marks
+ * it treats every item as the caller's).
+ */
+export async function runCommand(argv: readonly string[], fromPlaceholder?: readonly boolean[], extensionId = HELPER_EXTENSION_ID): Promise<CommandResult> {
+  let reply: HelperReply
+  try {
+    reply = await send(extensionId, { type: 'run', argv: [...argv], ...(fromPlaceholder ? { fromPlaceholder: [...fromPlaceholder] } : {}) })
+  } catch {
+    return { ok: false, reason: 'helper-not-installed' }
+  }
+  if (reply.ok) return { ok: true, exitCode: typeof reply.exitCode === 'number' ? reply.exitCode : 0 }
+  if (reply.reason === 'host-not-installed') return { ok: false, reason: 'helper-not-installed' }
+  if (reply.reason === 'origin-not-allowed') return { ok: false, reason: 'not-allowed', message: ORIGIN_REFUSED_MESSAGE }
+  if (reply.reason === 'not-allowed') return { ok: false, reason: 'not-allowed', ...(reply.message ? { message: reply.message } : {}) }
+  return { ok: false, reason: 'failed', message: reply.message ?? reply.reason ?? 'failed' }
+}
+
+/**
+ * `via: "helper"`: the request goes out from the host (no CORS, no mixed-content block, no
+ * browser cookies). Rejects on any failure and as soon as `signal` aborts (the host's request
+ * then ends by its own timeout; its reply is dropped).
+ */
+export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_ID): Promise<HttpResponse> {
+  const { signal } = request
+  if (signal.aborted) return Promise.reject(abortError(signal))
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal))
+    signal.addEventListener('abort', onAbort, { once: true })
+    send(extensionId, {
+      type: 'http',
+      method: request.method,
+      url: request.url,
+      headers: { ...request.headers },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      timeoutMs: request.timeoutMs ?? HELPER_HTTP_TIMEOUT_MS,
+    })
+      .then((reply) => {
+        if (!reply.ok) throw new Error(reply.reason === 'host-not-installed' ? 'helper not installed' : `helper: ${reply.message ?? reply.reason ?? 'failed'}`)
+        resolve({ status: reply.status ?? 0, headers: reply.headers ?? {}, body: fromBase64(reply.bodyBase64 ?? '') })
+      })
+      .catch((error: unknown) => reject(error instanceof Error ? error : new Error(String(error))))
+      .finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted')
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text)
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i)
+  return bytes
+}
