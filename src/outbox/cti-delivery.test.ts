@@ -1,7 +1,6 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { CtiEngine } from '@/cti'
 import type { HistoryRow } from '@/history/record'
-import { HEARTBEAT_MS } from '@/history/recorder'
 import type { HistoryStore } from '@/history/store'
 import type { AppOutbox } from './app-outbox'
 import { sendResultOf, wireHistory } from './cti-delivery'
@@ -30,45 +29,30 @@ describe('sendResultOf: what the outbox does with a CRM access\'s answer', () =>
 
 describe('wireHistory: calls a page that went away left cut off', () => {
   const NOW = Date.parse('2025-04-01T00:30:00Z')
-  const row = (callId: string, lastSeenAt: number) => ({ callId, lastSeenAt, startedAt: lastSeenAt - 60_000 }) as unknown as HistoryRow
+  const row = (callId: string) => ({ callId, lastSeenAt: NOW - 1_000, startedAt: NOW - 60_000 }) as unknown as HistoryRow
 
-  function wire(rows: HistoryRow[], resumeMs: number) {
+  function wire(rows: HistoryRow[], takenBack?: () => Promise<ReadonlySet<string>>) {
     const enqueued: string[] = []
     const outbox = { setSender: () => undefined, enqueue: async (id: string) => { enqueued.push(id) } } as unknown as AppOutbox
     const engine = { pastRecord: (callId: string) => ({ callId }) } as unknown as CtiEngine
-    const open = { rows }
-    const history = async () => ({ openCalls: async () => open.rows }) as unknown as HistoryStore
-    let second: { ms: number; run: (now: number) => void } | undefined
-    const wired = wireHistory(outbox, () => engine, history, NOW, { resumeMs, later: (ms, run) => { second = { ms, run } } })
-    return { wired, enqueued, open, second: () => second }
+    const history = async () => ({ openCalls: async () => rows }) as unknown as HistoryStore
+    return { wired: wireHistory(outbox, () => engine, history, NOW, takenBack), enqueued }
   }
 
-  it('sends at once those not seen alive for a heartbeat + 5 s + the resume window; the others at a second look', async () => {
-    const { wired, enqueued, open, second } = wire([row('old', NOW - 96_000), row('recent', NOW - 10_000)], 60_000)
+  it('each is owed its record as it stood, at once', async () => {
+    const { wired, enqueued } = wire([row('a'), row('b')])
+    expect(await wired.recovered).toBe(2)
+    expect(enqueued).toEqual(['history:a', 'history:b'])
+  })
+
+  it('but not a call this page takes back after a reload: its end (resumed or not) owes the real record', async () => {
+    const { wired, enqueued } = wire([row('a'), row('kept')], async () => new Set(['kept']))
     expect(await wired.recovered).toBe(1)
-    expect(enqueued).toEqual(['history:old'])
-    expect(second()?.ms).toBe(HEARTBEAT_MS + 5_000 + 60_000)
-    // By then the recent one is still open and nobody moved it: it was cut off after all.
-    open.rows = [row('recent', NOW - 10_000)]
-    second()?.run(NOW + 95_000)
-    await vi.waitFor(() => expect(enqueued).toEqual(['history:old', 'history:recent']))
+    expect(enqueued).toEqual(['history:a'])
   })
 
-  it('a call taken back or ended meanwhile is no longer open at the second look: nothing is sent for it as cut off', async () => {
-    const { wired, enqueued, open, second } = wire([row('recent', NOW - 1_000)], 0)
-    expect(await wired.recovered).toBe(0)
-    open.rows = []
-    second()?.run(NOW + HEARTBEAT_MS + 5_000)
-    await Promise.resolve()
-    expect(enqueued).toEqual([])
-  })
-
-  it('a row alive at the second look too (a long call resumed) waits for its own end', async () => {
-    const { enqueued, open, second, wired } = wire([row('talking', NOW - 1_000)], 60_000)
-    await wired.recovered
-    open.rows = [row('talking', NOW + 90_000)]
-    second()?.run(NOW + 95_000)
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    expect(enqueued).toEqual([])
+  it('a failing look at the kept calls recovers them all (a record is not lost)', async () => {
+    const { wired } = wire([row('a')], () => Promise.reject(new Error('idb')))
+    expect(await wired.recovered).toBe(1)
   })
 })

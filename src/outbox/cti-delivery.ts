@@ -6,7 +6,6 @@
  */
 import type { CallRecordDelivery, CallRecordFacts, CtiEngine, DeliveryOutcome } from '@/cti'
 import { classify, type HistoryRow } from '@/history/record'
-import { HEARTBEAT_MS } from '@/history/recorder'
 import { rowParties } from '@/history/row-parties'
 import type { HistoryStore } from '@/history/store'
 import type { CallInfo } from '@/sip/softphone'
@@ -68,14 +67,10 @@ export function cutOffRecordFacts(row: HistoryRow): CallRecordFacts {
 }
 
 /**
- * When a cut-off row may still be a live call: seen alive (`lastSeenAt`) within a heartbeat of
- * the history recorder (plus a margin), plus `resumeMs` — the time a reloaded page has to take its
- * calls back (`call.resumeSeconds`). `later(ms, run)` runs the second look, with the time then.
+ * Calls this page will report itself, so their rows are not cut off yet: the ones a reloaded page
+ * takes back (issue 12, `stores/resume.ts`), whose end (resumed or not) comes as a call end.
  */
-export interface AliveRule {
-  resumeMs: number
-  later?(ms: number, run: (now: number) => void): void
-}
+export type TakenBack = () => Promise<ReadonlySet<string>>
 
 /**
  * The history access through the outbox (docs/cti-integration.md §8), for the CTI store: the
@@ -90,7 +85,7 @@ export function wireHistory(
   engine: () => CtiEngine | undefined,
   history: () => Promise<HistoryStore | undefined>,
   now: number,
-  alive: AliveRule = { resumeMs: 0 },
+  takenBack: TakenBack = async () => new Set(),
 ): { ended(call: { readonly id: string } & Parameters<typeof callRecordFacts>[0]): void; recovered: Promise<number> } {
   outbox.setSender('history', async (entry) => {
     const current = engine()
@@ -99,31 +94,19 @@ export function wireHistory(
   })
   const owe = (callId: string, owed: CallRecordDelivery | undefined) =>
     owed ? outbox.enqueue(`history:${callId}`, 'history', owed).catch(() => undefined) : Promise.resolve()
-  const withinMs = HEARTBEAT_MS + 5000 + alive.resumeMs
-  /** One pass over the cut-off rows; `waiting`: rows seen alive too recently to be judged yet. */
-  const recover = async (at: number) => {
+  const recovered = (async () => {
     const db = await history().catch(() => undefined)
-    const rows = (await db?.openCalls(at - OPEN_CALLS_DAYS * 86_400_000).catch(() => [])) ?? []
+    const rows = (await db?.openCalls(now - OPEN_CALLS_DAYS * 86_400_000).catch(() => [])) ?? []
+    const later = await takenBack().catch((): ReadonlySet<string> => new Set())
     let owed = 0
-    let waiting = false
     for (const row of rows) {
-      // Maybe not cut off at all: taken back by this page (a reload, issue 12) or still up in
-      // another tab. Its end, when it comes, owes the real record; the outbox id allows one.
-      if (at - row.lastSeenAt < withinMs) {
-        waiting = true
-        continue
-      }
+      if (later.has(row.callId)) continue
       const delivery = engine()?.pastRecord(row.callId, rowParties(row), row.values, cutOffRecordFacts(row))
       if (delivery) owed++
       await owe(row.callId, delivery)
     }
-    return { owed, waiting }
-  }
-  const recovered = recover(now).then(({ owed, waiting }) => {
-    // Once more when those rows' time is up: a row nobody moved since was cut off after all.
-    if (waiting && alive.later) alive.later(withinMs, (at) => void recover(at))
     return owed
-  })
+  })()
   return {
     ended(call) {
       void owe(call.id, engine()?.callRecord(call.id, callRecordFacts(call)))

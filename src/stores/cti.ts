@@ -46,7 +46,8 @@ export const useCtiStore = defineStore('cti', () => {
   let engine: CtiEngine | undefined
   /** The history access's wiring to the outbox (docs/cti-integration.md §8), loaded with the engine. */
   let history: { ended(call: Call): void } | undefined
-  let recoveryTimer: ReturnType<typeof setTimeout> | undefined
+  /** The calls the resume logic will take back or end itself (set by the session store). */
+  let takenBack: () => Promise<ReadonlySet<string>> = async () => new Set()
 
   const isCustom = computed(() => config.value?.target === 'custom')
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
@@ -99,13 +100,8 @@ export const useCtiStore = defineStore('cti', () => {
       agent,
       log: (entry) => { log.value = [...log.value.slice(-(LOG_LIMIT - 1)), entry] },
     })
-    // A cut-off row seen alive lately may be a call this page takes back after a reload, or one
-    // still up in another tab: judged once its time is up (see AliveRule).
-    clearTimeout(recoveryTimer)
-    history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime(), {
-      resumeMs: (settingsStore.settings.call.resumeSeconds ?? 0) * 1000,
-      later: (ms, run) => { recoveryTimer = setTimeout(() => run(ports.cti.clock.now().getTime()), ms) },
-    })
+    // A cut-off row of a call this page takes back after a reload is no cut-off: its end comes.
+    history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime(), () => takenBack())
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
@@ -117,7 +113,6 @@ export const useCtiStore = defineStore('cti', () => {
   }
 
   function stop(): void {
-    clearTimeout(recoveryTimer)
     engine?.dispose()
     engine = undefined
   }
@@ -191,5 +186,7 @@ export const useCtiStore = defineStore('cti', () => {
     /** The engine in use, for lazy views that run an access themselves (the history's "open in CRM"). */
     engine: () => engine,
     clearLog: () => { log.value = [] },
+    /** Which calls the resume logic reports itself (`stores/resume.ts`), for the history's cut-off rows. */
+    setTakenBack: (find: () => Promise<ReadonlySet<string>>) => { takenBack = find },
   }
 })

@@ -199,10 +199,19 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     }
   }
 
+  /**
+   * The calls an earlier page left that `takeBackLeft` will take back or end (and so report): the
+   * history's cut-off recovery leaves their rows alone. Calls ended on purpose are not among them.
+   */
+  async function willTakeBack(now = Date.now()): Promise<ReadonlySet<string>> {
+    const records = (await browser?.dialogs?.list().catch((): unknown[] => []) ?? []).filter(isDialogRecord)
+    return new Set(records.filter((r) => dialogFate(r, now, seconds()) !== 'forget').map((r) => r.callId))
+  }
+
   function stop(): void {
     clearInterval(heartbeat)
     heartbeat = undefined
   }
 
-  return { ready, leave, takeBackLeft, stop, settled: () => writes }
+  return { ready, leave, takeBackLeft, willTakeBack, stop, settled: () => writes }
 }

@@ -59,7 +59,7 @@ export const useSessionStore = defineStore('session', () => {
   const handedOff = ref<string>()
 
   /** Keeps calls across a reload (issue 12): loaded with the line, see `resume.ts`. */
-  let resume: { leave(): boolean; ready(): Promise<void> } | undefined
+  let resume: { leave(): boolean; ready(): Promise<void>; willTakeBack(): Promise<ReadonlySet<string>> } | undefined
 
   // Closing the tab (or the browser) unregisters and ends calls with BYE, so the PBX stops
   // sending calls to a contact nobody answers and the other party is not left in silence.
@@ -188,7 +188,11 @@ export const useSessionStore = defineStore('session', () => {
 
   async function startLine(): Promise<void> {
     // Before the line registers: the resume store looks for calls left by the page before.
-    resume ??= (await import('./resume')).createResume({ ports, calls, line, settingsStore, mergeMessages })
+    if (!resume) {
+      const created = (await import('./resume')).createResume({ ports, calls, line, settingsStore, mergeMessages })
+      resume = created
+      cti.setTakenBack(() => created.willTakeBack())
+    }
     await resume.ready()
     const { sip } = settingsStore.settings
     configured.value = isSipConfigured(sip)
