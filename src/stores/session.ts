@@ -119,7 +119,8 @@ export const useSessionStore = defineStore('session', () => {
       iceServers: sip.iceServers,
       // A cap for STUN/TURN gathering; without servers the INVITE leaves after the host candidates.
       iceGatheringTimeoutMs: 1500,
-      registerExpires: 300,
+      registerExpires: sip.registerExpires,
+      keepAliveSeconds: sip.keepAliveSeconds,
     }, factory)
   }
 
