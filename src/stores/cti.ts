@@ -92,6 +92,11 @@ export const useCtiStore = defineStore('cti', () => {
     engine = undefined
   }
 
+  /** The page woke up (resume, online, sleep): a CRM login that expired meanwhile runs again now. */
+  function wake(): void {
+    engine?.wake()
+  }
+
   async function login(agent: AgentCredentials, remember: boolean): Promise<AuthResult | undefined> {
     if (!engine) return undefined
     await settingsStore.saveAgent({ id: agent.id, password: remember ? agent.password : '' })
@@ -157,7 +162,7 @@ export const useCtiStore = defineStore('cti', () => {
 
   return {
     config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, canOpenInCrm,
-    start, stop, login, logout, openInCrm, dismissBlocked, openBlocked,
+    start, stop, wake, login, logout, openInCrm, dismissBlocked, openBlocked,
     clearLog: () => { log.value = [] },
   }
 })

@@ -58,6 +58,17 @@ export const useSessionStore = defineStore('session', () => {
   ports.lineLock.onDialHandOff((target, from) => {
     if (!elsewhere.value) void dialConsent.approve(target, from).then((ok) => ok && calls.dial(target))
   })
+  // A frozen, hidden or sleeping page, or a network change: the line's timers may not have run
+  // (or ran on the old network). Check the line at once, and renew an expired CRM login.
+  ports.lifecycle.onWake(() => {
+    if (elsewhere.value || !configured.value) return
+    line.verify()
+    cti.wake()
+  })
+  ports.lifecycle.onOffline(() => {
+    if (!elsewhere.value && configured.value) line.verify()
+  })
+
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */
   const pending = ref<Restart>({ line: false, cti: false })
   let factory: SoftphoneFactory = createSoftphone

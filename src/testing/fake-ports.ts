@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto'
 import { createFakeWorld } from '@/cti/testing/fakes'
 import { openHistoryStore } from '@/history/store'
 import { toPlainJson } from '@/ports/plain-json'
-import type { AppPorts, AudioDevice } from '@/ports/ports'
+import type { AppPorts, AudioDevice, WakeReason } from '@/ports/ports'
 
 let historyDbs = 0
 
@@ -16,6 +16,9 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   let leaveGuarded = false
   let ringing = false
   const leaveListeners = new Set<() => void>()
+  const wakeListeners = new Set<(reason: WakeReason) => void>()
+  const offlineListeners = new Set<() => void>()
+  const lifecycle = { wasDiscarded: false }
   const responses = new Map<string, unknown>()
   const copied: string[] = []
   const world = createFakeWorld({ withHelper: false })
@@ -109,6 +112,11 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       set: (active) => { if (leaveGuarded !== active) log.push(active ? 'guard on' : 'guard off'); leaveGuarded = active },
       onLeave: (listener) => { leaveListeners.add(listener); return () => leaveListeners.delete(listener) },
     },
+    lifecycle: {
+      get wasDiscarded() { return lifecycle.wasDiscarded },
+      onWake: (listener) => { wakeListeners.add(listener); return () => wakeListeners.delete(listener) },
+      onOffline: (listener) => { offlineListeners.add(listener); return () => offlineListeners.delete(listener) },
+    },
     visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus'), afterPaint: (work) => queueMicrotask(work) },
     fetch: (async (input: string | URL | Request) => {
       const url = String(input)
@@ -128,6 +136,12 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     line,
     /** The page is being closed or reloaded. */
     leavePage: () => { for (const listener of leaveListeners) listener() },
+    /** The page woke up (resumed, shown, online again, clock jump). */
+    wake: (reason: WakeReason) => { for (const listener of wakeListeners) listener(reason) },
+    /** The browser went offline. */
+    goOffline: () => { for (const listener of offlineListeners) listener() },
+    /** Set before the stores start: this load brought back a discarded tab. */
+    lifecycle,
     /** Another tab takes the line over. */
     loseLine: () => line.onLost?.(),
     store,

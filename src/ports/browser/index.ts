@@ -7,6 +7,7 @@ import { browserRemoteAudio } from './remote-audio'
 import { browserCtiPorts } from './cti'
 import { browserFileSaver } from './download-file'
 import { browserAppBadge, browserHistoryDb } from './history'
+import { browserLifecycle } from './lifecycle'
 import { browserLineLock } from './line-lock'
 import { WebAudioRinger } from './web-audio-ringer'
 
@@ -104,6 +105,7 @@ export function browserPorts(): AppPorts {
     language,
     lineLock: browserLineLock(),
     leaveGuard,
+    lifecycle: browserLifecycle(),
     visibility,
     history: browserHistoryDb,
     badge: browserAppBadge,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { BACKOFF_MS } from './line'
-import { lineDelays, registeredPhone, settle, sipJsOnFakes, until, type Harness } from './testing/harness'
+import { lineDelays, settle, sipJsOnFakes, until, type Harness } from './testing/harness'
 import { header, registerOk, reply, type SipMessage } from './testing/sip-messages'
 
 // sip.js warns about its own deprecated option we set on purpose (reconnectionAttempts: 0).
