@@ -50,7 +50,7 @@ const sipSchema = v.object({
     25,
   ),
   registerExpires: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(3600), d('Registration lifetime asked of the registrar, in seconds (it may grant less); refreshed at half the granted time.')),
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600), d('Registration lifetime asked of the registrar, in seconds (it may grant less); refreshed at half the granted time.')),
     300,
   ),
 })
