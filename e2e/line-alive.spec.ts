@@ -120,3 +120,16 @@ test('offline, then online again: not registered while offline, registered ≤ 2
     await context.close()
   }
 })
+
+test('a tab the browser discarded and reloaded tells the agent calls could not ring (document.wasDiscarded)', async ({ phones }) => {
+  const { page } = await phones({ user: nextUser() })
+  await expect(page.getByTestId('tab-discarded')).toHaveCount(0)
+  // Headless Chromium never discards a tab here: the reload is made to look like one.
+  await page.addInitScript(() => Object.defineProperty(Document.prototype, 'wasDiscarded', { configurable: true, get: () => true }))
+  await page.reload()
+  const notice = page.getByTestId('tab-discarded')
+  await expect(notice).toContainText('calls could not ring')
+  await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+  await notice.getByRole('button').click()
+  await expect(notice).toHaveCount(0)
+})

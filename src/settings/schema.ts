@@ -46,11 +46,11 @@ const sipSchema = v.object({
     [],
   ),
   keepAliveSeconds: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(300), d('Seconds between liveness probes (SIP OPTIONS to the registrar); no answer within min(this, 10 s) counts the line dead and it reconnects.')),
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(300), d('Seconds between line probes (SIP OPTIONS); no answer within min(this, 10 s): reconnect.')),
     25,
   ),
   registerExpires: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600), d('Registration lifetime asked of the registrar, in seconds (it may grant less); refreshed at half the granted time.')),
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600), d('Registration lifetime asked for (s); refreshed at half of what is granted.')),
     300,
   ),
 })
