@@ -97,7 +97,9 @@ export class Line {
     const uri = UserAgent.makeURI(`sip:${config.user}@${config.domain}`)
     if (!uri) throw new Error(`Invalid SIP address: ${config.user}@${config.domain}`)
     this.keepAliveMs = Math.max(1, config.keepAliveSeconds ?? DEFAULT_KEEP_ALIVE_SECONDS) * 1000
-    this.answerMs = Math.min(this.keepAliveMs, MAX_ANSWER_MS)
+    // Three quarters of the interval: a probe sent just after the line died is answered or given up
+    // within 1.75 intervals of the death, inside the promised 2 even with late timers.
+    this.answerMs = Math.min(this.keepAliveMs * 0.75, MAX_ANSWER_MS)
     this.expires = config.registerExpires
     this.ua = new UserAgent({
       uri,
