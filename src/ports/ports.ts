@@ -1,6 +1,7 @@
 import { inject, type InjectionKey } from 'vue'
 import type { CtiPorts } from '@/cti/ports'
 import type { HistoryStore } from '@/history/store'
+import type { Clock } from '@/sip/clock'
 
 /**
  * Every browser effect the app uses, each behind one small interface with one browser
@@ -176,6 +177,8 @@ export interface AppPorts {
   lineLock: LineLock
   leaveGuard: LeaveGuard
   lifecycle: PageLifecycle
+  /** The stores' timers and time (popup display, auto-answer, phonebook refresh): fake in tests. */
+  clock: Clock
   audioDevices: AudioDevices
   clickToDial: ClickToDial
   files: FileSaver

@@ -82,7 +82,7 @@ export const useCallsStore = defineStore('calls', () => {
   const dtmf = ref<Record<string, DtmfLog>>({})
   const notices = ref<PhoneNotice[]>([])
   const events = new TypedEmitter<CallEvents>()
-  const autoAnswerTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  const autoAnswerTimers = new Map<string, unknown>()
   let phone: Softphone | undefined
   let reader: CallReader | undefined
   let unsubscribe: (() => void)[] = []
@@ -135,7 +135,7 @@ export const useCallsStore = defineStore('calls', () => {
     calls.value = []
     consultations.value = {}
     dtmf.value = {}
-    for (const timer of autoAnswerTimers.values()) clearTimeout(timer)
+    for (const timer of autoAnswerTimers.values()) ports.clock.clearTimeout(timer)
     autoAnswerTimers.clear()
   }
 
@@ -188,7 +188,7 @@ export const useCallsStore = defineStore('calls', () => {
     const seconds = callSettings.value.autoAnswerSeconds
     // A call that replaces one of ours is answered by the softphone itself.
     if (call.sip.direction !== 'in' || call.sip.replaces || seconds <= 0) return
-    autoAnswerTimers.set(call.id, setTimeout(() => {
+    autoAnswerTimers.set(call.id, ports.clock.setTimeout(() => {
       autoAnswerTimers.delete(call.id)
       const busy = active.value.some((c) => c.id !== call.id && c.sip.state !== 'ringing')
       if (!busy && ringing.value.some((c) => c.id === call.id)) void answer(call.id)
@@ -196,7 +196,7 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   function cancelAutoAnswer(callId: string): void {
-    clearTimeout(autoAnswerTimers.get(callId))
+    ports.clock.clearTimeout(autoAnswerTimers.get(callId))
     autoAnswerTimers.delete(callId)
   }
 

@@ -38,7 +38,7 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
   /** Plain indexes (Maps): never reactive, they can hold 50,000 numbers. */
   let books: Phonebooks = {}
   let lookup: ((number: string, books: Phonebooks) => string | undefined) | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let timer: unknown
   /** The account phonebook's URL with this agent's `{AID}`/`{SID}` (set by the CTI store after login). */
   let accountUrl: (() => string | undefined) | undefined
   const sizes = ref<Partial<Record<keyof Phonebooks, number>>>({})
@@ -73,11 +73,11 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
     const stored = await ports.storage.get<StoredBook>(SHARED_PHONEBOOK_KEY).catch(() => undefined)
     if (stored?.url === url) use(module, stored)
     const fresh = refresh()
-    if (!stored || stored.url !== url) await Promise.race([fresh, new Promise((resolve) => setTimeout(resolve, FIRST_FETCH_WAIT_MS))])
+    if (!stored || stored.url !== url) await Promise.race([fresh, new Promise((resolve) => ports.clock.setTimeout(() => resolve(undefined), FIRST_FETCH_WAIT_MS))])
   }
 
   function stop(): void {
-    clearTimeout(timer)
+    ports.clock.clearTimeout(timer)
     timer = undefined
   }
 
@@ -184,9 +184,9 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
   }
 
   function schedule(): void {
-    clearTimeout(timer)
+    ports.clock.clearTimeout(timer)
     const minutes = settingsStore.settings.phonebooks.refreshMinutes
-    if (minutes > 0) timer = setTimeout(() => void Promise.all([refresh(), refreshAccount()]), minutes * 60_000)
+    if (minutes > 0) timer = ports.clock.setTimeout(() => void Promise.all([refresh(), refreshAccount()]), minutes * 60_000)
   }
 
   return { sizes, problems, updatedAt, terminal, nameFor, start, stop, refresh, setAccountSource, addTerminal, removeTerminal, importTerminal, exportTerminal }

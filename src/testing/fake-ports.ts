@@ -4,6 +4,7 @@ import { createFakeWorld } from '@/cti/testing/fakes'
 import { openHistoryStore } from '@/history/store'
 import { toPlainJson } from '@/ports/plain-json'
 import type { AppPorts, AudioDevice, WakeReason } from '@/ports/ports'
+import { realClock } from '@/sip/clock'
 
 let historyDbs = 0
 
@@ -112,6 +113,8 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       set: (active) => { if (leaveGuarded !== active) log.push(active ? 'guard on' : 'guard off'); leaveGuarded = active },
       onLeave: (listener) => { leaveListeners.add(listener); return () => leaveListeners.delete(listener) },
     },
+    // The global timers, looked up at each call: `vi.useFakeTimers()` or a `FakeClock` override drive them.
+    clock: realClock,
     lifecycle: {
       get wasDiscarded() { return lifecycle.wasDiscarded },
       onWake: (listener) => { wakeListeners.add(listener); return () => wakeListeners.delete(listener) },

@@ -125,6 +125,7 @@ export function browserPorts(): AppPorts {
     lineLock: browserLineLock(),
     leaveGuard,
     lifecycle: lazyLifecycle(),
+    clock: { setTimeout: (work, ms) => setTimeout(work, ms), clearTimeout: (handle) => clearTimeout(handle as number), now: () => Date.now() },
     visibility,
     history: browserHistoryDb,
     badge: browserAppBadge,
