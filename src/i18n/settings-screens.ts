@@ -6,6 +6,8 @@
  */
 const en = {
   settings: {
+    // Field names of the line's timing: only on the settings screens (the start-up bundle is at its budget).
+    field: { sip: { keepAliveSeconds: 'Line check interval (s)', registerExpires: 'Registration lifetime (s)' } },
     method: {
       none: 'Not used',
       get: 'HTTP GET (open in the CRM tab)',
@@ -166,6 +168,7 @@ const en = {
 
 const ja: typeof en = {
   settings: {
+    field: { sip: { keepAliveSeconds: '回線確認の間隔（秒）', registerExpires: '登録の有効期間（秒）' } },
     method: {
       none: '使用しない',
       get: 'HTTP GET（CRM タブで開く）',

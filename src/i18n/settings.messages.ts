@@ -43,8 +43,6 @@ const en = {
         authUser: 'Authentication user',
         displayName: 'Display name',
         iceServers: 'ICE servers (STUN/TURN)',
-        keepAliveSeconds: 'Line check interval (s)',
-        registerExpires: 'Registration lifetime (s)',
       },
       popup: {
         size: 'Popup size',
@@ -192,8 +190,6 @@ const ja: typeof en = {
         authUser: '認証ユーザー',
         displayName: '表示名',
         iceServers: 'ICE サーバー（STUN/TURN）',
-        keepAliveSeconds: '回線確認の間隔（秒）',
-        registerExpires: '登録の有効期間（秒）',
       },
       popup: {
         size: '画面サイズ',

@@ -176,7 +176,11 @@ export interface AppPorts {
   clipboard: Clipboard
   lineLock: LineLock
   leaveGuard: LeaveGuard
-  lifecycle: PageLifecycle
+  /**
+   * Loaded after the first paint (its events come minutes later, and the start-up bundle is at
+   * its budget); one instance per page.
+   */
+  lifecycle(): Promise<PageLifecycle>
   /** The stores' timers and time (popup display, auto-answer, phonebook refresh): fake in tests. */
   clock: Clock
   audioDevices: AudioDevices

@@ -26,7 +26,8 @@ export const useLineStore = defineStore('line', () => {
   let pendingDial = dialTargetOf(new URL(ports.location.href).searchParams.get('dial'))
   let handlersOffered = false
   /** This load brought back a tab the browser had discarded: calls could not ring meanwhile. */
-  const discarded = ref(ports.lifecycle.wasDiscarded)
+  const discarded = ref(false)
+  void ports.lifecycle().then((lifecycle) => { discarded.value = lifecycle.wasDiscarded })
 
   const callSettings = computed(() => settingsStore.settings.call)
 

@@ -60,13 +60,15 @@ export const useSessionStore = defineStore('session', () => {
   })
   // A frozen, hidden or sleeping page, or a network change: the line's timers may not have run
   // (or ran on the old network). Check the line at once, and renew an expired CRM login.
-  ports.lifecycle.onWake(() => {
-    if (elsewhere.value || !configured.value) return
-    line.verify()
-    cti.wake()
-  })
-  ports.lifecycle.onOffline(() => {
-    if (!elsewhere.value && configured.value) line.verify()
+  void ports.lifecycle().then((lifecycle) => {
+    lifecycle.onWake(() => {
+      if (elsewhere.value || !configured.value) return
+      line.verify()
+      cti.wake()
+    })
+    lifecycle.onOffline(() => {
+      if (!elsewhere.value && configured.value) line.verify()
+    })
   })
 
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */

@@ -115,11 +115,11 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     },
     // The global timers, looked up at each call: `vi.useFakeTimers()` or a `FakeClock` override drive them.
     clock: realClock,
-    lifecycle: {
+    lifecycle: async () => ({
       get wasDiscarded() { return lifecycle.wasDiscarded },
       onWake: (listener) => { wakeListeners.add(listener); return () => wakeListeners.delete(listener) },
       onOffline: (listener) => { offlineListeners.add(listener); return () => offlineListeners.delete(listener) },
-    },
+    }),
     visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus'), afterPaint: (work) => queueMicrotask(work) },
     fetch: (async (input: string | URL | Request) => {
       const url = String(input)

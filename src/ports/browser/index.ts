@@ -1,6 +1,6 @@
 import { del, get, set } from 'idb-keyval'
 import { toPlainJson } from '../plain-json'
-import type { AppPorts, KeyValueStore, Notifier, PageLanguage, PageLifecycle, PageVisibility, WakeReason } from '../ports'
+import type { AppPorts, KeyValueStore, Notifier, PageLanguage, PageVisibility } from '../ports'
 import { browserAudioDevices } from './audio-devices'
 import { browserClickToDial } from './click-to-dial'
 import { browserRemoteAudio } from './remote-audio'
@@ -89,26 +89,6 @@ const language: PageLanguage = {
   setDocumentLanguage: (lang) => { document.documentElement.lang = lang },
 }
 
-/**
- * The lifecycle port (`lifecycle.ts`) loads after the first paint: what it reports (resume,
- * online, sleep) happens minutes later, and the start-up bundle is at its budget. Listeners
- * given before it loaded are handed over to it.
- */
-function lazyLifecycle(): PageLifecycle {
-  const wakes = new Set<(reason: WakeReason) => void>()
-  const offlines = new Set<() => void>()
-  void import('./lifecycle').then(({ browserLifecycle }) => {
-    const port = browserLifecycle()
-    port.onWake((reason) => { for (const listener of [...wakes]) listener(reason) })
-    port.onOffline(() => { for (const listener of [...offlines]) listener() })
-  })
-  return {
-    wasDiscarded: (document as Document & { wasDiscarded?: boolean }).wasDiscarded === true,
-    onWake: (listener) => { wakes.add(listener); return () => wakes.delete(listener) },
-    onOffline: (listener) => { offlines.add(listener); return () => offlines.delete(listener) },
-  }
-}
-
 export function browserPorts(): AppPorts {
   return {
     cti: browserCtiPorts(),
@@ -124,7 +104,7 @@ export function browserPorts(): AppPorts {
     language,
     lineLock: browserLineLock(),
     leaveGuard,
-    lifecycle: lazyLifecycle(),
+    lifecycle: () => import('./lifecycle').then((m) => m.pageLifecycle()),
     clock: { setTimeout: (work, ms) => setTimeout(work, ms), clearTimeout: (handle) => clearTimeout(handle as number), now: () => Date.now() },
     visibility,
     history: browserHistoryDb,

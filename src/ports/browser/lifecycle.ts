@@ -21,6 +21,14 @@ export const CLOCK_JUMP_MS = 5_000
  * `online`/`offline`, and a clock jump: the wall clock moving away from the monotonic one means
  * the machine slept (or its time was set), which no event reports.
  */
+let shared: PageLifecycle | undefined
+
+/** The page's one lifecycle port (the app may ask for it more than once). */
+export function pageLifecycle(): PageLifecycle {
+  shared ??= browserLifecycle()
+  return shared
+}
+
 export function browserLifecycle(env: LifecycleEnvironment = {
   document,
   window,
