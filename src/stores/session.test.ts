@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { FakeClock } from '@/sip/fake-clock'
 import { FakeSoftphone } from '@/sip/fake-softphone'
 import type { SoftphoneConfig } from '@/sip'
 import { cloneJson } from '@/settings/paths'
@@ -177,6 +178,22 @@ describe('frozen, hidden, sleeping or offline page', () => {
     const { softphone } = await startWith(fake)
     fake.wake(reason)
     expect(softphone.actions.filter((a) => a === 'verify')).toEqual(['verify'])
+  })
+
+  it('the page shown again checks the line at most every 30 s (agents switch tabs all day); resume always does', async () => {
+    const clock = new FakeClock()
+    const fake = fakePorts({ clock })
+    const { softphone } = await startWith(fake)
+    const checks = () => softphone.actions.filter((a) => a === 'verify').length
+    fake.wake('visible')
+    clock.advance(10_000)
+    fake.wake('visible')
+    expect(checks()).toBe(1)
+    fake.wake('resume')
+    expect(checks()).toBe(2)
+    clock.advance(20_000)
+    fake.wake('visible')
+    expect(checks()).toBe(3)
   })
 
   it('offline → the line is checked at once (a socket on the lost network is found dead)', async () => {

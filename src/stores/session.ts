@@ -60,9 +60,15 @@ export const useSessionStore = defineStore('session', () => {
   })
   // A frozen, hidden or sleeping page, or a network change: the line's timers may not have run
   // (or ran on the old network). Check the line at once, and renew an expired CRM login.
+  // The agent switching back to the phone's tab is frequent: that alone checks at most every 30 s.
+  let visibleCheckAt = -Infinity
   void ports.lifecycle().then((lifecycle) => {
-    lifecycle.onWake(() => {
+    lifecycle.onWake((reason) => {
       if (elsewhere.value || !configured.value) return
+      if (reason === 'visible') {
+        if (ports.clock.now() - visibleCheckAt < 30_000) return
+        visibleCheckAt = ports.clock.now()
+      }
       line.verify()
       cti.wake()
     })

@@ -98,6 +98,22 @@ describe('liveness probe', () => {
     expect(restoredCount()).toBe(1)
   })
 
+  it('while the PBX hangs, an attempt that timed out is followed at once by the next (no growing back-off), so it answers the moment it runs', async () => {
+    const { h, pbx } = await phoneOnHangablePbx({ keepAliveSeconds: 3600 })
+    pbx.up = false
+    h.network.hangConnections = true
+    h.network.drop()
+    for (let i = 0; i < 3; i += 1) {
+      h.clock.advance(lineDelays(h).filter((d) => d <= 30_000)[0]!)
+      await until(() => h.network.connects === 2 + i, `attempt ${i + 1}`)
+      await settle()
+      h.clock.advance(20_000)
+      h.network.failHungConnection()
+      await settle()
+      expect(lineDelays(h).filter((d) => d <= 30_000)).toEqual([BACKOFF_MS[0]])
+    }
+  })
+
   it('a REGISTER lost with its socket does not block the next one (no "REGISTER already in progress"), and its late answer is ignored', async () => {
     const h = sipJsOnFakes({ keepAliveSeconds: KEEP_ALIVE_S })
     const restoredCount = restored(h)

@@ -422,9 +422,14 @@ export class Line {
     if (this.ua.transport.state !== TransportState.Disconnected) this.drop('reconnecting')
     this.facts.transport = 'connecting'
     this.publish()
+    const startedAt = this.options.timers.clock.now()
     this.ua.reconnect().catch((error: unknown) => {
       if (seq !== this.connectSeq || !this.facts.wanted) return
       this.reason = describe(error)
+      // A handshake that hung until its timeout: the PBX's host accepts connections but the PBX
+      // does not answer (hung, or busy starting). Waiting longer between attempts only delays
+      // the moment it answers again, and a hanging attempt costs it nothing: try again soon.
+      if (this.options.timers.clock.now() - startedAt >= (CONNECTION_TIMEOUT_S - 1) * 1000) this.attempt = 0
       this.scheduleReconnect()
     })
   }

@@ -69,6 +69,11 @@ export class FakeSipNetwork {
     this.transport.receive(raw)
   }
 
+  /** A hanging connection attempt gives up (sip.js's connection timeout). */
+  failHungConnection(): void {
+    this.transport.failHung()
+  }
+
   /** The hung PBX runs again: a hanging connection attempt opens. */
   releaseHungConnection(): void {
     this.transport.releaseHung()
@@ -145,6 +150,14 @@ export class FakeTransport implements Transport {
   receive(raw: string): void {
     if (this._state !== TransportState.Connected) throw new Error('cannot deliver: the transport is not connected')
     this.onMessage?.(raw)
+  }
+
+  failHung(): void {
+    const hung = this.hung
+    this.hung = undefined
+    if (!hung) return
+    this.setState(TransportState.Disconnected)
+    hung.reject(new Error('Connect timed out.'))
   }
 
   releaseHung(): void {
