@@ -3,9 +3,10 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 import vuetify from 'vite-plugin-vuetify'
 import pkg from './package.json' with { type: 'json' }
+import { sipjsGrammar } from './scripts/vite-sipjs-grammar.mjs'
 
 export default defineConfig({
-  plugins: [vue(), vuetify({ autoImport: true })],
+  plugins: [sipjsGrammar(), vue(), vuetify({ autoImport: true })],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
@@ -20,7 +21,8 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
-    server: { deps: { inline: ['vuetify'] } },
+    // sip.js inline: the unit tests run its grammar as the app does, through scripts/vite-sipjs-grammar.mjs.
+    server: { deps: { inline: ['vuetify', 'sip.js'] } },
     // `unit` starts no lab process (no Kamailio, sipp, CRM stand-in or browser): `npm test -- --unit`.
     // `lab` is the lab's self-test (real Kamailio and sipp, the CRM stand-in): part of `npm test`
     // and `npm test -- --e2e`, or `npx vitest run --project lab`.

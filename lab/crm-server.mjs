@@ -276,7 +276,7 @@ export async function startCrm(opts = {}) {
         200,
         `<!doctype html><html lang="ja"><meta charset="utf-8"><title>Demo CRM</title><h1>Demo CRM</h1>` +
           `<p>Endpoints: /login, /search, /sjis/search, /eucjp/search, /json/search, /html/search, /event/:name, ` +
-          `/crm/customer, /phonebook/shared.csv, /phonebook/shared.json, /provision/:name.json, /status/:code, /slow, /api/requests</p>` +
+          `/crm/customer, /garbage, /loop/:n, /phonebook/shared.csv, /phonebook/shared.json, /provision/:name.json, /status/:code, /slow, /api/requests</p>` +
           `<table border="1"><tr><th>電話番号</th><th>名前</th><th>会社</th></tr>${rows}</table></html>`,
         'text/html; charset=utf-8',
       )
@@ -332,6 +332,20 @@ export async function startCrm(opts = {}) {
       }
       if (code >= 300 && code < 400) res.setHeader('Location', '/')
       send(res, code, `status ${code}\n`)
+      return
+    }
+    // A CRM that answers 200 with garbage: bytes that are no UTF-8 (nor any Japanese charset), NULs, binary.
+    if (p === '/garbage' && getOrPost) {
+      const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x1b, 0x9d, 0xe3, 0x81, 0x00, 0xf8, 0x88, 0x80, 0x80, 0x80])
+      send(res, 200, Buffer.concat(Array.from({ length: 64 }, () => bytes)), 'text/plain; charset=utf-8')
+      return
+    }
+    // A redirect loop: /loop/1 → /loop/2 → … for ever (the query string goes along).
+    const loop = /^\/loop\/(\d+)$/.exec(p)
+    if (loop && getOrPost) {
+      const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''
+      res.setHeader('Location', `/loop/${Number(loop[1]) + 1}${query}`)
+      send(res, 302, 'round and round\n')
       return
     }
     // A CRM that answers with far too much: `mb` MiB of text, streamed with backpressure, or a body

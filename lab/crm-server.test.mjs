@@ -254,3 +254,20 @@ describe('demo CRM', () => {
     }
   })
 })
+
+describe('bad answers for the bad-CRM tests', () => {
+  it('/garbage answers 200 with bytes that are not UTF-8', async () => {
+    const res = await fetch(`${crm.url}/garbage?tel=1`)
+    expect(res.status).toBe(200)
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow()
+    expect(bytes.includes(0)).toBe(true)
+  })
+
+  it('/loop/N redirects to /loop/N+1 with the query, so a client that follows gives up', async () => {
+    const res = await fetch(`${crm.url}/loop/1?tel=0312345678`, { redirect: 'manual' })
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe('/loop/2?tel=0312345678')
+    await expect(fetch(`${crm.url}/loop/1?tel=1`)).rejects.toThrow()
+  })
+})

@@ -74,6 +74,79 @@ function timing(stat) {
   return `p50 ${stat.p50} ms, p95 ${stat.p95} ms, max ${stat.max} ms (${stat.n} samples)`
 }
 
+/** The soak's goal for heap growth after GC (issue 11 item 6). */
+export const SOAK_HEAP_GROWTH_MAX_MB = 5
+
+/**
+ * What results.json keeps of a soak run (`lab/soak.mjs`): the figures, and the problems by count
+ * with the first few named, so a bad run is readable without its whole list.
+ */
+export function soakFigures(soak) {
+  const few = (list) => ({ count: list.length, first: list.slice(0, 5) })
+  return {
+    calls: soak.calls,
+    mix: soak.mix,
+    withHashCodes: soak.withHashCodes,
+    durationS: soak.durationS,
+    popups: soak.popups,
+    popupProblems: few(soak.popupProblems),
+    accessesPerCall: soak.accessesPerCall,
+    accesses: soak.accesses,
+    accessProblems: few(soak.accessProblems),
+    historyRows: soak.historyRows,
+    historyProblems: few(soak.historyProblems),
+    sippFailures: few(soak.sippFailures.map((f) => `${f.number} (${f.kind}): sipp exit ${f.code}`)),
+    errors: soak.errors,
+    consoleErrors: soak.consoleErrors.slice(0, 5),
+    heapBeforeMB: soak.heapBeforeMB,
+    heapAfterMB: soak.heapAfterMB,
+    heapGrowthMB: soak.heapGrowthMB,
+    warmUpCalls: soak.warmUpCalls,
+    listenerGrowth: soak.listenerGrowth,
+    nodeGrowth: soak.nodeGrowth,
+    timerGrowth: soak.timerGrowth,
+  }
+}
+
+/** Each check of a soak with its verdict: nothing lost or doubled, no error, heap within its goal, nothing piling up. */
+export function checkSoak(soak) {
+  const { calls } = soak
+  return [
+    { label: 'popups (one per call)', result: `${soak.popups} for ${calls} calls`, ok: soak.popups === calls && soak.popupProblems.count === 0 },
+    {
+      label: 'CRM accesses (each exactly once per call; answer only for answered calls)',
+      result: Object.entries(soak.accesses).map(([name, a]) => `${name} ${a.received}/${a.expected}`).join(', '),
+      ok: soak.accessProblems.count === 0,
+    },
+    { label: 'history rows (one per call)', result: `${soak.historyRows} for ${calls} calls`, ok: soak.historyRows === calls && soak.historyProblems.count === 0 },
+    { label: 'calls that did not go as sipp expected', result: String(soak.sippFailures.count), ok: soak.sippFailures.count === 0 },
+    { label: 'console errors', result: String(soak.errors), ok: soak.errors === 0 },
+    {
+      label: `JS heap after GC, after ${soak.warmUpCalls} warm-up calls → at the end`,
+      result: `${soak.heapBeforeMB} MB → ${soak.heapAfterMB} MB (${soak.heapGrowthMB >= 0 ? '+' : ''}${soak.heapGrowthMB} MB; goal ≤ ${SOAK_HEAP_GROWTH_MAX_MB} MB)`,
+      ok: soak.heapGrowthMB <= SOAK_HEAP_GROWTH_MAX_MB,
+    },
+    {
+      label: 'left behind: timers (vs. the start), event listeners, DOM nodes (vs. the warm-up)',
+      result: `${soak.timerGrowth} timers, ${soak.listenerGrowth} listeners, ${soak.nodeGrowth} nodes`,
+      ok: soak.timerGrowth <= 0 && soak.listenerGrowth <= 10 && soak.nodeGrowth <= 100,
+    },
+  ]
+}
+
+function soakSection(soak) {
+  if (!soak) return ''
+  const rows = checkSoak(soak).map((check) => `| ${check.label} | ${check.result} | ${check.ok ? 'ok' : '**FAILED**'} |`)
+  const mix = Object.entries(soak.mix).map(([kind, n]) => `${n} ${kind}`).join(', ')
+  return `
+The soak: ${soak.calls} calls against one agent page in ${soak.durationS} s (${mix}; ${soak.withHashCodes} with raw \`#\` codes; up to three ringing at once):
+
+| check | result | verdict |
+|---|---|---|
+${rows.join('\n')}
+`
+}
+
 /** bench/RESULTS.md: one row per budget, over-budget rows flagged, then the commit and machine. */
 export function resultsMarkdown(results, notes = {}) {
   const { machine, commit } = results
@@ -95,7 +168,9 @@ The ring path, stage by stage (ms after the INVITE reached the page's WebSocket,
 ${stages.join('\n')}
 `
   const over = checkBudgets(results).filter((check) => check.over)
-  const summary = over.length === 0 ? 'Every measured result is within its budget.' : `Over budget: ${over.map((check) => check.label).join('; ')}.`
+  const soakFailed = results.soak ? checkSoak(results.soak).filter((check) => !check.ok) : []
+  const summary = (over.length === 0 ? 'Every measured result is within its budget.' : `Over budget: ${over.map((check) => check.label).join('; ')}.`)
+    + (soakFailed.length === 0 ? '' : ` Soak failed: ${soakFailed.map((check) => check.label).join('; ')}.`)
   return `# Benchmark results
 
 Produced by \`npm run bench\` on ${results.date}, real Kamailio + sipp on loopback.
@@ -108,5 +183,5 @@ Produced by \`npm run bench\` on ${results.date}, real Kamailio + sipp on loopba
 ${rows.join('\n')}
 
 ${summary}
-${stageTable}`
+${stageTable}${soakSection(results.soak)}`
 }

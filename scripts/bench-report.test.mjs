@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkBudgets, commitOf, machineOf, resultsMarkdown, stats } from './bench-report.mjs'
+import { checkBudgets, checkSoak, commitOf, machineOf, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
 
 const machine = { cpus: 2, cpuModel: 'AMD EPYC', memoryGiB: 23.5, node: 'v20.20.2', chromium: '156.0.8078.108' }
 const results = {
@@ -74,5 +74,68 @@ describe('the ring-path stages', () => {
   it('are listed after the budgets, each with its figures', () => {
     const md = resultsMarkdown({ ...results, ringStagesMs: [{ name: 'tsunagu:call-read', label: 'the call is read (readCall)', stats: { n: 20, p50: 1.2, p95: 2.5, max: 3, min: 1 } }] })
     expect(md).toContain('| the call is read (readCall) | p50 1.2 ms, p95 2.5 ms, max 3 ms (20 samples) |')
+  })
+})
+
+describe('the soak', () => {
+  /** What lab/soak.mjs returns for a clean run of 1,000 calls. */
+  const run = {
+    calls: 1000,
+    mix: { 'answer-caller-bye': 300, cancel: 350, decline: 200, 'answer-agent-bye': 150 },
+    withHashCodes: 500,
+    durationS: 412.3,
+    popups: 1000,
+    popupProblems: [],
+    accesses: { search: { received: 1000, expected: 1000, min: 1, max: 1 }, ring: { received: 1000, expected: 1000, min: 1, max: 1 }, answer: { received: 450, expected: 450, min: 0, max: 1 }, hangup: { received: 1000, expected: 1000, min: 1, max: 1 } },
+    accessesPerCall: { search: 1, ring: 1, answer: 0.45, hangup: 1 },
+    accessProblems: [],
+    historyRows: 1000,
+    historyProblems: [],
+    sippFailures: [],
+    errors: 0,
+    consoleErrors: [],
+    heapBeforeMB: 8.4,
+    heapAfterMB: 9.9,
+    heapGrowthMB: 1.5,
+    warmUpCalls: 13,
+    listenerGrowth: 0,
+    nodeGrowth: -20,
+    timerGrowth: 0,
+  }
+
+  it('keeps the figures and counts the problems in results.json, naming the first few', () => {
+    const figures = soakFigures({ ...run, accessProblems: Array.from({ length: 7 }, (_, i) => `ring 03990000${i}: 2 received, 1 expected`) })
+    expect(figures).toMatchObject({ calls: 1000, popups: 1000, errors: 0, heapBeforeMB: 8.4, heapAfterMB: 9.9, accessesPerCall: { answer: 0.45 } })
+    expect(figures.accessProblems.count).toBe(7)
+    expect(figures.accessProblems.first).toHaveLength(5)
+  })
+
+  it('a clean run passes every check and shows in RESULTS.md with its figures', () => {
+    const soak = soakFigures(run)
+    expect(checkSoak(soak).every((check) => check.ok)).toBe(true)
+    const md = resultsMarkdown({ ...results, soak })
+    expect(md).toContain('The soak: 1000 calls against one agent page in 412.3 s (300 answer-caller-bye, 350 cancel, 200 decline, 150 answer-agent-bye; 500 with raw `#` codes')
+    expect(md).toContain('| popups (one per call) | 1000 for 1000 calls | ok |')
+    expect(md).toContain('| CRM accesses (each exactly once per call; answer only for answered calls) | search 1000/1000, ring 1000/1000, answer 450/450, hangup 1000/1000 | ok |')
+    expect(md).toContain('| JS heap after GC, after 13 warm-up calls → at the end | 8.4 MB → 9.9 MB (+1.5 MB; goal ≤ 5 MB) | ok |')
+    expect(md).not.toContain('Soak failed')
+  })
+
+  it.each([
+    ['a doubled access', { accessProblems: ['hangup 0399000007 (cancel): 2 received, 1 expected'] }, 'CRM accesses'],
+    ['a missing popup', { popups: 999, popupProblems: ['0399000042: 0 popups'] }, 'popups'],
+    ['heap growth over 5 MB', { heapAfterMB: 14.5, heapGrowthMB: 6.1 }, 'JS heap'],
+    ['a timer left per call', { timerGrowth: 1000 }, 'left behind'],
+    ['a console error', { errors: 1, consoleErrors: ['TypeError: x'] }, 'console errors'],
+  ])('%s fails its check, flagged in RESULTS.md', (_name, change, label) => {
+    const soak = soakFigures({ ...run, ...change })
+    expect(checkSoak(soak).filter((check) => !check.ok).map((check) => check.label)).toEqual([expect.stringContaining(label)])
+    const md = resultsMarkdown({ ...results, soak })
+    expect(md).toMatch(new RegExp(`\\| ${label}[^\\n]*\\*\\*FAILED\\*\\* \\|`))
+    expect(md).toContain('Soak failed:')
+  })
+
+  it('a bench without a soak has no soak section', () => {
+    expect(resultsMarkdown(results)).not.toContain('The soak')
   })
 })

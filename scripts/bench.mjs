@@ -11,11 +11,14 @@
  *  - CRM search result on screen vs. the CRM's own time: overhead = (INVITE → company painted)
  *    − the search request's duration as the browser saw it (Resource Timing: start → responseEnd);
  *    the demo CRM answers after a fixed delay so the request is not instant
+ *  - the soak (`lab/soak.mjs`): `--soak-calls` (default 1,000; 0 = skip) mixed sipp calls against one
+ *    agent page — popups, CRM accesses per call, history rows, console errors, heap before/after GC,
+ *    listeners and timers left behind
  *
  * Times are read inside the page (performance marks), never around Playwright actions.
  * RESULTS.md flags each result over its budget and names the commit measured (`-dirty` when
  * the tree had changes) and the machine; budgets and formatting live in ./bench-report.mjs.
- *   npm run bench -- --calls 30
+ *   npm run bench -- --calls 30 --soak-calls 1000
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs'
@@ -27,12 +30,15 @@ import { startKamailio } from '../lab/kamailio.mjs'
 import { startCrm } from '../lab/crm-server.mjs'
 import { startStaticServer } from '../lab/static-server.mjs'
 import { runSipp } from '../lab/sipp.mjs'
-import { commitOf, machineOf, resultsMarkdown, stats } from './bench-report.mjs'
+import { openSoakPhone, runSoak } from '../lab/soak.mjs'
+import { commitOf, machineOf, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
 import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const callsArg = process.argv.indexOf('--calls')
 const CALLS = callsArg > 0 ? Number(process.argv[callsArg + 1]) : 30
+const soakArg = process.argv.indexOf('--soak-calls')
+const SOAK_CALLS = soakArg > 0 ? Number(process.argv[soakArg + 1]) : 1000
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']
 
@@ -170,6 +176,14 @@ try {
     await callee.getByTestId('idle').waitFor({ timeout: 10000 })
   }
 
+  // Last, in a context of its own: one agent page through a shift's worth of calls.
+  let soak
+  if (SOAK_CALLS > 0) {
+    const phone = await openSoakPhone(browser, { kamailio, crm, appUrl: app.url, user: '1104' })
+    soak = soakFigures(await runSoak({ page: phone.page, udpPort: kamailio.udpPort, crm, user: '1104', calls: SOAK_CALLS, progress: (line) => console.log(`soak: ${line}`) }))
+    await phone.context.close()
+  }
+
   const results = {
     date: new Date().toISOString(),
     commit,
@@ -179,6 +193,7 @@ try {
     ringStagesMs,
     dialToInviteSentMs: stats(dialMs),
     searchOverheadMs: stats(searchOverheadMs),
+    ...(soak ? { soak } : {}),
   }
   mkdirSync(join(root, 'bench'), { recursive: true })
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)

@@ -244,3 +244,70 @@ describe('re-login', () => {
     expect(auth.logins).toBe(3)
   })
 })
+
+describe('spread over 1,000 phones (jitter)', () => {
+  /** A session whose CRM answers at once: down (500) while `crm.down`, else a fresh session. */
+  function timedSession(random: () => number, pollingMinutes = 10) {
+    const clock = new FakeClock()
+    const crm = { down: false, at: [] as number[] }
+    const start = clock.now().getTime()
+    const session = createAuthSession({
+      clock,
+      configured: true,
+      sessionKeepMinutes: 30,
+      pollingMinutes,
+      random,
+      authenticate: async () => {
+        crm.at.push(clock.now().getTime() - start)
+        return crm.down ? { ok: false, reason: 'http-error', status: 500 } : ok(`s${crm.at.length}`)
+      },
+    })
+    return { clock, crm, session }
+  }
+
+  it('polls come at a random point between 80 % and 100 % of pollingMinutes, counted from the last run', async () => {
+    const { clock, crm, session } = timedSession(() => 0.5)
+    await session.start()
+    await clock.advance(30 * MINUTE)
+    expect(crm.at).toEqual([0, 9 * MINUTE, 18 * MINUTE, 27 * MINUTE])
+  })
+
+  it('after a CRM outage the retries back off (jittered, doubling) instead of hammering, and polling resumes once it answers', async () => {
+    const { clock, crm, session } = timedSession(() => 0.5)
+    crm.down = true
+    await session.start()
+    await clock.advance(100_000)
+    // 0.75 of 15 s, 30 s, 60 s …: 11.25 s, then +22.5 s, then +45 s.
+    expect(crm.at).toEqual([0, 11_250, 33_750, 78_750])
+    expect(session.status().state).toBe('failed')
+    crm.down = false
+    await clock.advance(90_000)
+    expect(crm.at.at(-1)).toBe(78_750 + 90_000)
+    expect(session.status().state).toBe('ok')
+    // Back on the poll schedule: the next run is 9 minutes later, not a back-off step.
+    const back = crm.at.length
+    await clock.advance(9 * MINUTE)
+    expect(crm.at).toHaveLength(back + 1)
+  })
+
+  it('a retry never waits longer than the poll would have', async () => {
+    const { clock, crm, session } = timedSession(() => 0.999_999, 1)
+    crm.down = true
+    await session.start()
+    await clock.advance(5 * MINUTE)
+    const gaps = crm.at.slice(1).map((t, i) => t - crm.at[i]!)
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(MINUTE)
+    expect(gaps.slice(0, 3)).toEqual([15_000, 30_000, 60_000])
+  })
+
+  it('stop() during the back-off leaves no timer', async () => {
+    const { clock, crm, session } = timedSession(() => 0.5)
+    crm.down = true
+    await session.start()
+    expect(clock.pending).toBe(1)
+    session.stop()
+    expect(clock.pending).toBe(0)
+    await clock.advance(60 * MINUTE)
+    expect(crm.at).toEqual([0])
+  })
+})

@@ -5,7 +5,7 @@
  *            start() ──▶ pending ──▶ ok ──(sessionKeepMinutes)──▶ expired
  *  logged-out ◀── stop()   │  ▲       │                              │
  *                          ▼  └─ run ◀┴── poll every pollingMinutes ◀┘ ensure() before an access
- *                        failed ─────── retried at the next poll or ensure()
+ *                        failed ─────── retried with back-off (polling on) or at ensure()
  * ```
  * - Auth runs at login (`start`), on every poll, and when an access needs the values while they
  *   are expired or failed — never once per call while they are fresh.
@@ -13,9 +13,13 @@
  * - A failed auth leaves the values empty.
  * - `refresh()` is the re-auth after a 401/403; the caller retries its access once.
  * - `stop()` (logout, dispose) clears timers and values; a run still in flight is ignored.
+ * - 1,000 phones must not poll a CRM in the same second (`jitter.ts`): each poll comes between 80 %
+ *   and 100 % of `pollingMinutes` after the last run settled, and after a failed run (a CRM outage)
+ *   the next one comes with jittered exponential back-off, never later than the poll would have.
  */
 
 import type { AccessFailure } from './cti-log'
+import { pollDelay, retryDelay, type UnitRandom } from './jitter'
 import type { ClockPort, TimerHandle } from './ports'
 
 export type AuthValues = Readonly<Record<string, string>>
@@ -47,6 +51,8 @@ export interface AuthSessionOptions {
   /** Runs the auth access once with the current credentials; never rejects. */
   readonly authenticate: () => Promise<AuthResult>
   readonly onChange?: (status: AuthStatus) => void
+  /** Spreads polls and retries (`jitter.ts`); absent: none (polls at the full period, retries at half their step). */
+  readonly random?: UnitRandom
 }
 
 export interface AuthSession {
@@ -75,6 +81,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   const { clock } = options
   const keepMs = options.sessionKeepMinutes * 60_000
   const pollMs = options.pollingMinutes * 60_000
+  const random = options.random ?? (() => 0)
 
   let active = false
   let generation = 0
@@ -83,6 +90,8 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   let inFlight: Promise<AuthResult> | undefined
   let pollTimer: TimerHandle | undefined
   let failure: { reason: AuthFailure; status?: number } | undefined
+  /** Failed runs in a row: the back-off step of the next retry. */
+  let failures = 0
 
   const fresh = (): boolean =>
     acquiredAt !== undefined && (keepMs === 0 || clock.now().getTime() < acquiredAt.getTime() + keepMs)
@@ -128,11 +137,14 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
         values = Object.freeze({ ...result.values })
         acquiredAt = clock.now()
         failure = undefined
+        failures = 0
       } else {
         values = EMPTY
         acquiredAt = undefined
         failure = { reason: result.reason, ...(result.status === undefined ? {} : { status: result.status }) }
+        failures++
       }
+      schedule()
       notify()
       return result
     }
@@ -141,8 +153,17 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     return inFlight
   }
 
+  /** The next poll from now: a spread period after a success, a backed-off retry after failures. */
+  const schedule = (): void => {
+    if (pollTimer !== undefined) clock.clearTimeout(pollTimer)
+    pollTimer = undefined
+    if (!active || pollMs <= 0) return
+    pollTimer = clock.setTimeout(poll, failures > 0 ? retryDelay(failures, random, pollMs) : pollDelay(pollMs, random))
+  }
+
   const poll = (): void => {
-    pollTimer = clock.setTimeout(poll, pollMs)
+    // Re-armed before the run: a run that never settles (no timeout configured) still leaves a poll.
+    schedule()
     void run()
   }
 
@@ -155,9 +176,9 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
       values = EMPTY
       acquiredAt = undefined
       failure = undefined
+      failures = 0
       active = true
-      if (pollTimer !== undefined) clock.clearTimeout(pollTimer)
-      pollTimer = pollMs > 0 ? clock.setTimeout(poll, pollMs) : undefined
+      schedule()
       return run()
     },
     stop() {
@@ -167,6 +188,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
       values = EMPTY
       acquiredAt = undefined
       failure = undefined
+      failures = 0
       if (pollTimer !== undefined) clock.clearTimeout(pollTimer)
       pollTimer = undefined
       if (options.configured) notify()

@@ -189,12 +189,23 @@ export interface DecodedBody {
   readonly text: string
   readonly charset: string
   readonly warnings: readonly string[]
+  /** Some bytes were not valid in `charset` (they became U+FFFD in `text`). */
+  readonly malformed?: boolean
+}
+
+/** Decodes leniently (U+FFFD for bad bytes) and says whether any byte was bad. */
+function decodeChecked(body: Uint8Array, charset: string, warnings: string[]): DecodedBody {
+  try {
+    return { text: new TextDecoder(charset, { fatal: true }).decode(body), charset, warnings }
+  } catch {
+    return { text: new TextDecoder(charset).decode(body), charset, warnings, malformed: true }
+  }
 }
 
 /**
  * docs/cti-integration.md §7 rule 2: decode by the access's charset when set, else the Content-Type
  * charset, else UTF-8. An unknown label falls back to the next choice with a warning. Malformed
- * bytes become U+FFFD; a UTF-8 BOM is dropped.
+ * bytes become U+FFFD and set `malformed`; a UTF-8 BOM is dropped.
  */
 export function decodeBody(body: Uint8Array, accessCharset: string | undefined, contentType: string | undefined): DecodedBody {
   const warnings: string[] = []
@@ -204,8 +215,8 @@ export function decodeBody(body: Uint8Array, accessCharset: string | undefined, 
   ] as const) {
     if (!label) continue
     const canonical = canonicalCharset(label)
-    if (canonical) return { text: new TextDecoder(canonical).decode(body), charset: canonical, warnings }
+    if (canonical) return decodeChecked(body, canonical, warnings)
     warnings.push(`charset-unknown: ${source} "${label}" ignored`)
   }
-  return { text: new TextDecoder('utf-8').decode(body), charset: 'utf-8', warnings }
+  return decodeChecked(body, 'utf-8', warnings)
 }

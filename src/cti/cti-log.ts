@@ -13,6 +13,8 @@ export type AccessFailure =
   | 'network'
   /** The response body was longer than the phone reads (`maxBodyBytes`): reading stopped there. */
   | 'too-large'
+  /** A 2xx body to parse that is not text: bytes invalid in its charset, or binary control characters. */
+  | 'not-text'
   | 'http-error'
   | 'blocked'
   | 'helper-not-installed'

@@ -334,6 +334,21 @@ describe('auth during calls', () => {
     expect(w.engine.authStatus()).toEqual({ state: 'logged-out' })
   })
 
+  it('with the random port\'s fraction, polls are spread (here at 90 % of pollingMinutes) and an outage is retried with back-off', async () => {
+    const world = createFakeWorld()
+    Object.assign(world.random, { fraction: () => 0.5 })
+    const config = ctiConfig({ target: 'custom', timeoutSeconds: 10, pollingMinutes: 10, accesses: ACCESSES }, sip)
+    const engine = createCtiEngine({ config, ports: world.ports, log: world.log })
+    world.http.on('http://crm/login', { body: 'SID-1\n' })
+    await engine.login(AGENT)
+    await world.clock.advance(9 * 60_000)
+    world.http.on('http://crm/login', { status: 503, body: 'down' })
+    await world.clock.advance(9 * 60_000 + 11_250 + 22_500)
+    const logins = world.http.requests.filter((r) => r.url.startsWith('http://crm/login')).map((r) => r.at - T0)
+    expect(logins).toEqual([0, 9 * 60_000, 18 * 60_000, 18 * 60_000 + 11_250, 18 * 60_000 + 33_750])
+    engine.dispose()
+  })
+
   it('an access that needs no auth values does not wait for auth', async () => {
     const w = await loggedIn({}, { search: { method: 'none', url: '' }, ring: { method: 'get', url: 'https://www.google.com/search?q={TEL}' } })
     await w.clock.advance(31 * 60_000)

@@ -203,6 +203,7 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
     configured: authConfigured,
     sessionKeepMinutes: config.sessionKeepMinutes,
     pollingMinutes: config.pollingMinutes,
+    ...(ports.random.fraction ? { random: () => ports.random.fraction?.() ?? 0 } : {}),
     onChange: (status) => {
       for (const listener of authListeners) {
         try {

@@ -75,6 +75,8 @@ export interface ClockPort {
 export interface RandomPort {
   /** `count` random decimal digits (for `{ID}`). */
   digits(count: number): string
+  /** A number in [0, 1) that spreads polls and retries over many phones (`jitter.ts`); absent: no spread. */
+  fraction?(): number
 }
 
 export interface CtiPorts {

@@ -306,3 +306,31 @@ describe('a CRM that answers with too much', () => {
     await expect(world.run(request('search'))).resolves.toMatchObject({ ok: true })
   })
 })
+
+describe('a CRM that answers with garbage', () => {
+  const searchConfig = () => configWith({ search: { method: 'get-internal', url: 'http://crm/search?tel={TEL}', format: '{NAME}' } })
+
+  it.each([
+    ['bytes that are not UTF-8', Uint8Array.from([0xff, 0xfe, 0x80, 0x41, 0xc3])],
+    ['binary with NUL bytes', Uint8Array.from([0x41, 0x00, 0x01, 0x42])],
+  ])('%s: the search fails as not-text, logged, and no value comes from it', async (_name, body) => {
+    const world = setup(searchConfig())
+    world.http.on('http://crm/search', { body })
+    const outcome = await world.run(request('search'))
+    expect(outcome).toMatchObject({ ok: false, reason: 'not-text', status: 200 })
+    expect(world.logs).toEqual([expect.objectContaining({ access: 'search', outcome: 'failed', error: 'not-text', status: 200 })])
+    expect(world.logs[0]).not.toHaveProperty('values')
+  })
+
+  it('text with tabs and CRLF is text', async () => {
+    const world = setup(searchConfig())
+    world.http.on('http://crm/search', { body: new TextEncoder().encode('山田\t太郎\r\n') })
+    await expect(world.run(request('search'))).resolves.toMatchObject({ ok: true, values: { NAME: '山田\t太郎' } })
+  })
+
+  it('an access without a format does not read the body, garbage or not', async () => {
+    const world = setup(configWith({ ring: { method: 'get-internal', url: 'http://crm/ring?tel={TEL}' } }))
+    world.http.on('http://crm/ring', { body: Uint8Array.from([0x00, 0xff]) })
+    await expect(world.run(request('ring'))).resolves.toMatchObject({ ok: true })
+  })
+})

@@ -25,6 +25,9 @@ import { withTimeout } from './timeout'
  */
 export const MAX_BODY_BYTES = 1024 * 1024
 
+/** C0 controls other than tab, LF and CR, and DEL: a body with them is binary, not a CRM's text. */
+const BINARY_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
+
 export interface RunnerDeps {
   readonly config: CtiConfig
   readonly ports: CtiPorts
@@ -208,6 +211,12 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
         break
       }
       const decoded = decodeBody(response.body, access.charset, headerValue(response.headers, 'content-type'))
+      // Garbage (binary, or bytes the charset does not have) is no answer: no values from it, so
+      // the popup keeps the phonebook's name instead of showing noise.
+      if (decoded.malformed || BINARY_CONTROL.test(decoded.text)) {
+        outcome = { ok: false, reason: 'not-text', status: response.status, detail: `the body is not ${decoded.charset} text` }
+        break
+      }
       const result = parseResponse(format, decoded.text)
       warnings.push(...decoded.warnings, ...result.problems.map((problem) => `format: ${problem}`))
       parsed = true

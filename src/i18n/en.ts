@@ -48,6 +48,7 @@ export default {
       timeout: 'The CRM did not answer in time.',
       network: 'The CRM could not be reached (network or CORS).',
       'too-large': 'The CRM answered with more data than the phone reads (1 MB).',
+      'not-text': 'The CRM answered with something that is not text (garbage or binary).',
       blocked: 'The browser blocked the CRM window.',
       'helper-not-installed': 'The Tsunagu helper is not installed.',
       'command-not-allowed': 'The helper does not allow this command.',

@@ -50,6 +50,7 @@ const ja: typeof en = {
       timeout: 'CRM が時間内に応答しませんでした。',
       network: 'CRM に接続できません（ネットワークまたは CORS）。',
       'too-large': 'CRM の応答が大きすぎます（電話機が読むのは 1 MB まで）。',
+      'not-text': 'CRM の応答がテキストではありません（不正なバイトまたはバイナリ）。',
       blocked: 'ブラウザが CRM のウィンドウをブロックしました。',
       'helper-not-installed': 'Tsunagu ヘルパーがインストールされていません。',
       'command-not-allowed': 'ヘルパーがこのコマンドを許可していません。',

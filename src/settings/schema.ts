@@ -46,11 +46,11 @@ const sipSchema = v.object({
     [],
   ),
   keepAliveSeconds: v.optional(
-    v.pipe(v.number(), v.minValue(1), v.maxValue(300), d('Seconds between line probes (SIP OPTIONS); no answer within min(this, 10 s): reconnect.')),
+    v.pipe(v.number(), v.minValue(1), v.maxValue(300), d('Seconds between line probes (SIP OPTIONS).')),
     25,
   ),
   registerExpires: v.optional(
-    v.pipe(v.number(), v.minValue(1), v.maxValue(3600), d('Registration lifetime asked for (s); refreshed at half of what is granted.')),
+    v.pipe(v.number(), v.minValue(1), v.maxValue(3600), d('Registration lifetime asked for (s).')),
     300,
   ),
 })

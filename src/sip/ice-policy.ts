@@ -19,4 +19,4 @@ export function isSufficientCandidate(candidate: string, hasIceServers: boolean)
 }
 
 /** Milliseconds to wait after the first sufficient candidate for its siblings. */
-export const ICE_SETTLE_MS = 20
+export const ICE_SETTLE_MS = 10

@@ -79,6 +79,11 @@ export interface CallInfo {
   replaces?: string
   /** Outgoing call we placed because the other party of that call transferred us (REFER). */
   referredFrom?: string
+  /**
+   * The line's connection dropped during the call: true until the line is registered again and
+   * the call's media was renegotiated (a re-INVITE with an ICE restart). Absent = never dropped.
+   */
+  reconnecting?: boolean
 }
 
 /** How DTMF digits went out: RTP telephone-events (RFC 4733) or SIP INFO when those were not negotiated. */

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
+import { pollDelay } from '@/cti/jitter'
 import type { PhonebookEntry, PhonebookIndex, PhonebookProblem as RowProblem, Phonebooks } from '@/phonebook/phonebook'
 import { usePorts } from '@/ports/ports'
 import { useSettingsStore } from './settings'
@@ -186,7 +187,8 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
   function schedule(): void {
     ports.clock.clearTimeout(timer)
     const minutes = settingsStore.settings.phonebooks.refreshMinutes
-    if (minutes > 0) timer = ports.clock.setTimeout(() => void Promise.all([refresh(), refreshAccount()]), minutes * 60_000)
+    // Spread (80–100 % of the period, `cti/jitter.ts`): a whole center must not download the books in one second.
+    if (minutes > 0) timer = ports.clock.setTimeout(() => void Promise.all([refresh(), refreshAccount()]), pollDelay(minutes * 60_000, Math.random))
   }
 
   return { sizes, problems, updatedAt, terminal, nameFor, start, stop, refresh, setAccountSource, addTerminal, removeTerminal, importTerminal, exportTerminal }

@@ -78,6 +78,9 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
         const bytes = crypto.getRandomValues(new Uint8Array(count))
         return Array.from(bytes, (b) => String(b % 10)).join('')
       },
+      fraction() {
+        return crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32
+      },
     },
   }
 }

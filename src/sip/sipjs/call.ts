@@ -47,6 +47,8 @@ export class Call {
    * one was handed to the transport (sip.js resolves `info()` when sent, not when answered).
    */
   private infoChain: Promise<unknown> = Promise.resolve()
+  /** The ICE restart in flight after a reconnect (see `restartIce`). */
+  private iceRestart: Promise<boolean> | undefined
 
   constructor(
     public info: CallInfo,
@@ -112,7 +114,7 @@ export class Call {
       case SessionState.Initial:
       case SessionState.Establishing:
         if (session instanceof Inviter) {
-          this.localEnd = 'hangup-local'
+          this.localEnd ??= 'hangup-local'
           await session.cancel()
         } else if (session instanceof Invitation) {
           this.localEnd = 'declined'
@@ -153,6 +155,45 @@ export class Call {
     this.patch({ held: hold })
     this.applyTracks()
     return true
+  }
+
+  /**
+   * After the line came back from a lost connection: a re-INVITE with an ICE restart (new ICE
+   * credentials and candidates), so media recovers on whatever network the browser is on now.
+   * Its Contact also tells the other side (target refresh) where our new connection is, so its
+   * in-dialog requests stop going to the dead one. `reconnecting` ends with the answer either way:
+   * refused, the call goes on with the media it has.
+   */
+  restartIce(): Promise<boolean> {
+    // The line may say "registered" twice in a row (REGISTER 200 and the registerer's own state).
+    this.iceRestart ??= this.renegotiateIce().finally(() => {
+      this.iceRestart = undefined
+    })
+    return this.iceRestart
+  }
+
+  private async renegotiateIce(): Promise<boolean> {
+    if (!this.established || this.holdPending) {
+      this.patch({ reconnecting: false })
+      return false
+    }
+    const { session } = this
+    this.holdPending = true
+    const options = { ...this.host.mediaOptions(), hold: this.info.held }
+    session.sessionDescriptionHandlerOptionsReInvite = { ...options, offerOptions: { iceRestart: true } } as typeof session.sessionDescriptionHandlerOptionsReInvite
+    const accepted = await new Promise<boolean>((resolve) => {
+      session.invite({
+        requestDelegate: {
+          onAccept: () => resolve(true),
+          onReject: () => resolve(false),
+        },
+      }).catch(() => resolve(false))
+    })
+    this.holdPending = false
+    session.sessionDescriptionHandlerOptionsReInvite = options as typeof session.sessionDescriptionHandlerOptionsReInvite
+    if (!accepted) console.warn('ICE restart after reconnect refused; the call goes on with its media as it is')
+    this.patch({ reconnecting: false })
+    return accepted
   }
 
   setMuted(muted: boolean): void {

@@ -339,6 +339,50 @@ describe('hold and mute', () => {
   })
 })
 
+describe('a dropped connection during a call', () => {
+  it('the call shows reconnecting; re-registered → re-INVITE with an ICE restart; accepted → reconnecting ends, the call goes on', async () => {
+    const h = await registeredPhone()
+    const { callId, dialog } = await activeIncoming(h)
+    h.network.drop()
+    expect(latest(h, callId)).toMatchObject({ state: 'active', reconnecting: true })
+    h.clock.advance(h.clock.pendingDelays[0]!)
+    await until(() => h.phone.registration.state === 'registered', 'registered again')
+    const reInvite = await ourReInvite(h, dialog.callId, 0)
+    const media = h.media.handlers[0]!
+    expect(media.iceRestarts).toBe(1)
+    expect(reInvite.body).toContain('a=sendrecv')
+    expect(latest(h, callId)?.reconnecting).toBe(true)
+    h.network.deliver(reply(reInvite, 200, 'OK', { headers: [['Contact', '<sip:1002@127.0.0.1:5060;transport=ws>']], body: sdp('sendrecv', 2) }))
+    await until(() => latest(h, callId)?.reconnecting === false, 'reconnecting ends')
+    expect(latest(h, callId)?.state).toBe('active')
+    // A later REGISTER refresh does not restart ICE again.
+    expect(h.network.messages({ method: 'INVITE', callId: dialog.callId }).filter((m) => /;tag=/.test(header(m, 'to')))).toHaveLength(1)
+  })
+
+  it('a held call stays held through the ICE restart; a refused restart still ends reconnecting', async () => {
+    const h = await registeredPhone()
+    const { callId, dialog } = await activeIncoming(h)
+    const held = h.phone.hold(callId)
+    const hold = await ourReInvite(h, dialog.callId, 0)
+    h.network.deliver(reply(hold, 200, 'OK', { headers: [['Contact', '<sip:1002@127.0.0.1:5060;transport=ws>']], body: sdp('recvonly', 2) }))
+    expect(await held).toBe(true)
+    h.network.drop()
+    h.clock.advance(h.clock.pendingDelays[0]!)
+    const restart = await ourReInvite(h, dialog.callId, 1)
+    expect(restart.body).toContain('a=sendonly')
+    h.network.deliver(reply(restart, 488, 'Not Acceptable Here'))
+    await until(() => latest(h, callId)?.reconnecting === false, 'reconnecting ends')
+    expect(latest(h, callId)).toMatchObject({ state: 'active', held: true })
+  })
+
+  it('a ringing call is not marked reconnecting', async () => {
+    const h = await registeredPhone()
+    const { callId } = await ringIn(h, { from: '1002' })
+    h.network.drop()
+    expect(latest(h, callId)?.reconnecting).toBeUndefined()
+  })
+})
+
 describe('DTMF', () => {
   it('without telephone-event: one INFO per digit, in the order pressed, also across quick calls', async () => {
     const h = await registeredPhone()

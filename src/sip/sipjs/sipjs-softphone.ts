@@ -1,4 +1,4 @@
-import { Invitation, Inviter, UserAgent, Web, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
+import { Invitation, Inviter, UserAgent, Web, type Session, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
 import { realClock, TimerSet, type Clock } from '../clock'
 import { normalizeDtmf } from '../dtmf'
 import type {
@@ -68,10 +68,14 @@ export class SipJsSoftphone implements Softphone {
     })
     this.line = new Line(config, {
       transportConstructor: options.transportConstructor ?? Web.Transport,
-      sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory ?? fastIceFactory(config.iceServers.length > 0, this.timers),
+      sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory
+        ?? fastIceFactory(config.iceServers.length > 0, this.timers, (session, error) => this.onMicrophoneFailure(session, error)),
       timers: this.lineTimers,
       onInvite: (invitation) => this.onInvite(invitation),
-      onRegistration: (status) => this.events.emit('registration', status),
+      onRegistration: (status) => {
+        this.events.emit('registration', status)
+        this.recoverCalls(status)
+      },
       onRestored: () => this.events.emit('lineRestored'),
     })
   }
@@ -177,6 +181,18 @@ export class SipJsSoftphone implements Softphone {
     this.doNotDisturb = on
   }
 
+  /**
+   * A lost connection during a call: the established calls show `reconnecting`; once the line is
+   * registered again, each renegotiates its media with an ICE restart (`Call.restartIce`).
+   */
+  private recoverCalls(status: RegistrationStatus): void {
+    if (status.state === 'reconnecting' || status.state === 'connecting') {
+      for (const call of this.calls.values()) if (call.established && !call.info.reconnecting) call.patch({ reconnecting: true })
+    } else if (status.state === 'registered') {
+      for (const call of this.calls.values()) if (call.info.reconnecting) void call.restartIce()
+    }
+  }
+
   private onInvite(invitation: Invitation): void {
     if (this.doNotDisturb && !invitation.replacee) {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined)
@@ -197,6 +213,15 @@ export class SipJsSoftphone implements Softphone {
     queueMicrotask(() => {
       if (call.info.state === 'ringing') void invitation.progress().catch(() => undefined)
     })
+  }
+
+  /** A call we placed went out before its microphone (`early-offer.ts`), which then failed: it ends. */
+  private onMicrophoneFailure(session: Session, error: unknown): void {
+    const call = [...this.calls.values()].find((c) => c.session === session)
+    console.warn('no microphone for the call', describe(error))
+    if (!call) return
+    call.localEnd = 'failed'
+    void call.hangup().catch(() => undefined).finally(() => call.finish())
   }
 
   private startCall(inviter: Inviter, remoteUser: string, extra: Partial<CallInfo>): Call {

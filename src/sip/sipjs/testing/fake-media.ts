@@ -17,6 +17,8 @@ export class FakeMediaHandler implements SessionDescriptionHandler, MediaHandler
   senderTracksEnabled = true
   receiverTracksEnabled = true
   closed = false
+  /** Offers we made with `offerOptions.iceRestart` (sip.js's web handler then restarts ICE). */
+  iceRestarts = 0
   /** Tones handed to the RTP DTMF sender (RFC 4733), in order. */
   readonly rtpTones: string[] = []
   readonly remoteMediaStream: MediaStream
@@ -43,6 +45,7 @@ export class FakeMediaHandler implements SessionDescriptionHandler, MediaHandler
   async getDescription(options?: SessionDescriptionHandlerOptions): Promise<BodyAndContentType> {
     // sip.js's web handler reads `hold` from its own options type; the adapter sets it on re-INVITEs.
     const hold = (options as { hold?: boolean } | undefined)?.hold === true
+    if ((options as { offerOptions?: RTCOfferOptions } | undefined)?.offerOptions?.iceRestart === true) this.iceRestarts += 1
     const remoteHolds = this.remoteDirection === 'sendonly' || this.remoteDirection === 'inactive'
     let direction: SdpDirection
     if (this.signaling === 'have-remote-offer') {

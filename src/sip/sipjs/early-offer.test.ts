@@ -1,0 +1,107 @@
+import { describe, expect, it, vi } from 'vitest'
+import { offerBeforeMicrophone, type EarlyOfferHandler } from './early-offer'
+
+/** A stand-in for sip.js's web handler and its peer connection: enough to see what goes where. */
+function fakeHandler(state: { remoteDescription?: object; senders?: number } = {}) {
+  const sender = { track: null as null | FakeTrack, replaceTrack: vi.fn(async (t: FakeTrack) => { sender.track = t }) }
+  const transceivers: { direction: string; sender: typeof sender }[] = []
+  const pc = {
+    signalingState: 'stable',
+    connectionState: 'new',
+    remoteDescription: state.remoteDescription ?? null,
+    getSenders: () => (state.senders ? [sender] : transceivers.map((t) => t.sender)),
+    addTransceiver: vi.fn((kind: string, init: { direction: string }) => {
+      const t = { kind, direction: init.direction, sender }
+      transceivers.push(t)
+      return t
+    }),
+  }
+  const local: FakeTrack[] = []
+  const sdh = {
+    peerConnection: pc,
+    localMediaStream: { addTrack: (t: FakeTrack) => local.push(t), dispatchEvent: () => true },
+    getDescription: vi.fn(async () => ({ body: 'v=0 offer', contentType: 'application/sdp' })),
+    enableSenderTracks: vi.fn(),
+  }
+  return { sdh: sdh as unknown as EarlyOfferHandler & typeof sdh, pc, sender, local }
+}
+
+interface FakeTrack { kind: string; enabled: boolean; stop: () => void }
+const track = (): FakeTrack => ({ kind: 'audio', enabled: true, stop: vi.fn() })
+const streamOf = (...tracks: FakeTrack[]) => ({ getAudioTracks: () => tracks, getVideoTracks: () => [] }) as unknown as MediaStream
+
+function deferred<T>() {
+  let resolve!: (v: T) => void
+  let reject!: (e: unknown) => void
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej })
+  return { promise, resolve, reject }
+}
+
+describe('offerBeforeMicrophone', () => {
+  it('builds the first offer with a sending audio transceiver while the microphone is still being asked for', async () => {
+    const { sdh, pc, sender, local } = fakeHandler()
+    const mic = deferred<MediaStream>()
+    const getDescription = sdh.getDescription
+    offerBeforeMicrophone(sdh, () => mic.promise, () => undefined)
+    const offer = await sdh.getDescription({ constraints: { audio: true } })
+    expect(offer.body).toBe('v=0 offer')
+    expect(getDescription).toHaveBeenCalledOnce()
+    expect(pc.addTransceiver).toHaveBeenCalledWith('audio', expect.objectContaining({ direction: 'sendrecv' }))
+    expect(sender.track).toBeNull()
+    // sip.js's own step sees these constraints as already fetched and asks for no second stream.
+    expect((sdh as unknown as { localMediaStreamConstraints: unknown }).localMediaStreamConstraints).toEqual({ audio: true })
+    const mine = track()
+    mic.resolve(streamOf(mine))
+    await vi.waitFor(() => expect(sender.track).toBe(mine))
+    expect(local).toEqual([mine])
+  })
+
+  it('a mute or hold asked before the track arrived applies to it', async () => {
+    const { sdh, sender } = fakeHandler()
+    const mic = deferred<MediaStream>()
+    offerBeforeMicrophone(sdh, () => mic.promise, () => undefined)
+    await sdh.getDescription({ constraints: { audio: true } })
+    sdh.enableSenderTracks(false)
+    mic.resolve(streamOf(track()))
+    await vi.waitFor(() => expect(sender.track?.enabled).toBe(false))
+  })
+
+  it('reports a microphone that fails (the call must end), after the offer went out', async () => {
+    const { sdh } = fakeHandler()
+    const failed = vi.fn()
+    offerBeforeMicrophone(sdh, () => Promise.reject(new Error('NotAllowedError')), failed)
+    await expect(sdh.getDescription({ constraints: { audio: true } })).resolves.toBeDefined()
+    await vi.waitFor(() => expect(failed).toHaveBeenCalledWith(expect.objectContaining({ message: 'NotAllowedError' })))
+  })
+
+  it('a stream without an audio track is a failure too', async () => {
+    const { sdh } = fakeHandler()
+    const failed = vi.fn()
+    offerBeforeMicrophone(sdh, async () => streamOf(), failed)
+    await sdh.getDescription({ constraints: { audio: true } })
+    await vi.waitFor(() => expect(failed).toHaveBeenCalledOnce())
+  })
+
+  it('answers to a remote offer and later offers take sip.js\'s own path', async () => {
+    for (const state of [{ remoteDescription: { type: 'offer' } }, { senders: 1 }]) {
+      const { sdh, pc } = fakeHandler(state)
+      const mic = vi.fn()
+      offerBeforeMicrophone(sdh, mic, () => undefined)
+      await sdh.getDescription({ constraints: { audio: true } })
+      expect(pc.addTransceiver).not.toHaveBeenCalled()
+      expect(mic).not.toHaveBeenCalled()
+    }
+  })
+
+  it('a call closed before the microphone answered stops the late track', async () => {
+    const { sdh, pc, sender } = fakeHandler()
+    const mic = deferred<MediaStream>()
+    offerBeforeMicrophone(sdh, () => mic.promise, () => undefined)
+    await sdh.getDescription({ constraints: { audio: true } })
+    pc.signalingState = 'closed'
+    const late = track()
+    mic.resolve(streamOf(late))
+    await vi.waitFor(() => expect(late.stop).toHaveBeenCalled())
+    expect(sender.track).toBeNull()
+  })
+})

@@ -1,0 +1,64 @@
+/**
+ * The first offer of a call we place goes out without waiting for the microphone.
+ *
+ * sip.js's web handler builds an offer in order: getUserMedia → add the track → create the
+ * offer → gather ICE → send. Measured on the dial path here (Chromium 156, fake devices),
+ * getUserMedia was the largest and least steady step (a few ms to over 60 ms, seconds when the
+ * browser asks the agent). The offer does not need the track: an audio transceiver that will
+ * send (sendrecv) yields the same m-line. So for the initial offer we add that transceiver, ask
+ * for the microphone at the same time, and put its track on the transceiver's sender when it
+ * arrives (`replaceTrack`: no renegotiation). Mute and hold set before the track arrives still
+ * apply to it. If the microphone cannot be had, `onFailure` ends the call.
+ *
+ * Only the initial offer: an answer to a remote offer (incoming calls, re-INVITEs) and any later
+ * offer take sip.js's own path, because a transceiver added before a remote offer would not be
+ * matched to its m-line.
+ */
+import type { SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js/lib/platform/web'
+
+/** sip.js's media stream factory signature (getUserMedia in the browser). */
+export type MicrophoneSource = (constraints: MediaStreamConstraints) => Promise<MediaStream>
+
+/** What this wrapper touches of sip.js's web handler (a fake in the unit tests). */
+export type EarlyOfferHandler = Pick<SessionDescriptionHandler, 'getDescription' | 'enableSenderTracks' | 'peerConnection' | 'localMediaStream'>
+
+export function offerBeforeMicrophone(
+  sdh: EarlyOfferHandler,
+  microphone: MicrophoneSource,
+  onFailure: (error: unknown) => void,
+): void {
+  const getDescription = sdh.getDescription.bind(sdh)
+  const enableSenderTracks = sdh.enableSenderTracks.bind(sdh)
+  /** What mute/hold last asked of the sender tracks, for a track that arrives later. */
+  let sending = true
+  sdh.enableSenderTracks = (enable: boolean) => {
+    sending = enable
+    enableSenderTracks(enable)
+  }
+  sdh.getDescription = (options?: SessionDescriptionHandlerOptions, modifiers?) => {
+    const pc = sdh.peerConnection
+    const initialOffer = pc && pc.signalingState === 'stable' && !pc.remoteDescription && pc.getSenders().length === 0
+    const constraints: MediaStreamConstraints = { ...options?.constraints }
+    if (!initialOffer || constraints.video) return getDescription(options, modifiers)
+    if (constraints.audio === undefined) constraints.audio = true
+    const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv', streams: [sdh.localMediaStream] })
+    // sip.js's handler asks for a stream only when the constraints changed: these are the ones
+    // we are fetching, so its own getLocalMediaStream step resolves at once.
+    ;(sdh as unknown as { localMediaStreamConstraints?: MediaStreamConstraints }).localMediaStreamConstraints = constraints
+    microphone(constraints).then(async (stream) => {
+      const [track, ...others] = stream.getAudioTracks()
+      for (const other of [...others, ...stream.getVideoTracks()]) other.stop()
+      if (!track) throw new Error('the microphone gave no audio track')
+      if (pc.connectionState === 'closed' || pc.signalingState === 'closed') {
+        track.stop()
+        return
+      }
+      track.enabled = sending
+      await transceiver.sender.replaceTrack(track)
+      sdh.localMediaStream.addTrack(track)
+      // As sip.js's own setLocalMediaStream announces a track it adds to the local stream.
+      if (typeof MediaStreamTrackEvent === 'function') sdh.localMediaStream.dispatchEvent(new MediaStreamTrackEvent('addtrack', { track }))
+    }).catch(onFailure)
+    return getDescription(options, modifiers)
+  }
+}
