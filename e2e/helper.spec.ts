@@ -242,3 +242,22 @@ helperTest('a caller whose number is `--output=/tmp/x` does not reach the progra
   expect(recorded(helper.argvFile)).toEqual([])
 })
 
+
+helperTest('with the helper installed, the phone\'s tab is not discardable (chrome.tabs autoDiscardable false); other tabs are', async ({ lab, helper }) => {
+  const context = await helper.launch()
+  const phone = await context.newPage()
+  await phone.goto(`${lab.appUrl}/`)
+  const other = await context.newPage()
+  await other.goto(`${lab.crm.url}/`)
+  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker')
+  // Without the "tabs" permission the extension sees no URLs: count the tabs kept instead.
+  const kept = () => worker.evaluate(async () => {
+    const tabs = await (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ autoDiscardable: boolean }[]> } } }).chrome.tabs.query({})
+    return { kept: tabs.filter((t) => !t.autoDiscardable).length, all: tabs.length }
+  })
+  await expect.poll(async () => (await kept()).kept).toBe(1)
+  expect((await kept()).all).toBeGreaterThanOrEqual(2)
+  // The kept tab is the phone's: with it closed, no tab is kept.
+  await phone.close()
+  await expect.poll(async () => (await kept()).kept).toBe(0)
+})

@@ -121,11 +121,28 @@ async function warmUp() {
   if (policy.ok && isStrings(policy.origins)) await remember(policy.origins)
 }
 
+/**
+ * The phone's tab must not be discarded (Chrome's Memory Saver, Edge's sleeping tabs): a
+ * discarded tab has no page, no WebSocket and no registration, so calls stop ringing. The phone
+ * pings at every load, so its tab is marked as soon as it opens. Only tabs of admitted origins
+ * are touched, and nothing is read from them (`tabs.update` needs no "tabs" permission).
+ */
+function keepTab(sender) {
+  const tabId = sender?.tab?.id
+  if (typeof tabId !== 'number' || !globalThis.chrome?.tabs?.update) return
+  try {
+    void Promise.resolve(chrome.tabs.update(tabId, { autoDiscardable: false })).catch(() => undefined)
+  } catch {
+    // An old browser without autoDiscardable: the IT policy (README) is the remedy there.
+  }
+}
+
 async function answer(message, sender) {
   const origin = senderOrigin(sender)
   if (!origin) return { ok: false, reason: 'origin-not-allowed' }
   const admission = await admit(origin)
   if (!admission.ok) return admission
+  keepTab(sender)
   const request = relayed(message, origin)
   if (!request) return { ok: false, reason: 'bad-request' }
   return toHost(request)

@@ -14,6 +14,7 @@ const PHONE = 'https://phone.example'
  */
 function worker({ origins = [PHONE], hostMissing = false } = {}) {
   const toHost = []
+  const tabUpdates = []
   const listeners = {}
   const session = {}
   const event = (name) => ({ addListener: (listener) => { listeners[name] = listener } })
@@ -34,6 +35,9 @@ function worker({ origins = [PHONE], hostMissing = false } = {}) {
         }, 1)
       },
     },
+    tabs: {
+      update: async (tabId, properties) => { tabUpdates.push([tabId, properties]) },
+    },
     storage: {
       session: {
         get: async (key) => (key in session ? { [key]: session[key] } : {}),
@@ -44,6 +48,7 @@ function worker({ origins = [PHONE], hostMissing = false } = {}) {
   vm.runInNewContext(SOURCE, { chrome, globalThis: { chrome }, URL, setTimeout, Promise })
   return {
     toHost,
+    tabUpdates,
     send: (message, sender) => new Promise((resolve) => {
       const keepOpen = listeners.message(message, sender, resolve)
       expect(keepOpen).toBe(true)
@@ -94,5 +99,19 @@ describe('the extension admits only the origins the host lists', () => {
 
   it('refuses a malformed request from the phone as bad-request', async () => {
     expect(await worker().send({ type: 'run', argv: 'rm -rf ~' }, { origin: PHONE })).toEqual({ ok: false, reason: 'bad-request' })
+  })
+})
+
+describe('the phone\'s tab is kept from being discarded', () => {
+  it('an admitted page\'s tab is marked autoDiscardable: false at its first message (the ping at load)', async () => {
+    const w = worker()
+    await w.send({ type: 'ping' }, { origin: PHONE, tab: { id: 7 } })
+    expect(w.tabUpdates).toEqual([[7, { autoDiscardable: false }]])
+  })
+
+  it('a page the host does not list is not touched', async () => {
+    const w = worker()
+    await w.send({ type: 'ping' }, { origin: 'https://evil.example', tab: { id: 8 } })
+    expect(w.tabUpdates).toEqual([])
   })
 })

@@ -572,6 +572,24 @@ describe('the search starts in the same task as the ring', () => {
     expect(w.paths()).toEqual(['/search'])
   })
 
+  it('wake (resume, online) after the values expired: auth runs at once, before any call', async () => {
+    const w = await loggedIn({ sessionKeepMinutes: 1 })
+    await w.clock.advance(61_000)
+    w.http.requests.length = 0
+    w.engine.wake()
+    await flush()
+    expect(w.paths()).toEqual(['/login'])
+    expect(w.engine.authStatus().state).toBe('ok')
+  })
+
+  it('wake with fresh values runs nothing', async () => {
+    const w = await loggedIn({ sessionKeepMinutes: 30 })
+    w.http.requests.length = 0
+    w.engine.wake()
+    await flush()
+    expect(w.paths()).toEqual([])
+  })
+
   it('with expired auth values, auth runs first and then the search', async () => {
     const w = await loggedIn({ sessionKeepMinutes: 1 })
     await w.clock.advance(61_000)

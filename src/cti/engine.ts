@@ -144,6 +144,12 @@ export interface CtiEngine {
   expandUrl(template: string): string
   /** Resolves when no access is in flight or waiting (a pending answer delay counts as waiting). */
   idle(): Promise<void>
+  /**
+   * The page resumed, was shown again or came back online (a frozen tab, a laptop after sleep):
+   * re-acquires the auth values now when they expired or the last run failed, so the next call's
+   * search does not wait for a login. Fresh values, or no login: nothing runs.
+   */
+  wake(): void
   /** Stops timers, abandons requests in flight, runs nothing more. */
   dispose(): void
 }
@@ -448,6 +454,11 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
     },
 
     authStatus: () => auth.status(),
+
+    wake() {
+      if (disposed || !authConfigured || agent === undefined) return
+      if (auth.ready() === undefined) void auth.ensure()
+    },
 
     onAuthChange(listener) {
       authListeners.add(listener)

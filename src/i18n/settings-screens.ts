@@ -6,6 +6,8 @@
  */
 const en = {
   settings: {
+    // Field names of the line's timing: only on the settings screens (the start-up bundle is at its budget).
+    field: { sip: { keepAliveSeconds: 'Line check interval (s)', registerExpires: 'Registration lifetime (s)' } },
     method: {
       none: 'Not used',
       get: 'HTTP GET (open in the CRM tab)',
@@ -65,6 +67,7 @@ const en = {
         password: 'Empty: the PBX asks for no password',
         authUser: 'Only when it differs from the extension',
         iceServers: 'A JSON list of servers with urls, and username and credential for TURN',
+        keepAliveSeconds: 'A line that does not answer is reported and reconnected within twice this time',
       },
       popup: { displaySeconds: '0 = until the call is answered or ends' },
       cti: {
@@ -171,6 +174,7 @@ const en = {
 
 const ja: typeof en = {
   settings: {
+    field: { sip: { keepAliveSeconds: '回線確認の間隔（秒）', registerExpires: '登録の有効期間（秒）' } },
     method: {
       none: '使用しない',
       get: 'HTTP GET（CRM タブで開く）',
@@ -230,6 +234,7 @@ const ja: typeof en = {
         password: '空欄: PBX がパスワードを求めない場合',
         authUser: '内線番号と異なる場合のみ',
         iceServers: 'サーバーの JSON リスト（urls、TURN では username と credential も）',
+        keepAliveSeconds: '応答しない回線は、この 2 倍の時間内に表示され、再接続されます',
       },
       popup: { displaySeconds: '0 = 応答または終話まで表示' },
       cti: {

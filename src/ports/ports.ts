@@ -3,6 +3,7 @@ import type { CtiPorts } from '@/cti/ports'
 import type { HistoryStore } from '@/history/store'
 import type { OutboxStorage } from '@/outbox/outbox'
 import type { RelayChannel } from '@/sip/tab-relay/protocol'
+import type { Clock } from '@/sip/clock'
 
 /**
  * Every browser effect the app uses, each behind one small interface with one browser
@@ -132,6 +133,27 @@ export interface LeaveGuard {
   onLeave(listener: () => void): () => void
 }
 
+/**
+ * Why the page may have missed time: thawed after a freeze (`resume`), shown again (`visible`),
+ * back from the back/forward cache (`pageshow`), the network is back (`online`), or the wall
+ * clock jumped against the monotonic one (`clock-jump`: the machine slept).
+ */
+export type WakeReason = 'resume' | 'visible' | 'pageshow' | 'online' | 'clock-jump'
+
+/**
+ * The page's lifecycle as far as the line cares. Browsers freeze hidden tabs, throttle their
+ * timers (to once a minute after 5 minutes hidden), discard them to save memory; laptops sleep
+ * and change networks. At each wake-up the phone checks its line at once instead of trusting
+ * that its timers ran.
+ */
+export interface PageLifecycle {
+  onWake(listener: (reason: WakeReason) => void): () => void
+  /** The browser says the network is gone (`offline`). */
+  onOffline(listener: () => void): () => void
+  /** The browser discarded this tab and this load brought it back (`document.wasDiscarded`). */
+  readonly wasDiscarded: boolean
+}
+
 /** Saves text as a file the agent downloads (an export). */
 export interface FileSaver {
   save(name: string, text: string, type?: string): void
@@ -200,6 +222,13 @@ export interface AppPorts {
   clipboard: Clipboard
   lineLock: LineLock
   leaveGuard: LeaveGuard
+  /**
+   * Loaded after the first paint (its events come minutes later, and the start-up bundle is at
+   * its budget); one instance per page.
+   */
+  lifecycle(): Promise<PageLifecycle>
+  /** The stores' timers and time (popup display, auto-answer, phonebook refresh): fake in tests. */
+  clock: Clock
   audioDevices: AudioDevices
   clickToDial: ClickToDial
   files: FileSaver

@@ -45,6 +45,14 @@ const sipSchema = v.object({
     ),
     [],
   ),
+  keepAliveSeconds: v.optional(
+    v.pipe(v.number(), v.minValue(1), v.maxValue(300), d('Seconds between line probes (SIP OPTIONS).')),
+    25,
+  ),
+  registerExpires: v.optional(
+    v.pipe(v.number(), v.minValue(1), v.maxValue(3600), d('Registration lifetime asked for (s).')),
+    300,
+  ),
 })
 
 export const settingsSchema = v.object({

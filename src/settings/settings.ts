@@ -15,6 +15,10 @@ export interface SipSettings {
   authUser: string
   displayName: string
   iceServers: RTCIceServer[]
+  /** Seconds between liveness probes of the line (OPTIONS to the registrar). */
+  keepAliveSeconds: number
+  /** Registration lifetime asked of the registrar (seconds). */
+  registerExpires: number
 }
 
 export interface PopupSettings {
@@ -91,7 +95,7 @@ export interface Settings {
 export function defaultSettings(): Settings {
   return {
     version: CURRENT_VERSION,
-    sip: { server: '', domain: '', user: '', password: '', authUser: '', displayName: '', iceServers: [] },
+    sip: { server: '', domain: '', user: '', password: '', authUser: '', displayName: '', iceServers: [], keepAliveSeconds: 25, registerExpires: 300 },
     popup: { size: 'standard', buttons: true, displaySeconds: 0, copyNumberOnClick: false, anonymousLabel: '非通知' },
     audio: { input: '', output: '', ringer: '', ringtone: '' },
     call: { dnd: false, autoAnswerSeconds: 0, resumeSeconds: 60 },

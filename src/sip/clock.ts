@@ -24,7 +24,8 @@ export const realClock: Clock = {
  * pending: the owner's `stop()` calls it, so nothing of ours fires after stop.
  */
 export class TimerSet {
-  private readonly pending = new Set<TimerHandle>()
+  /** Each pending timer with the clock time it is due at. */
+  private readonly pending = new Map<TimerHandle, number>()
 
   constructor(readonly clock: Clock) {}
 
@@ -34,11 +35,17 @@ export class TimerSet {
       this.pending.delete(handle)
       callback()
     }, ms)
-    this.pending.add(handle)
+    this.pending.set(handle, this.clock.now() + ms)
     return () => {
       if (!this.pending.delete(handle)) return
       this.clock.clearTimeout(handle)
     }
+  }
+
+  /** Delays (from now) of this set's pending timers, soonest first: for tests that tell owners' timers apart. */
+  get pendingDelays(): number[] {
+    const now = this.clock.now()
+    return [...this.pending.values()].map((at) => Math.max(0, at - now)).sort((a, b) => a - b)
   }
 
   get size(): number {
@@ -46,7 +53,7 @@ export class TimerSet {
   }
 
   clear(): void {
-    for (const handle of this.pending) this.clock.clearTimeout(handle)
+    for (const handle of this.pending.keys()) this.clock.clearTimeout(handle)
     this.pending.clear()
   }
 }

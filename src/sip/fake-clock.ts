@@ -32,6 +32,20 @@ export class FakeClock implements Clock {
     return [...this.timers.values()].map((t) => t.at - this.time).sort((a, b) => a - b)
   }
 
+  /**
+   * The page was frozen or the machine slept for `ms`: the time passes with no timer running,
+   * then every timer that fell due meanwhile runs (late, as a resumed page's timers do).
+   */
+  sleep(ms: number): void {
+    this.time += ms
+    for (;;) {
+      const next = [...this.timers.entries()].filter(([, t]) => t.at <= this.time).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
+      if (!next) break
+      this.timers.delete(next[0])
+      next[1].callback()
+    }
+  }
+
   /** Moves time forward, running each timer that falls due, in order (timers they set included). */
   advance(ms: number): void {
     const end = this.time + ms

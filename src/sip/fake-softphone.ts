@@ -46,6 +46,11 @@ export class FakeSoftphone implements Softphone {
     this.setRegistration({ state: 'unregistered' })
   }
 
+  /** Recorded as `verify`; the test decides what the line then reports (`setRegistration`). */
+  verify(): void {
+    this.actions.push('verify')
+  }
+
   async dial(target: string) {
     this.actions.push(`dial ${target}`)
     const cleaned = target.trim()

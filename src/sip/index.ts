@@ -6,8 +6,8 @@ export { registrationStateOf } from './registration-state'
  * with the first paint.
  */
 export async function createSoftphone(config: import('./softphone').SoftphoneConfig): Promise<import('./softphone').Softphone> {
-  const { SipJsSoftphone } = await import('./sipjs/sipjs-softphone')
-  return new SipJsSoftphone(config)
+  const { browserSoftphone } = await import('./sipjs/browser-softphone')
+  return browserSoftphone(config)
 }
 
 /** Loads sip.js ahead of need: a tab that may take the line over registers without that wait. */

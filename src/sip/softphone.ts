@@ -141,6 +141,11 @@ export interface SoftphoneConfig {
   iceGatheringTimeoutMs: number
   /** Seconds between registrations (the registrar may shorten it). */
   registerExpires: number
+  /**
+   * Seconds between liveness probes of the line (SIP OPTIONS to the registrar); a probe that gets
+   * no answer within min(this, 10 s) counts the line dead. Default 25.
+   */
+  keepAliveSeconds?: number
 }
 
 export interface SoftphoneEvents {
@@ -162,6 +167,12 @@ export interface SoftphoneEvents {
    * state `ended`, `endReason` `rejected`, `endedAt` = `startedAt`.
    */
   rejectedByDnd: (call: CallInfo) => void
+  /**
+   * The line had been lost (socket closed, or found dead by the probe) and is back: a new
+   * connection, and the registrar answered 200 on it. Calls in progress need their media
+   * recovered now (ICE restart); fired after the `registration` event that shows `registered`.
+   */
+  lineRestored: () => void
 }
 
 export interface Softphone {
@@ -170,6 +181,11 @@ export interface Softphone {
   start(): Promise<void>
   /** Hangs up every call, unregisters and disconnects. */
   stop(): Promise<void>
+  /**
+   * Checks the line at once: the page was resumed or shown again, the network came back, or the
+   * clock jumped. Re-registers (or reconnects without waiting for the back-off) when needed.
+   */
+  verify(): void
   /** Dials a number or SIP user; returns the new call's id, or a reason it could not start. */
   dial(target: string): Promise<{ ok: true; callId: string } | { ok: false; reason: string }>
   answer(callId: string): Promise<void>

@@ -94,7 +94,7 @@ export const useCallsStore = defineStore('calls', () => {
    * reach no other store and nothing is scheduled; answering, hold, dialling work as ever.
    */
   const view = ref(false)
-  const autoAnswerTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  const autoAnswerTimers = new Map<string, unknown>()
   let phone: Softphone | undefined
   let reader: CallReader | undefined
   let unsubscribe: (() => void)[] = []
@@ -154,7 +154,7 @@ export const useCallsStore = defineStore('calls', () => {
     calls.value = []
     consultations.value = {}
     dtmf.value = {}
-    for (const timer of autoAnswerTimers.values()) clearTimeout(timer)
+    for (const timer of autoAnswerTimers.values()) ports.clock.clearTimeout(timer)
     autoAnswerTimers.clear()
   }
 
@@ -214,7 +214,7 @@ export const useCallsStore = defineStore('calls', () => {
     const seconds = callSettings.value.autoAnswerSeconds
     // A call that replaces one of ours is answered by the softphone itself.
     if (call.sip.direction !== 'in' || call.sip.replaces || seconds <= 0) return
-    autoAnswerTimers.set(call.id, setTimeout(() => {
+    autoAnswerTimers.set(call.id, ports.clock.setTimeout(() => {
       autoAnswerTimers.delete(call.id)
       const busy = active.value.some((c) => c.id !== call.id && c.sip.state !== 'ringing')
       if (!busy && ringing.value.some((c) => c.id === call.id)) void answer(call.id)
@@ -222,7 +222,7 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   function cancelAutoAnswer(callId: string): void {
-    clearTimeout(autoAnswerTimers.get(callId))
+    ports.clock.clearTimeout(autoAnswerTimers.get(callId))
     autoAnswerTimers.delete(callId)
   }
 

@@ -117,6 +117,11 @@ export const useCtiStore = defineStore('cti', () => {
     engine = undefined
   }
 
+  /** The page woke up (resume, online, sleep): a CRM login that expired meanwhile runs again now. */
+  function wake(): void {
+    engine?.wake()
+  }
+
   async function login(agent: AgentCredentials, remember: boolean): Promise<AuthResult | undefined> {
     if (!engine) return undefined
     await settingsStore.saveAgent({ id: agent.id, password: remember ? agent.password : '' })
@@ -182,7 +187,7 @@ export const useCtiStore = defineStore('cti', () => {
 
   return {
     config, configErrors, configWarnings, auth, log, loginOpen, isCustom, blockedTabs, crmTabName, canOpenInCrm,
-    start, stop, login, logout, openInCrm, dismissBlocked, openBlocked,
+    start, stop, wake, login, logout, openInCrm, dismissBlocked, openBlocked,
     /** The engine in use, for lazy views that run an access themselves (the history's "open in CRM"). */
     engine: () => engine,
     clearLog: () => { log.value = [] },

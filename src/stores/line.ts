@@ -25,6 +25,9 @@ export const useLineStore = defineStore('line', () => {
   /** `?dial=` of the page's URL, dialled once the line is registered. */
   let pendingDial = dialTargetOf(new URL(ports.location.href).searchParams.get('dial'))
   let handlersOffered = false
+  /** This load brought back a tab the browser had discarded: calls could not ring meanwhile. */
+  const discarded = ref(false)
+  void ports.lifecycle().then((lifecycle) => { discarded.value = lifecycle.wasDiscarded })
 
   const callSettings = computed(() => settingsStore.settings.call)
 
@@ -62,6 +65,15 @@ export const useLineStore = defineStore('line', () => {
     registration.value = { state: 'unregistered' }
   }
 
+  /** Checks the line at once (the page woke up, the network changed): re-registers when needed. */
+  function verify(): void {
+    phone?.verify()
+  }
+
+  function dismissDiscarded(): void {
+    discarded.value = false
+  }
+
   /** The `?dial=` target this tab cannot dial itself (another tab has the line): taken once. */
   function takePendingDial(): string | undefined {
     const target = pendingDial
@@ -86,5 +98,5 @@ export const useLineStore = defineStore('line', () => {
     await settingsStore.setValue('call.dnd', on)
   }
 
-  return { registration, dndLocked, connect, disconnect, takePendingDial, setDoNotDisturb }
+  return { registration, dndLocked, discarded, connect, disconnect, verify, dismissDiscarded, takePendingDial, setDoNotDisturb }
 })

@@ -39,7 +39,7 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
   /** Plain indexes (Maps): never reactive, they can hold 50,000 numbers. */
   let books: Phonebooks = {}
   let lookup: ((number: string, books: Phonebooks) => string | undefined) | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let timer: unknown
   /** The account phonebook's URL with this agent's `{AID}`/`{SID}` (set by the CTI store after login). */
   let accountUrl: (() => string | undefined) | undefined
   const sizes = ref<Partial<Record<keyof Phonebooks, number>>>({})
@@ -74,11 +74,11 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
     const stored = await ports.storage.get<StoredBook>(SHARED_PHONEBOOK_KEY).catch(() => undefined)
     if (stored?.url === url) use(module, stored)
     const fresh = refresh()
-    if (!stored || stored.url !== url) await Promise.race([fresh, new Promise((resolve) => setTimeout(resolve, FIRST_FETCH_WAIT_MS))])
+    if (!stored || stored.url !== url) await Promise.race([fresh, new Promise((resolve) => ports.clock.setTimeout(() => resolve(undefined), FIRST_FETCH_WAIT_MS))])
   }
 
   function stop(): void {
-    clearTimeout(timer)
+    ports.clock.clearTimeout(timer)
     timer = undefined
   }
 
@@ -185,10 +185,10 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
   }
 
   function schedule(): void {
-    clearTimeout(timer)
+    ports.clock.clearTimeout(timer)
     const minutes = settingsStore.settings.phonebooks.refreshMinutes
     // Spread (80–100 % of the period, `cti/jitter.ts`): a whole center must not download the books in one second.
-    if (minutes > 0) timer = setTimeout(() => void Promise.all([refresh(), refreshAccount()]), pollDelay(minutes * 60_000, Math.random))
+    if (minutes > 0) timer = ports.clock.setTimeout(() => void Promise.all([refresh(), refreshAccount()]), pollDelay(minutes * 60_000, Math.random))
   }
 
   return { sizes, problems, updatedAt, terminal, nameFor, start, stop, refresh, setAccountSource, addTerminal, removeTerminal, importTerminal, exportTerminal }

@@ -51,7 +51,7 @@ export const usePopupStore = defineStore('popup', () => {
 
   // Per popping call, after the render (the popup is on screen first): the display timer, and a
   // notification while the agent cannot see the page, updated when the CRM's answer arrives.
-  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  const timers = new Map<string, unknown>()
   const notifications = new Map<string, { handle: { close(): void }; values: Call['crm']['values'] }>()
   const tracked = new Set<string>()
   watch(popping, (now) => {
@@ -71,7 +71,7 @@ export const usePopupStore = defineStore('popup', () => {
   function begin(call: Call): void {
     const seconds = popupSettings.value.displaySeconds
     if (seconds > 0) {
-      timers.set(call.id, setTimeout(() => {
+      timers.set(call.id, ports.clock.setTimeout(() => {
         timers.delete(call.id)
         expired.value = new Set([...expired.value, call.id])
         closeNotification(call.id)
@@ -99,7 +99,7 @@ export const usePopupStore = defineStore('popup', () => {
 
   function forget(callId: string): void {
     tracked.delete(callId)
-    clearTimeout(timers.get(callId))
+    ports.clock.clearTimeout(timers.get(callId))
     timers.delete(callId)
     closeNotification(callId)
     if (expired.value.has(callId)) {

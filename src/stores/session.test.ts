@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { FakeClock } from '@/sip/fake-clock'
 import { FakeSoftphone } from '@/sip/fake-softphone'
 import type { SoftphoneConfig } from '@/sip'
 import { cloneJson } from '@/settings/paths'
@@ -162,5 +163,66 @@ describe('closing the tab', () => {
     await useSessionStore().start(async () => softphone)
     fake.leavePage()
     await vi.waitFor(() => expect(softphone.actions).toContain('stop'))
+  })
+})
+
+describe('frozen, hidden, sleeping or offline page', () => {
+  const DOC = { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001', password: '', displayName: '' } }
+
+  async function startWith(fake: ReturnType<typeof fakePorts>) {
+    fake.store.set('tsunagu.settings', DOC)
+    setupStores(fake.ports)
+    const softphone = new FakeSoftphone()
+    const session = useSessionStore()
+    await session.start(async () => softphone)
+    return { softphone, session }
+  }
+
+  it.each(['resume', 'visible', 'pageshow', 'online', 'clock-jump'] as const)('%s → the line is checked at once', async (reason) => {
+    const fake = fakePorts()
+    const { softphone } = await startWith(fake)
+    fake.wake(reason)
+    expect(softphone.actions.filter((a) => a === 'verify')).toEqual(['verify'])
+  })
+
+  it('the page shown again checks the line at most every 30 s (agents switch tabs all day); resume always does', async () => {
+    const clock = new FakeClock()
+    const fake = fakePorts({ clock })
+    const { softphone } = await startWith(fake)
+    const checks = () => softphone.actions.filter((a) => a === 'verify').length
+    fake.wake('visible')
+    clock.advance(10_000)
+    fake.wake('visible')
+    expect(checks()).toBe(1)
+    fake.wake('resume')
+    expect(checks()).toBe(2)
+    clock.advance(20_000)
+    fake.wake('visible')
+    expect(checks()).toBe(3)
+  })
+
+  it('offline → the line is checked at once (a socket on the lost network is found dead)', async () => {
+    const fake = fakePorts()
+    const { softphone } = await startWith(fake)
+    fake.goOffline()
+    expect(softphone.actions).toContain('verify')
+  })
+
+  it('a tab that does not hold the line checks nothing', async () => {
+    const fake = fakePorts()
+    fake.line.heldElsewhere = true
+    const { softphone } = await startWith(fake)
+    fake.wake('resume')
+    fake.goOffline()
+    expect(softphone.actions).not.toContain('verify')
+  })
+
+  it('a load that brought back a discarded tab tells the agent, until dismissed', async () => {
+    const fake = fakePorts()
+    fake.lifecycle.wasDiscarded = true
+    await startWith(fake)
+    expect(useLineStore().discarded).toBe(true)
+    useLineStore().dismissDiscarded()
+    expect(useLineStore().discarded).toBe(false)
   })
 })

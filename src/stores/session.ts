@@ -86,6 +86,25 @@ export const useSessionStore = defineStore('session', () => {
   // Another tab saved the settings (a follower's screens, its do-not-disturb switch): every tab
   // reads them again, and the line's tab restarts what they change, as for its own edits.
   ports.lineLock.onSettingsSaved(() => void changeAndRestart(() => settingsStore.reload()))
+  // A frozen, hidden or sleeping page, or a network change: the line's timers may not have run
+  // (or ran on the old network). Check the line at once, and renew an expired CRM login.
+  // The agent switching back to the phone's tab is frequent: that alone checks at most every 30 s.
+  let visibleCheckAt = -Infinity
+  void ports.lifecycle().then((lifecycle) => {
+    lifecycle.onWake((reason) => {
+      if (role.value !== 'leader' || !configured.value) return
+      if (reason === 'visible') {
+        if (ports.clock.now() - visibleCheckAt < 30_000) return
+        visibleCheckAt = ports.clock.now()
+      }
+      line.verify()
+      cti.wake()
+    })
+    lifecycle.onOffline(() => {
+      if (role.value === 'leader' && configured.value) line.verify()
+    })
+  })
+
   /** A restart waiting for the calls in progress to end: re-registering would drop them. */
   const pending = ref<Restart>({ line: false, cti: false })
   let factory: SoftphoneFactory = createSoftphone
@@ -182,7 +201,8 @@ export const useSessionStore = defineStore('session', () => {
       iceServers: sip.iceServers,
       // A cap for STUN/TURN gathering; without servers the INVITE leaves after the host candidates.
       iceGatheringTimeoutMs: 1500,
-      registerExpires: 300,
+      registerExpires: sip.registerExpires,
+      keepAliveSeconds: sip.keepAliveSeconds,
     }
   }
 

@@ -5,7 +5,8 @@ import { openHistoryStore } from '@/history/store'
 import { MemoryOutboxStorage } from '@/outbox/outbox'
 import { toPlainJson } from '@/ports/plain-json'
 import { fakeChannelHub } from '@/sip/tab-relay/fake-channel'
-import type { AppPorts, AudioDevice } from '@/ports/ports'
+import type { AppPorts, AudioDevice, WakeReason } from '@/ports/ports'
+import { realClock } from '@/sip/clock'
 
 let historyDbs = 0
 
@@ -18,6 +19,9 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   let leaveGuarded = false
   let ringing = false
   const leaveListeners = new Set<() => void>()
+  const wakeListeners = new Set<(reason: WakeReason) => void>()
+  const offlineListeners = new Set<() => void>()
+  const lifecycle = { wasDiscarded: false }
   const responses = new Map<string, unknown>()
   const copied: string[] = []
   const world = createFakeWorld({ withHelper: false })
@@ -128,6 +132,13 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       set: (active) => { if (leaveGuarded !== active) log.push(active ? 'guard on' : 'guard off'); leaveGuarded = active },
       onLeave: (listener) => { leaveListeners.add(listener); return () => leaveListeners.delete(listener) },
     },
+    // The global timers, looked up at each call: `vi.useFakeTimers()` or a `FakeClock` override drive them.
+    clock: realClock,
+    lifecycle: async () => ({
+      get wasDiscarded() { return lifecycle.wasDiscarded },
+      onWake: (listener) => { wakeListeners.add(listener); return () => wakeListeners.delete(listener) },
+      onOffline: (listener) => { offlineListeners.add(listener); return () => offlineListeners.delete(listener) },
+    }),
     visibility: { isHidden: () => hidden, focusPhone: () => log.push('focus'), afterPaint: (work) => queueMicrotask(work) },
     fetch: (async (input: string | URL | Request) => {
       const url = String(input)
@@ -148,6 +159,12 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
     line,
     /** The page is being closed or reloaded. */
     leavePage: () => { for (const listener of leaveListeners) listener() },
+    /** The page woke up (resumed, shown, online again, clock jump). */
+    wake: (reason: WakeReason) => { for (const listener of wakeListeners) listener(reason) },
+    /** The browser went offline. */
+    goOffline: () => { for (const listener of offlineListeners) listener() },
+    /** Set before the stores start: this load brought back a discarded tab. */
+    lifecycle,
     /** Another tab takes the line over. */
     loseLine: () => line.onLost?.(),
     /** The tab that held the line closed or crashed: this tab, first in the queue, gets it. */

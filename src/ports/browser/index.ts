@@ -105,6 +105,8 @@ export function browserPorts(): AppPorts {
     language,
     lineLock: browserLineLock(),
     leaveGuard,
+    lifecycle: () => import('./lifecycle').then((m) => m.pageLifecycle()),
+    clock: { setTimeout: (work, ms) => setTimeout(work, ms), clearTimeout: (handle) => clearTimeout(handle as number), now: () => Date.now() },
     visibility,
     history: browserHistoryDb,
     outbox: browserOutboxDb,

@@ -1,4 +1,4 @@
-import type { Transport } from 'sip.js'
+import { TransportState, type Transport } from 'sip.js'
 import { escapeHashInSipUris, isInitialInvite } from '../caller-uri'
 
 /** What sip.js's `transportConstructor` option takes. */
@@ -39,5 +39,41 @@ export function hashSafe(Base: TransportConstructor): TransportConstructor {
       if (isInitialInvite(message)) globalThis.performance?.mark?.('tsunagu:invite-sent')
       return super.send(message)
     }
+  }
+}
+
+/** sip.js's WebSocket transport, as far as `abandonTransport` needs to reach into it. */
+interface WebTransportInternals {
+  _ws?: WebSocket
+  transitionState?(state: TransportState, error?: Error): void
+}
+
+/**
+ * Forgets the transport's socket at once and reports it disconnected (with `error`), instead of
+ * closing it politely: `WebSocket.close()` waits for the other side's close frame, which a hung
+ * PBX or a dead network path never sends, and sip.js would stay "Disconnecting" meanwhile. A
+ * pending connection attempt is aborted the same way (its promise rejects). The old socket is
+ * closed in the background; sip.js ignores its events because it is no longer its socket.
+ * Transports with an `abandon(error)` method of their own (the unit tests' fake) use it.
+ */
+export function abandonTransport(transport: Transport, error: Error): void {
+  const t = transport as Transport & WebTransportInternals & { abandon?: (error: Error) => void }
+  if (typeof t.abandon === 'function') {
+    t.abandon(error)
+    return
+  }
+  if (typeof t.transitionState !== 'function') {
+    void transport.disconnect().catch(() => undefined)
+    return
+  }
+  const ws = t._ws
+  if (transport.state === TransportState.Connected || transport.state === TransportState.Connecting) {
+    t._ws = undefined
+    t.transitionState(TransportState.Disconnected, error)
+  }
+  try {
+    ws?.close(1000)
+  } catch {
+    // Already closing: nothing to do.
   }
 }

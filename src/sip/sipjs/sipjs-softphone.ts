@@ -42,6 +42,8 @@ export class SipJsSoftphone implements Softphone {
   private readonly clock: Clock
   /** Every timer of ours; `stop()` clears them, so nothing fires after it. */
   private readonly timers: TimerSet
+  /** The line's own timers (probe tick, registration refresh and expiry, back-off), cleared with the rest by `stop()`. */
+  private readonly lineTimers: TimerSet
   private readonly line: Line
   private readonly transfers: Transfers
   private readonly callHost: CallHost
@@ -52,6 +54,7 @@ export class SipJsSoftphone implements Softphone {
   constructor(private readonly config: SoftphoneConfig, options: SipJsSoftphoneOptions = {}) {
     this.clock = options.clock ?? realClock
     this.timers = new TimerSet(this.clock)
+    this.lineTimers = new TimerSet(this.clock)
     const mediaOptions = () => this.mediaOptions()
     this.callHost = {
       clock: this.clock,
@@ -72,12 +75,13 @@ export class SipJsSoftphone implements Softphone {
       transportConstructor: options.transportConstructor ?? Web.Transport,
       sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory
         ?? fastIceFactory(config.iceServers.length > 0, this.timers, (session, error) => this.onMicrophoneFailure(session, error)),
-      timers: this.timers,
+      timers: this.lineTimers,
       onInvite: (invitation) => this.onInvite(invitation),
       onRegistration: (status) => {
         this.events.emit('registration', status)
         this.recoverCalls(status)
       },
+      onRestored: () => this.events.emit('lineRestored'),
     })
   }
 
@@ -93,9 +97,14 @@ export class SipJsSoftphone implements Softphone {
     return this.line.start()
   }
 
+  verify(): void {
+    this.line.verify()
+  }
+
   async stop(): Promise<void> {
     this.line.release()
     this.timers.clear()
+    this.lineTimers.clear()
     // Everything is sent before the first await: when the page is closing (pagehide) only
     // what leaves synchronously is sure to reach the PBX.
     const goodbyes: Promise<unknown>[] = [...this.calls.keys()].map((id) => this.hangup(id).catch(() => undefined))

@@ -168,6 +168,9 @@ export class RemoteSoftphone implements Softphone {
     void this.command('setDoNotDisturb', [on])
   }
 
+  /** The line is the leader's: its own tab checks it when it wakes (this tab's wake-ups do not). */
+  verify(): void {}
+
   private command(method: RelayedCommand, args: unknown[], timeoutMs = this.commandTimeoutMs): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
     if (!this.off) return Promise.resolve({ ok: false, error: 'not-registered' })
     this.seq += 1

@@ -21,10 +21,17 @@ export class FakeSipNetwork {
   readonly sent: string[] = []
   /** While true, connecting fails as a refused WebSocket does (the PBX is down). */
   refuseConnections = false
+  /**
+   * While true, connecting hangs as a WebSocket handshake to a hung PBX does (its kernel accepts
+   * the connection, nobody answers): until `releaseHungConnection()` or the phone abandons it.
+   */
+  hangConnections = false
   /** Called with each message the user agent sends (after it is recorded). */
   onSend: ((message: SipMessage) => void) | undefined
   /** How often the user agent connected (first start and each reconnect). */
   connects = 0
+  /** How often the phone gave up a socket (or a connection attempt) itself. */
+  abandoned = 0
   private current: FakeTransport | undefined
   readonly transportConstructor: TransportConstructor
 
@@ -62,6 +69,16 @@ export class FakeSipNetwork {
     this.transport.receive(raw)
   }
 
+  /** A hanging connection attempt gives up (sip.js's connection timeout). */
+  failHungConnection(): void {
+    this.transport.failHung()
+  }
+
+  /** The hung PBX runs again: a hanging connection attempt opens. */
+  releaseHungConnection(): void {
+    this.transport.releaseHung()
+  }
+
   /** The socket closes under us (network loss, PBX restart). */
   drop(): void {
     this.transport.drop()
@@ -76,6 +93,7 @@ export class FakeTransport implements Transport {
   readonly protocol = 'WS'
   private _state = TransportState.Disconnected
   private readonly emitter = new EmitterImpl<TransportState>()
+  private hung: { resolve: () => void; reject: (error: Error) => void } | undefined
 
   constructor(private readonly network: FakeSipNetwork) {}
 
@@ -97,6 +115,11 @@ export class FakeTransport implements Transport {
     this.setState(TransportState.Connecting)
     // A WebSocket opens (or fails) later, never within connect().
     await Promise.resolve()
+    if (this._state !== TransportState.Connecting) throw new Error('Connect aborted.')
+    if (this.network.hangConnections) {
+      await new Promise<void>((resolve, reject) => { this.hung = { resolve, reject } })
+      if (this._state !== TransportState.Connecting) throw new Error('Connect aborted.')
+    }
     if (this.network.refuseConnections) {
       this.setState(TransportState.Disconnected)
       throw new Error('WebSocket closed ws://fake (code: 1006)')
@@ -127,6 +150,35 @@ export class FakeTransport implements Transport {
   receive(raw: string): void {
     if (this._state !== TransportState.Connected) throw new Error('cannot deliver: the transport is not connected')
     this.onMessage?.(raw)
+  }
+
+  failHung(): void {
+    const hung = this.hung
+    this.hung = undefined
+    if (!hung) return
+    this.setState(TransportState.Disconnected)
+    hung.reject(new Error('Connect timed out.'))
+  }
+
+  releaseHung(): void {
+    const hung = this.hung
+    this.hung = undefined
+    hung?.resolve()
+  }
+
+  /** What `abandonTransport` does to sip.js's WebSocket transport: disconnected at once, a pending connect rejected. */
+  abandon(error: Error): void {
+    this.network.abandoned += 1
+    const hung = this.hung
+    this.hung = undefined
+    if (this._state === TransportState.Connecting) {
+      this.setState(TransportState.Disconnected)
+      hung?.reject(error)
+      return
+    }
+    if (this._state !== TransportState.Connected) return
+    this.setState(TransportState.Disconnected)
+    this.onDisconnect?.(error)
   }
 
   drop(): void {

@@ -1,3 +1,4 @@
+import type { TimerSet } from '../../clock'
 import { FakeClock } from '../../fake-clock'
 import type { CallInfo, SoftphoneConfig, SoftphoneEvents } from '../../softphone'
 import { SipJsSoftphone } from '../sipjs-softphone'
@@ -96,10 +97,28 @@ export async function registeredPhone(config: Partial<SoftphoneConfig> = {}) {
   autoRegistrar(harness.network)
   await harness.phone.start()
   await until(() => harness.phone.registration.state === 'registered', 'registered')
+  // The parser warm-up the line runs in a task of its own after the first registration.
+  harness.clock.advance(0)
   return harness
 }
 
 export type Harness = ReturnType<typeof sipJsOnFakes>
+
+/** The line's own pending timers (probe tick, registration refresh and expiry, reconnect back-off), as delays. */
+export function lineDelays(h: Harness): number[] {
+  return (h.phone as unknown as { lineTimers: TimerSet }).lineTimers.pendingDelays
+}
+
+/** Pending timers of everything but the line (calls, transfers, ICE settle): what must be gone when a call is. */
+export function callDelays(h: Harness): number[] {
+  const line = [...lineDelays(h)]
+  return h.clock.pendingDelays.filter((delay) => {
+    const i = line.indexOf(delay)
+    if (i < 0) return true
+    line.splice(i, 1)
+    return false
+  })
+}
 
 function callAddedCount(h: Harness): number {
   return h.events.filter((e) => e.event === 'callAdded').length
