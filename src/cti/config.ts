@@ -12,9 +12,10 @@ import type { CtiSection } from './schema'
 
 /**
  * The accesses of docs/cti-integration.md §4 in the order they can occur for one call, then
- * `history` (§8): the call record after the end, delivered through the app's outbox.
+ * `history` (§8): the call record after the end, and `recording` (§8): the call's recording as
+ * `multipart/form-data`, both delivered through the app's outbox.
  */
-export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup', 'history'] as const
+export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup', 'history', 'recording'] as const
 export type AccessName = (typeof ACCESS_NAMES)[number]
 
 /** docs/cti-integration.md §5. `none` disables the access. */
@@ -44,6 +45,10 @@ export interface AccessConfig {
    * extracted value is masked in the CTI log like a password.
    */
   readonly publicVariables?: readonly string[]
+  /** Recording only: the form field of the file (default `file`). */
+  readonly field?: string
+  /** Recording only: extra form fields, name → value template (`{ID}` …), sent before the file in this order. */
+  readonly fields?: readonly (readonly [string, string])[]
 }
 
 export type CtiTarget = 'none' | 'custom' | 'salesforce'
@@ -168,6 +173,15 @@ function accessOf(name: AccessName, input: AccessSection | undefined, warn: (pat
   if (input.publicVariables !== undefined) {
     if (name === 'auth') access.publicVariables = [...input.publicVariables]
     else warn(`${path}.publicVariables`, 'only the auth access extracts session values; ignored')
+  }
+  if (name === 'recording') {
+    access.field = present(input.field) ?? 'file'
+    access.fields = Object.entries(input.fields ?? {})
+    if (method !== 'none' && method !== 'post-internal') warn(`${path}.method`, 'the recording is uploaded with post-internal only; not sent')
+    if (access.via) warn(`${path}.via`, 'the recording is not sent through the helper; sent with fetch')
+  } else {
+    if (input.field !== undefined) warn(`${path}.field`, 'only the recording access uploads a file; ignored')
+    if (input.fields !== undefined) warn(`${path}.fields`, 'only the recording access sends form fields; ignored')
   }
   if (access.via && method !== 'get-internal' && method !== 'post-internal') warn(`${path}.via`, 'only internal methods go through the helper; ignored')
   if (delaySeconds > 0 && name !== 'answer') warn(`${path}.delaySeconds`, 'only the answer access waits; ignored')
