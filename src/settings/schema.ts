@@ -81,6 +81,13 @@ export const settingsSchema = v.object({
       maxRows: amount(1_000_000, 100_000, 'Most calls the history keeps, oldest go first; 0 = no limit.'),
     }),
   ),
+  recording: v.optional(
+    v.object({
+      mode: v.optional(v.pipe(v.picklist(['off', 'auto', 'manual']), d('Call recording: off, auto (from the answer) or manual (record button on the call card).')), 'off'),
+      maxMegabytes: amount(100_000, 500, 'Most megabytes of recordings kept in this browser; uploaded ones go first.'),
+      keepLocal: flag(true, 'Keep a recording in the browser after the CRM has it.'),
+    }),
+  ),
   locked: v.optional(
     v.pipe(
       v.array(v.pipe(v.string(), v.check((p) => isLockablePath(p), 'lock-path'))),
