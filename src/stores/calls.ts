@@ -303,5 +303,7 @@ export const useCallsStore = defineStore('calls', () => {
     dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
     transfer, consult, completeTransfer, dismiss,
     onCall: events.on.bind(events) as TypedEmitter<CallEvents>['on'],
+    /** A call's audio, both sides (the recorder's): never reactive. */
+    streams: (callId: string) => phone?.callStreams(callId),
   }
 })

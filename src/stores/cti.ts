@@ -8,6 +8,7 @@ import { useCallsStore, type Call } from './calls'
 import { useHistoryStore } from './history'
 import { useOutboxStore } from './outbox'
 import { usePhonebooksStore } from './phonebooks'
+import { useRecordingStore } from './recording'
 import { useSettingsStore } from './settings'
 
 /** Log entries kept in memory for the CTI log panel (oldest dropped first). */
@@ -30,6 +31,7 @@ export const useCtiStore = defineStore('cti', () => {
   const phonebooks = usePhonebooksStore()
   const outbox = useOutboxStore()
   const historyStore = useHistoryStore()
+  const recording = useRecordingStore()
 
   const config = shallowRef<CtiConfig>()
   const configErrors = ref<FieldError[]>([])
@@ -45,7 +47,7 @@ export const useCtiStore = defineStore('cti', () => {
   const blockedTabs = ref<{ callId: string; url: string; label: string }[]>([])
   let engine: CtiEngine | undefined
   /** The history access's wiring to the outbox (docs/cti-integration.md §8), loaded with the engine. */
-  let history: { ended(call: Call): void } | undefined
+  let history: { ended(call: Call, recorded?: boolean): void } | undefined
 
   const isCustom = computed(() => config.value?.target === 'custom')
   /** The CRM tab's name, so the fallback link opens into the same tab as the accesses do. */
@@ -61,7 +63,7 @@ export const useCtiStore = defineStore('cti', () => {
   calls.onCall('answered', (call) => later(() => engine?.callAnswered(call.id)))
   calls.onCall('ended', (call) => later(() => {
     engine?.callEnded(call.id)
-    history?.ended(call)
+    history?.ended(call, recording.recorded(call.id))
   }))
 
   /** Builds the engine from the saved/provisioned settings; asks for the agent login when needed. */
@@ -69,7 +71,7 @@ export const useCtiStore = defineStore('cti', () => {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
-    const [cti, normalized, delivery, box] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use()])
+    const [cti, normalized, delivery, box, recordings] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use(), import('@/recording/shared')])
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
     calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random, nameFor: phonebooks.nameFor }))
     if (!normalized.ok) {
@@ -87,6 +89,7 @@ export const useCtiStore = defineStore('cti', () => {
       log: (entry) => { log.value = [...log.value.slice(-(LOG_LIMIT - 1)), entry] },
     })
     history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime())
+    delivery.wireRecordings(box, () => engine, recordings.recordings, () => settingsStore.settings.recording.keepLocal, () => ports.cti.clock.now().getTime())
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
