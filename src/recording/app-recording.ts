@@ -5,15 +5,15 @@
  * (`./store.ts`), links it to the call's history row, and owes the CRM its upload (the
  * `recording` access, through the outbox: `src/outbox/cti-delivery.ts` sends it).
  */
-import { watch, type Ref } from 'vue'
+import type { Ref, WatchSource } from 'vue'
+import type { CtiEngine } from '@/cti'
 import { callRecordFacts, recordingDeliveryId, type RecordingPayload } from '@/outbox/cti-delivery'
 import { applyCallEvent } from '@/history/record'
 import { recordingMedia } from '@/ports/browser/recording-media'
-import { useCallsStore, type Call } from '@/stores/calls'
-import { useCtiStore } from '@/stores/cti'
-import { useHistoryStore } from '@/stores/history'
-import { useOutboxStore } from '@/stores/outbox'
-import { useSettingsStore } from '@/stores/settings'
+import type { Call, useCallsStore } from '@/stores/calls'
+import type { useHistoryStore } from '@/stores/history'
+import type { useOutboxStore } from '@/stores/outbox'
+import type { useSettingsStore } from '@/stores/settings'
 import { createRecordingController, type FinishedRecording, type RecordingController, type RecordingState } from './controller'
 import { recordings } from './shared'
 
@@ -23,21 +23,27 @@ export interface AppRecording {
   stopAll(): void
 }
 
+/**
+ * What the recorder works with, handed over by the store: no `vue`/`pinia` import of its own,
+ * so this chunk does not pull Vue's runtime out of the start bundle's chunk.
+ */
 export interface RecordingView {
   /** Call id → its recording's state (the card's indicator and button). */
   readonly states: Ref<Record<string, RecordingState>>
   /** Calls whose recording was removed by the cap before the CRM got it (the agent is told). */
   readonly lost: Ref<string[]>
+  readonly calls: ReturnType<typeof useCallsStore>
+  readonly settings: ReturnType<typeof useSettingsStore>
+  readonly history: ReturnType<typeof useHistoryStore>
+  readonly outbox: ReturnType<typeof useOutboxStore>
+  readonly engine: () => CtiEngine | undefined
+  readonly watch: <T>(source: WatchSource<T>, callback: (value: T) => void) => unknown
 }
 
 const MB = 1024 * 1024
 
 export function createAppRecording(view: RecordingView): AppRecording {
-  const calls = useCallsStore()
-  const settingsStore = useSettingsStore()
-  const historyStore = useHistoryStore()
-  const outbox = useOutboxStore()
-  const cti = useCtiStore()
+  const { calls, settings: settingsStore, history: historyStore, outbox, watch } = view
   /** The ended calls, until their file is stored (its record needs the call's times). */
   const endedCalls = new Map<string, Call>()
   const media = recordingMedia()
@@ -60,7 +66,7 @@ export function createAppRecording(view: RecordingView): AppRecording {
     await linkToHistory(recording.callId, id)
     const call = endedCalls.get(recording.callId)
     endedCalls.delete(recording.callId)
-    const delivery = call && cti.engine()?.recordingUpload(call.id, callRecordFacts(call, true))
+    const delivery = call && view.engine()?.recordingUpload(call.id, callRecordFacts(call, true))
     if (delivery) {
       const payload: RecordingPayload = { delivery, recordingId: id }
       await (await outbox.use()).enqueue(recordingDeliveryId(call.id), 'recording', payload).catch(() => undefined)

@@ -83,9 +83,9 @@ export const settingsSchema = v.object({
   ),
   recording: v.optional(
     v.object({
-      mode: v.optional(v.pipe(v.picklist(['off', 'auto', 'manual']), d('Call recording: off, auto (from the answer) or manual (record button on the call card).')), 'off'),
-      maxMegabytes: amount(100_000, 500, 'Most megabytes of recordings kept in this browser; uploaded ones go first.'),
-      keepLocal: flag(true, 'Keep a recording in the browser after the CRM has it.'),
+      mode: v.optional(v.pipe(v.picklist(['off', 'auto', 'manual']), d('Call recording: off, auto, manual.')), 'off'),
+      maxMegabytes: amount(100_000, 500, 'Most MB of recordings kept.'),
+      keepLocal: flag(true, 'Keep recordings after upload.'),
     }),
   ),
   locked: v.optional(

@@ -1,8 +1,11 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, watch } from 'vue'
 import type { AppRecording } from '@/recording/app-recording'
 import type { RecordingState } from '@/recording/controller'
 import { useCallsStore } from './calls'
+import { useCtiStore } from './cti'
+import { useHistoryStore } from './history'
+import { useOutboxStore } from './outbox'
 import { useSettingsStore } from './settings'
 
 /**
@@ -16,7 +19,10 @@ export const useRecordingStore = defineStore('recording', () => {
   const states = ref<Record<string, RecordingState>>({})
   const lost = ref<string[]>([])
   let app: Promise<AppRecording> | undefined
-  const use = () => (app ??= import('@/recording/app-recording').then((m) => m.createAppRecording({ states, lost })))
+  const use = () => (app ??= import('@/recording/app-recording').then((m) => {
+    const cti = useCtiStore()
+    return m.createAppRecording({ states, lost, calls, settings, history: useHistoryStore(), outbox: useOutboxStore(), engine: cti.engine, watch })
+  }))
 
   calls.onCall('answered', (call) => {
     if (settings.settings.recording.mode === 'auto') void use().then((a) => a.answered(call))
