@@ -175,8 +175,10 @@ function accessOf(name: AccessName, input: AccessSection | undefined, warn: (pat
     else warn(`${path}.publicVariables`, 'only the auth access extracts session values; ignored')
   }
   if (name === 'recording') {
-    access.field = present(input.field) ?? 'file'
-    access.fields = Object.entries(input.fields ?? {})
+    // Absent = the defaults (`file`, no extra fields), as when the access is not in the document.
+    const field = present(input.field)
+    if (field !== undefined) access.field = field
+    if (input.fields !== undefined && Object.keys(input.fields).length > 0) access.fields = Object.entries(input.fields)
     if (method !== 'none' && method !== 'post-internal') warn(`${path}.method`, 'the recording is uploaded with post-internal only; not sent')
     if (access.via) warn(`${path}.via`, 'the recording is not sent through the helper; sent with fetch')
   } else {

@@ -44,6 +44,9 @@ const en = {
     },
     target: { none: 'No integration', custom: 'Custom integration', salesforce: 'Salesforce (not available yet)' },
     size: { standard: 'Standard', large: 'Large', hidden: 'Do not show' },
+    recordingMode: { off: 'Do not record', auto: 'Record every answered call', manual: 'Record with the button on the call' },
+    field: { recording: { mode: 'Call recording', maxMegabytes: 'Recordings kept in this browser (MB)', keepLocal: 'Keep a recording here after the CRM has it' } },
+    access: { recording: 'Recording file access' },
     phonebook: {
       intro: 'Names for numbers, kept in this browser. Looked up after the shared phonebook and before the account phonebook; a number matches in any format (03-1234-5678 = +81 3 1234 5678).',
       name: 'Name',
@@ -209,6 +212,9 @@ const ja: typeof en = {
     },
     target: { none: '連携しない', custom: 'カスタム連携', salesforce: 'Salesforce（未対応）' },
     size: { standard: '標準', large: '大', hidden: '表示しない' },
+    recordingMode: { off: '録音しない', auto: '応答した通話をすべて録音', manual: '通話のボタンで録音' },
+    field: { recording: { mode: '通話録音', maxMegabytes: 'この端末に保存する録音の上限（MB）', keepLocal: 'CRM 送信後も録音をこの端末に残す' } },
+    access: { recording: '録音ファイル連携' },
     phonebook: {
       intro: 'このブラウザに保存する番号と名前です。共有電話帳の次、アカウント電話帳の前に参照します。番号は書き方が違っても一致します（03-1234-5678 = +81 3 1234 5678）。',
       name: '名前',
