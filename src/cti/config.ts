@@ -179,12 +179,9 @@ function accessOf(name: AccessName, input: AccessSection | undefined, warn: (pat
     const field = present(input.field)
     if (field !== undefined) access.field = field
     if (input.fields !== undefined && Object.keys(input.fields).length > 0) access.fields = Object.entries(input.fields)
-    if (method !== 'none' && method !== 'post-internal') warn(`${path}.method`, 'the recording is uploaded with post-internal only; not sent')
-    if (access.via) warn(`${path}.via`, 'the recording is not sent through the helper; sent with fetch')
-  } else {
-    if (input.field !== undefined) warn(`${path}.field`, 'only the recording access uploads a file; ignored')
-    if (input.fields !== undefined) warn(`${path}.fields`, 'only the recording access sends form fields; ignored')
-  }
+    if (method !== 'none' && method !== 'post-internal') warn(`${path}.method`, 'uploads need post-internal; not sent')
+    if (access.via) warn(`${path}.via`, 'uploads go with fetch; ignored')
+  } else if (input.field !== undefined || input.fields !== undefined) warn(path, 'field(s): recording only; ignored')
   if (access.via && method !== 'get-internal' && method !== 'post-internal') warn(`${path}.via`, 'only internal methods go through the helper; ignored')
   if (delaySeconds > 0 && name !== 'answer') warn(`${path}.delaySeconds`, 'only the answer access waits; ignored')
   if (onlyIfAnswered && name !== 'hangup') warn(`${path}.onlyIfAnswered`, 'only the hang-up access uses it; ignored')

@@ -8,6 +8,7 @@ import type { CallRecordDelivery, CallRecordFacts, CtiEngine, DeliveryOutcome } 
 import { classify, type HistoryRow } from '@/history/record'
 import { rowParties } from '@/history/row-parties'
 import type { HistoryStore } from '@/history/store'
+import { recordings } from '@/recording/shared'
 import type { RecordingStore } from '@/recording/store'
 import type { CallInfo } from '@/sip/softphone'
 import type { AppOutbox } from './app-outbox'
@@ -132,20 +133,20 @@ export function recordingFileName(delivery: CallRecordDelivery, mimeType: string
 export function wireRecordings(
   outbox: AppOutbox,
   engine: () => CtiEngine | undefined,
-  store: () => Promise<RecordingStore | undefined>,
   keepLocal: () => boolean,
   now: () => number,
+  store: () => Promise<RecordingStore | undefined> = recordings,
 ): void {
   outbox.setSender('recording', async (entry) => {
     const current = engine()
     if (!current) return { ok: false, retryable: true, reason: 'integration-off' }
     const { delivery, recordingId } = entry.payload as RecordingPayload
-    const recordings = await store()
-    const file = await recordings?.get(recordingId)
+    const db = await store()
+    const file = await db?.get(recordingId)
     if (!file) return { ok: false, retryable: false, reason: 'recording-gone' }
     const bytes = new Uint8Array(await file.blob.arrayBuffer())
     const result = sendResultOf(await current.deliver(delivery, { filename: recordingFileName(delivery, file.mimeType), contentType: file.mimeType, bytes }))
-    if (result.ok) await recordings?.markUploaded(recordingId, now(), keepLocal()).catch(() => undefined)
+    if (result.ok) await db?.markUploaded(recordingId, now(), keepLocal()).catch(() => undefined)
     return result
   })
 }

@@ -71,7 +71,7 @@ export const useCtiStore = defineStore('cti', () => {
     stop()
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
-    const [cti, normalized, delivery, box, recordings] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use(), import('@/recording/shared')])
+    const [cti, normalized, delivery, box] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use()])
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
     calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random, nameFor: phonebooks.nameFor }))
     if (!normalized.ok) {
@@ -89,7 +89,7 @@ export const useCtiStore = defineStore('cti', () => {
       log: (entry) => { log.value = [...log.value.slice(-(LOG_LIMIT - 1)), entry] },
     })
     history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime())
-    delivery.wireRecordings(box, () => engine, recordings.recordings, () => settingsStore.settings.recording.keepLocal, () => ports.cti.clock.now().getTime())
+    delivery.wireRecordings(box, () => engine, () => settingsStore.settings.recording.keepLocal, () => ports.cti.clock.now().getTime())
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
