@@ -14,6 +14,8 @@ export function demoProvisioning({ wsUrl, domain, crmUrl, user = '1001', agent }
     ...(agent ? { agent } : {}),
     // The demo CRM's 共有電話帳: its names show in the popup before the CRM search answers.
     phonebooks: { shared: `${crmUrl}/phonebook/shared.csv`, refreshMinutes: 60 },
+    // Every answered call is recorded (WebM/Opus, both sides) and uploaded to the demo CRM (${crmUrl}/recordings).
+    recording: { mode: 'auto', maxMegabytes: 200, keepLocal: true },
     cti: {
       target: 'custom',
       skipInternal: true,
@@ -31,6 +33,8 @@ export function demoProvisioning({ wsUrl, domain, crmUrl, user = '1001', agent }
           method: 'post-internal',
           url: `${crmUrl}/calls?id={ID}&tel={REMOTE}&dir={DIRECTION}&result={RESULT}&start={START}&answered={ANSWERED}&end={END}&duration={DURATION}&recorded={RECORDED}&name={NAME}&company={COMPANY}`,
         },
+        // 録音ファイル連携: the call's recording as multipart/form-data, listed at ${crmUrl}/recordings.
+        recording: { method: 'post-internal', url: `${crmUrl}/recordings?id={ID}`, field: 'file', fields: { tel: '{REMOTE}', result: '{RESULT}' } },
       },
     },
   }

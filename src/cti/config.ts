@@ -12,9 +12,10 @@ import type { CtiSection } from './schema'
 
 /**
  * The accesses of docs/cti-integration.md §4 in the order they can occur for one call, then
- * `history` (§8): the call record after the end, delivered through the app's outbox.
+ * `history` (§8): the call record after the end, and `recording` (§8): the call's recording as
+ * `multipart/form-data`, both delivered through the app's outbox.
  */
-export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup', 'history'] as const
+export const ACCESS_NAMES = ['auth', 'search', 'click', 'ring', 'answer', 'hangup', 'history', 'recording'] as const
 export type AccessName = (typeof ACCESS_NAMES)[number]
 
 /** docs/cti-integration.md §5. `none` disables the access. */
@@ -44,6 +45,10 @@ export interface AccessConfig {
    * extracted value is masked in the CTI log like a password.
    */
   readonly publicVariables?: readonly string[]
+  /** Recording only: the form field of the file (default `file`). */
+  readonly field?: string
+  /** Recording only: extra form fields, name → value template (`{ID}` …), sent before the file in this order. */
+  readonly fields?: readonly (readonly [string, string])[]
 }
 
 export type CtiTarget = 'none' | 'custom' | 'salesforce'
@@ -169,6 +174,14 @@ function accessOf(name: AccessName, input: AccessSection | undefined, warn: (pat
     if (name === 'auth') access.publicVariables = [...input.publicVariables]
     else warn(`${path}.publicVariables`, 'only the auth access extracts session values; ignored')
   }
+  if (name === 'recording') {
+    // Absent = the defaults (`file`, no extra fields), as when the access is not in the document.
+    const field = present(input.field)
+    if (field !== undefined) access.field = field
+    if (input.fields !== undefined && Object.keys(input.fields).length > 0) access.fields = Object.entries(input.fields)
+    if (method !== 'none' && method !== 'post-internal') warn(`${path}.method`, 'uploads need post-internal; not sent')
+    if (access.via) warn(`${path}.via`, 'uploads go with fetch; ignored')
+  } else if (input.field !== undefined || input.fields !== undefined) warn(path, 'field(s): recording only; ignored')
   if (access.via && method !== 'get-internal' && method !== 'post-internal') warn(`${path}.via`, 'only internal methods go through the helper; ignored')
   if (delaySeconds > 0 && name !== 'answer') warn(`${path}.delaySeconds`, 'only the answer access waits; ignored')
   if (onlyIfAnswered && name !== 'hangup') warn(`${path}.onlyIfAnswered`, 'only the hang-up access uses it; ignored')

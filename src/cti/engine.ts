@@ -11,6 +11,7 @@ import type { AccessName, AgentCredentials, CtiConfig } from './config'
 import type { AccessFailure, CtiLogEntry, CtiLogger } from './cti-log'
 import { decideAccess, isInternal, isTargeted, planCall, SYSTEM_NUMBER, type CallPlan, type CallSkipReason, type SkipReason } from './plan'
 import type { CtiPorts, TimerHandle } from './ports'
+import type { UploadContent } from './prepare-access'
 import { runAccess, type AccessOutcome, type RunnerDeps } from './runner'
 import { expandTemplate, templateNames } from './template'
 import { accessVariables, authExtractedNames } from './variables'
@@ -61,7 +62,8 @@ export interface CallInfo {
  * whichever engine runs then ({@link CtiEngine.deliver}).
  */
 export interface CallRecordDelivery {
-  readonly access: 'history'
+  /** `recording`: the upload of the call's recording; its file is given to {@link CtiEngine.deliver}. */
+  readonly access: 'history' | 'recording'
   readonly callId: string
   readonly parties: CallParties
   /** What the search extracted for the call (`{NAME}`, `{COMPANY}` …). */
@@ -116,6 +118,12 @@ export interface CtiEngine {
    */
   callRecord(callId: string, record: CallRecordFacts): CallRecordDelivery | undefined
   /**
+   * The call's recording was stored: the `recording` access owed for it (the same rules as
+   * {@link callRecord}: not configured, internal, untargeted … give undefined), once per call.
+   * The app keeps the delivery and gives the file to {@link deliver} when it is sent.
+   */
+  recordingUpload(callId: string, record: CallRecordFacts): CallRecordDelivery | undefined
+  /**
    * The `history` access owed for a call a page that went away never ended (its history row is
    * still cut off): the same rules as {@link callRecord}, re-read from what the row keeps
    * (direction, numbers: internal, untargeted, 9999, `cti.outgoing`). Logs nothing (it is asked
@@ -127,7 +135,7 @@ export interface CtiEngine {
    * masking, one CTI log entry). When this engine still runs the call's other accesses, it waits
    * for them first: the record follows the hang-up access. Never rejects.
    */
-  deliver(delivery: CallRecordDelivery): Promise<DeliveryOutcome>
+  deliver(delivery: CallRecordDelivery, upload?: UploadContent): Promise<DeliveryOutcome>
   /**
    * "Open in CRM" on a past call (the history): the click access with that call's parties and
    * values, once per press. Undefined (nothing run) when no click access is configured, the
@@ -356,6 +364,7 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
     parties: CallParties,
     values: () => Readonly<Record<string, string>>,
     callRecord?: CallRecordFacts,
+    upload?: UploadContent,
   ): Promise<AccessOutcome | undefined> => {
     if (disposed) return undefined
     const authValues = needsAuth(access) ? (auth.ready() ?? (await auth.ensure())) : auth.values()
@@ -372,6 +381,7 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       callId,
       variables: variables(authValues),
       secrets: secrets(authValues),
+      ...(upload === undefined ? {} : { upload }),
     })
     const rejected = !outcome.ok && outcome.reason === 'http-error' && (outcome.status === 401 || outcome.status === 403)
     if (rejected && authConfigured && INTERNAL_METHODS.has(config.accesses[access].method) && !disposed) {
@@ -384,10 +394,31 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
           variables: variables(again.values),
           secrets: secrets(again.values),
           attempt: 2,
+          ...(upload === undefined ? {} : { upload }),
         })
       }
     }
     return outcome
+  }
+
+  /** The history or recording access owed for an ended call, once per call and access (logged when skipped). */
+  const owed = (access: 'history' | 'recording', callId: string, facts: CallRecordFacts): CallRecordDelivery | undefined => {
+    const record = calls.get(callId)
+    if (!record || !record.ended || record.started.has(access) || disposed) return undefined
+    const decision = decideAccess(config, record.plan, record.parties, access, record.answered)
+    if (!decision.run) {
+      logSkip(callId, access, decision.reason)
+      return undefined
+    }
+    record.started.add(access)
+    const { direction, tel, code1, code2, anonymous, called, remote, telName, calledName, requestId } = record.parties
+    return {
+      access,
+      callId,
+      parties: { direction, tel, code1, code2, anonymous, called, remote, telName, calledName, requestId },
+      values: { ...record.values },
+      record: { ...facts },
+    }
   }
 
   const runOnce = async (callId: string, record: CallRecord, access: AccessName): Promise<void> => {
@@ -581,30 +612,17 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       track(record, execute(callId, record, 'click'))
     },
 
-    callRecord(callId, facts) {
-      const record = calls.get(callId)
-      if (!record || !record.ended || record.started.has('history') || disposed) return undefined
-      const decision = decideAccess(config, record.plan, record.parties, 'history', record.answered)
-      if (!decision.run) {
-        logSkip(callId, 'history', decision.reason)
-        return undefined
-      }
-      record.started.add('history')
-      const { direction, tel, code1, code2, anonymous, called, remote, telName, calledName, requestId } = record.parties
-      return {
-        access: 'history',
-        callId,
-        parties: { direction, tel, code1, code2, anonymous, called, remote, telName, calledName, requestId },
-        values: { ...record.values },
-        record: { ...facts },
-      }
-    },
+    callRecord: (callId, facts) => owed('history', callId, facts),
+    recordingUpload: (callId, facts) => owed('recording', callId, facts),
 
-    async deliver(delivery) {
+    async deliver(delivery, upload) {
       const record = calls.get(delivery.callId)
       if (record) while (record.tasks.size > 0) await Promise.allSettled([...record.tasks])
-      if (config.accesses[delivery.access].method === 'none') return { ok: false, reason: 'not-configured' }
-      const outcome = await send(delivery.callId, delivery.access, delivery.parties, () => delivery.values, delivery.record)
+      const method = config.accesses[delivery.access].method
+      if (method === 'none') return { ok: false, reason: 'not-configured' }
+      // An upload goes as post-internal with its file, or not at all (a config warning says so).
+      if (delivery.access === 'recording' && (method !== 'post-internal' || upload === undefined)) return { ok: false, reason: 'not-configured' }
+      const outcome = await send(delivery.callId, delivery.access, delivery.parties, () => delivery.values, delivery.record, upload)
       return outcome ?? { ok: false, reason: 'disposed' }
     },
 

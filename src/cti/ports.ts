@@ -11,8 +11,8 @@ import type { CharsetEncoder } from './charset'
 export interface HttpRequest {
   readonly method: 'GET' | 'POST'
   readonly url: string
-  /** POST only: sent byte for byte (it is already percent-encoded). */
-  readonly body?: string
+  /** POST only: sent byte for byte (it is already percent-encoded; bytes: the recording's multipart body). */
+  readonly body?: string | Uint8Array<ArrayBuffer>
   /** Lowercase names, e.g. `content-type`. */
   readonly headers?: Readonly<Record<string, string>>
   readonly credentials: AccessCredentials

@@ -15,6 +15,7 @@
 
 import { decodeFormComponent, type CharsetEncoder } from './charset'
 import type { AccessConfig } from './config'
+import { multipartBody, multipartLabel, type UploadFile } from './multipart'
 import { expandCommand, expandTemplate, type TemplateVariables } from './template'
 
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
@@ -26,8 +27,10 @@ export type PreparedRequest =
       readonly kind: 'http'
       readonly method: 'GET' | 'POST'
       readonly url: string
-      readonly body?: string
+      readonly body?: string | Uint8Array<ArrayBuffer>
       readonly headers?: Readonly<Record<string, string>>
+      /** What the CTI log shows of a body that is bytes (the recording upload). */
+      readonly bodyLabel?: string
     }
   | { readonly kind: 'command'; readonly argv: readonly string[]; readonly fromPlaceholder: readonly boolean[] }
 
@@ -83,4 +86,27 @@ export function prepareAccess(access: AccessConfig, variables: TemplateVariables
     case 'none':
       return undefined
   }
+}
+
+/** The file of the recording access, without its form field (the access config names that). */
+export type UploadContent = Omit<UploadFile, 'field'>
+
+/**
+ * The recording access (docs/cti-integration.md §8): HTTP POST of `multipart/form-data` to the
+ * expanded URL (`{ID}` …, percent-encoded as in any URL), the extra fields expanded as plain
+ * text (a form part needs no encoding), then the file. Only `post-internal` uploads; any other
+ * method gives undefined (not sent; the config warns).
+ */
+export function prepareUpload(access: AccessConfig, variables: TemplateVariables, content: UploadContent, boundaryDigits: string, encoder?: CharsetEncoder): PreparedAccess | undefined {
+  if (access.method !== 'post-internal') return undefined
+  const { text, warnings } = expandTemplate(access.url.trim(), variables, { kind: 'url', charset: access.charset, encoder })
+  const all = [...warnings]
+  const fields = (access.fields ?? []).map(([name, template]) => {
+    const expanded = expandTemplate(template, variables, { kind: 'raw' })
+    all.push(...expanded.warnings)
+    return [name, expanded.text] as const
+  })
+  const file = { ...content, field: access.field ?? 'file' }
+  const { body, contentType } = multipartBody(fields, file, boundaryDigits)
+  return { kind: 'http', method: 'POST', url: text, body, headers: { 'content-type': contentType }, bodyLabel: multipartLabel(fields, file), warnings: all }
 }

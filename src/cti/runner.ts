@@ -13,7 +13,7 @@ import type { CtiLogEntry, CtiLogger, AccessFailure } from './cti-log'
 import { decodeBody } from './charset'
 import type { AccessName, CtiConfig } from './config'
 import type { CommandResult, CtiPorts, HttpResponse, TabResult } from './ports'
-import { prepareAccess, type PreparedRequest } from './prepare-access'
+import { prepareAccess, prepareUpload, type PreparedRequest, type UploadContent } from './prepare-access'
 import { parseResponse } from './response-format'
 import { createMasker, maskArgv, MASK } from './secrets'
 import type { TemplateVariables } from './template'
@@ -49,6 +49,8 @@ export interface AccessRequest {
   readonly secrets: readonly string[]
   /** 2 for the retry after a 401/403. */
   readonly attempt?: number
+  /** The recording access: the file it uploads (`multipart/form-data`, see `prepareUpload`). */
+  readonly upload?: UploadContent
 }
 
 export type AccessOutcome =
@@ -88,7 +90,8 @@ function requestFields(prepared: PreparedRequest, mask: (text: string) => string
     case 'form':
       return { url: mask(prepared.url), body: mask(prepared.query) }
     case 'http':
-      return prepared.body === undefined ? { url: mask(prepared.url) } : { url: mask(prepared.url), body: mask(prepared.body) }
+      if (prepared.body === undefined) return { url: mask(prepared.url) }
+      return { url: mask(prepared.url), body: mask(typeof prepared.body === 'string' ? prepared.body : (prepared.bodyLabel ?? `${prepared.body.length} bytes`)) }
     case 'command':
       return { argv: maskArgv(prepared.argv, mask) }
   }
@@ -141,7 +144,9 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
   const { config, ports } = deps
   const access = config.accesses[request.access]
   const started = ports.clock.now()
-  const prepared = prepareAccess(access, request.variables, ports.encodeCharset)
+  const prepared = request.upload
+    ? prepareUpload(access, request.variables, request.upload, ports.random.digits(24), ports.encodeCharset)
+    : prepareAccess(access, request.variables, ports.encodeCharset)
   if (!prepared) return { ok: true, values: {}, missing: [] }
 
   const warnings = [...prepared.warnings]
@@ -173,7 +178,8 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
       break
     }
     case 'http': {
-      const http = access.via === 'helper' ? ports.helperHttp : ports.http
+      // The helper's messages carry text: an upload's bytes always go through fetch.
+      const http = access.via === 'helper' && !request.upload ? ports.helperHttp : ports.http
       if (!http) {
         outcome = { ok: false, reason: 'helper-not-installed' }
         break

@@ -72,6 +72,8 @@ const accessSchema = (name: AccessName) =>
         charset: v.optional(v.nullable(v.pipe(v.string(), v.check((c) => c === '' || isKnownCharset(c), 'charset'), d('Charset of values in the URL and of the response, e.g. Shift_JIS; default UTF-8.')))),
         credentials: v.optional(v.pipe(v.picklist(CREDENTIALS), d('fetch credentials mode of internal methods (cookies).')), accessDefaults.credentials),
         via: v.optional(v.nullable(v.pipe(v.literal('helper'), d('Internal methods: send through the native helper instead of fetch.')))),
+        field: v.optional(v.pipe(v.string(), d('Recording: file field (file).'))),
+        fields: v.optional(v.pipe(v.record(v.string(), v.string()), d('Recording: extra fields.'))),
         publicVariables: v.optional(
           v.pipe(
             v.array(v.pipe(v.string(), v.regex(VARIABLE, 'variable-name'))),

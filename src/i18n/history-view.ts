@@ -24,6 +24,13 @@ const en = {
     direction: { in: 'Incoming', out: 'Outgoing' },
     retry: 'Retry now',
     openInCrm: 'Open in CRM',
+    recording: {
+      label: 'Recording',
+      play: 'Play the recording',
+      download: 'Download the recording',
+      gone: 'Recording no longer kept here',
+      lost: '{count} recording(s) were removed to stay under the size limit before the CRM got them.',
+    },
     delivery: { pending: 'CRM: waiting', sending: 'CRM: sending', delivered: 'CRM: sent', 'failed-permanent': 'CRM: failed' },
     result: {
       answered: 'answered',
@@ -58,6 +65,13 @@ const ja = {
     direction: { in: '着信', out: '発信' },
     retry: '今すぐ再送',
     openInCrm: 'CRM で開く',
+    recording: {
+      label: '録音',
+      play: '録音を再生',
+      download: '録音をダウンロード',
+      gone: '録音はこの端末にありません',
+      lost: '容量上限のため、CRM に未送信の録音 {count} 件を削除しました。',
+    },
     delivery: { pending: 'CRM: 送信待ち', sending: 'CRM: 送信中', delivered: 'CRM: 送信済み', 'failed-permanent': 'CRM: 送信失敗' },
     result: {
       answered: '応答',

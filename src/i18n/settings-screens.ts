@@ -7,7 +7,10 @@
 const en = {
   settings: {
     // Field names of the line's timing: only on the settings screens (the start-up bundle is at its budget).
-    field: { sip: { keepAliveSeconds: 'Line check interval (s)', registerExpires: 'Registration lifetime (s)' } },
+    field: {
+      sip: { keepAliveSeconds: 'Line check interval (s)', registerExpires: 'Registration lifetime (s)' },
+      recording: { mode: 'Call recording', maxMegabytes: 'Recordings kept in this browser (MB)', keepLocal: 'Keep a recording here after the CRM has it' },
+    },
     method: {
       none: 'Not used',
       get: 'HTTP GET (open in the CRM tab)',
@@ -46,6 +49,8 @@ const en = {
     },
     target: { none: 'No integration', custom: 'Custom integration', salesforce: 'Salesforce (not available yet)' },
     size: { standard: 'Standard', large: 'Large', hidden: 'Do not show' },
+    recordingMode: { off: 'Do not record', auto: 'Record every answered call', manual: 'Record with the button on the call' },
+    access: { recording: 'Recording file access' },
     phonebook: {
       intro: 'Names for numbers, kept in this browser. Looked up after the shared phonebook and before the account phonebook; a number matches in any format (03-1234-5678 = +81 3 1234 5678).',
       name: 'Name',
@@ -174,7 +179,10 @@ const en = {
 
 const ja: typeof en = {
   settings: {
-    field: { sip: { keepAliveSeconds: '回線確認の間隔（秒）', registerExpires: '登録の有効期間（秒）' } },
+    field: {
+      sip: { keepAliveSeconds: '回線確認の間隔（秒）', registerExpires: '登録の有効期間（秒）' },
+      recording: { mode: '通話録音', maxMegabytes: 'この端末に保存する録音の上限（MB）', keepLocal: 'CRM 送信後も録音をこの端末に残す' },
+    },
     method: {
       none: '使用しない',
       get: 'HTTP GET（CRM タブで開く）',
@@ -213,6 +221,8 @@ const ja: typeof en = {
     },
     target: { none: '連携しない', custom: 'カスタム連携', salesforce: 'Salesforce（未対応）' },
     size: { standard: '標準', large: '大', hidden: '表示しない' },
+    recordingMode: { off: '録音しない', auto: '応答した通話をすべて録音', manual: '通話のボタンで録音' },
+    access: { recording: '録音ファイル連携' },
     phonebook: {
       intro: 'このブラウザに保存する番号と名前です。共有電話帳の次、アカウント電話帳の前に参照します。番号は書き方が違っても一致します（03-1234-5678 = +81 3 1234 5678）。',
       name: '名前',

@@ -8,6 +8,8 @@ import type { CallRecordDelivery, CallRecordFacts, CtiEngine, DeliveryOutcome } 
 import { classify, type HistoryRow } from '@/history/record'
 import { rowParties } from '@/history/row-parties'
 import type { HistoryStore } from '@/history/store'
+import { recordings } from '@/recording/shared'
+import type { RecordingStore } from '@/recording/store'
 import type { CallInfo } from '@/sip/softphone'
 import type { AppOutbox } from './app-outbox'
 import type { SendResult } from './outbox'
@@ -38,7 +40,7 @@ export function sendResultOf(outcome: DeliveryOutcome): SendResult {
  * The record of an ended call for the history access: its result word as the history's fold
  * writes it (`src/history/record.ts`), the times of the softphone, the talk time.
  */
-export function callRecordFacts(call: { readonly sip: Pick<CallInfo, 'direction' | 'startedAt' | 'answeredAt' | 'endedAt' | 'endReason'> }): CallRecordFacts {
+export function callRecordFacts(call: { readonly sip: Pick<CallInfo, 'direction' | 'startedAt' | 'answeredAt' | 'endedAt' | 'endReason'> }, recorded = false): CallRecordFacts {
   const { direction, startedAt, answeredAt, endReason } = call.sip
   const endedAt = call.sip.endedAt ?? startedAt
   return {
@@ -47,7 +49,7 @@ export function callRecordFacts(call: { readonly sip: Pick<CallInfo, 'direction'
     ...(answeredAt === undefined ? {} : { answeredAt }),
     endedAt,
     durationSeconds: answeredAt === undefined ? 0 : Math.max(0, Math.round((endedAt - answeredAt) / 1000)),
-    recorded: false,
+    recorded,
   }
 }
 
@@ -86,7 +88,7 @@ export function wireHistory(
   history: () => Promise<HistoryStore | undefined>,
   now: number,
   takenBack: TakenBack = async () => new Set(),
-): { ended(call: { readonly id: string } & Parameters<typeof callRecordFacts>[0]): void; recovered: Promise<number> } {
+): { ended(call: { readonly id: string } & Parameters<typeof callRecordFacts>[0], recorded?: boolean): void; recovered: Promise<number> } {
   outbox.setSender('history', async (entry) => {
     const current = engine()
     if (!current) return { ok: false, retryable: true, reason: 'integration-off' }
@@ -108,9 +110,52 @@ export function wireHistory(
     return owed
   })()
   return {
-    ended(call) {
-      void owe(call.id, engine()?.callRecord(call.id, callRecordFacts(call)))
+    ended(call, recorded = false) {
+      void owe(call.id, engine()?.callRecord(call.id, callRecordFacts(call, recorded)))
     },
     recovered,
   }
+}
+
+/** The outbox id of a call's recording upload. */
+export const recordingDeliveryId = (callId: string) => `recording:${callId}`
+
+/** What a recording's outbox entry keeps: the access owed, and which stored file to send (not the audio: it stays in the store). */
+export interface RecordingPayload {
+  readonly delivery: CallRecordDelivery
+  readonly recordingId: string
+}
+
+/** The file name the CRM gets: the call's `{ID}` (the id of the call when it has none) and the container's extension. */
+export function recordingFileName(delivery: CallRecordDelivery, mimeType: string): string {
+  const base = (delivery.parties.requestId || delivery.callId).replace(/[^\w.-]/g, '_')
+  return `${base}.${mimeType.startsWith('audio/ogg') ? 'ogg' : 'webm'}`
+}
+
+/**
+ * The recording access through the outbox (docs/cti-integration.md §8): the sender of kind
+ * `recording` reads the file from the recording store when the entry is due (the outbox keeps
+ * only its id), uploads it through whichever engine runs, and marks it uploaded on a 2xx (so it
+ * is the first to go under the cap, or deleted at once without `recording.keepLocal`). A file
+ * the store no longer has (evicted before the CRM got it: the agent was told) fails for good.
+ */
+export function wireRecordings(
+  outbox: AppOutbox,
+  engine: () => CtiEngine | undefined,
+  keepLocal: () => boolean,
+  now: () => number,
+  store: () => Promise<RecordingStore | undefined> = recordings,
+): void {
+  outbox.setSender('recording', async (entry) => {
+    const current = engine()
+    if (!current) return { ok: false, retryable: true, reason: 'integration-off' }
+    const { delivery, recordingId } = entry.payload as RecordingPayload
+    const db = await store()
+    const file = await db?.get(recordingId)
+    if (!file) return { ok: false, retryable: false, reason: 'recording-gone' }
+    const bytes = new Uint8Array(await file.blob.arrayBuffer())
+    const result = sendResultOf(await current.deliver(delivery, { filename: recordingFileName(delivery, file.mimeType), contentType: file.mimeType, bytes }))
+    if (result.ok) await db?.markUploaded(recordingId, now(), keepLocal()).catch(() => undefined)
+    return result
+  })
 }

@@ -154,9 +154,9 @@ export interface PageLifecycle {
   readonly wasDiscarded: boolean
 }
 
-/** Saves text as a file the agent downloads (an export). */
+/** Saves text (or a recording's Blob) as a file the agent downloads (an export). */
 export interface FileSaver {
-  save(name: string, text: string, type?: string): void
+  save(name: string, text: string | Blob, type?: string): void
 }
 
 /** The browser's preferred languages and the page's own `lang` attribute (for screen readers). */

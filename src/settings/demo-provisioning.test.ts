@@ -10,4 +10,10 @@ describe('the demo provisioning (npm start)', () => {
     expect(doc.cti.accesses.history).toMatchObject({ method: 'post-internal' })
     expect(doc.cti.accesses.history?.url).toMatch(/^http:\/\/127\.0\.0\.1:8090\/calls\?id=\{ID\}&.*result=\{RESULT\}/)
   })
+
+  it('records every answered call and uploads it to the demo CRM\'s recordings (recording access)', () => {
+    const doc = demoProvisioning({ wsUrl: 'ws://127.0.0.1:8088', domain: '127.0.0.1', crmUrl: 'http://127.0.0.1:8090' })
+    expect(doc.recording).toMatchObject({ mode: 'auto' })
+    expect(doc.cti.accesses.recording).toEqual(expect.objectContaining({ method: 'post-internal', url: 'http://127.0.0.1:8090/recordings?id={ID}', field: 'file' }))
+  })
 })

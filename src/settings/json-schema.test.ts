@@ -25,7 +25,7 @@ describe('published JSON Schema', () => {
     const leaves = all.filter((path) => !all.some((other) => other.startsWith(`${path}.`)))
     const missing = ['$schema', 'version', 'locked', ...leaves].filter((path) => {
       // The accesses share one row, which names their keys.
-      const access = /^cti\.accesses\.(?:auth|search|click|ring|answer|hangup|history)\.(\w+)$/.exec(path)
+      const access = /^cti\.accesses\.(?:auth|search|click|ring|answer|hangup|history|recording)\.(\w+)$/.exec(path)
       if (access) return !named('cti.accesses.<access>')?.includes(`\`${access[1]}`)
       return !named(path)
     })

@@ -90,6 +90,13 @@ export const settingsSchema = v.object({
       maxRows: amount(1_000_000, 100_000, 'Most calls the history keeps, oldest go first; 0 = no limit.'),
     }),
   ),
+  recording: v.optional(
+    v.object({
+      mode: v.optional(v.pipe(v.picklist(['off', 'auto', 'manual']), d('Call recording: off, auto, manual.')), 'off'),
+      maxMegabytes: amount(100_000, 500, 'Most MB of recordings kept.'),
+      keepLocal: flag(true, 'Keep recordings after upload.'),
+    }),
+  ),
   locked: v.optional(
     v.pipe(
       v.array(v.pipe(v.string(), v.check((p) => isLockablePath(p), 'lock-path'))),

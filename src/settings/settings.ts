@@ -73,6 +73,16 @@ export interface HistorySettings {
   maxRows: number
 }
 
+/** Call recording in this browser (issue 10 §4). */
+export interface RecordingSettings {
+  /** off: none; auto: from the answer; manual: the call card's record button. */
+  mode: 'off' | 'auto' | 'manual'
+  /** Cap of the stored recordings in MB; uploaded ones are evicted first (`src/recording/eviction.ts`). */
+  maxMegabytes: number
+  /** Keep a recording after the CRM has it (off: deleted once uploaded). */
+  keepLocal: boolean
+}
+
 /** The document format this phone reads and writes (`version`); every settings value carries it. */
 export const CURRENT_VERSION = 1 as const
 
@@ -83,6 +93,7 @@ export interface Settings {
   audio: AudioSettings
   call: CallSettings
   history: HistorySettings
+  recording: RecordingSettings
   /** Dotted paths IT locked (e.g. `cti.accesses`, `sip.server`): re-applied on every load, read-only. */
   locked: string[]
   /** Kept as provisioned; `src/cti` normalizes and validates it. */
@@ -100,6 +111,7 @@ export function defaultSettings(): Settings {
     audio: { input: '', output: '', ringer: '', ringtone: '' },
     call: { dnd: false, autoAnswerSeconds: 0, resumeSeconds: 60 },
     history: { maxDays: 365, maxRows: 100_000 },
+    recording: { mode: 'off', maxMegabytes: 500, keepLocal: true },
     locked: [],
     cti: {},
     agent: { id: '', password: '' },

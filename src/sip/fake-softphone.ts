@@ -123,6 +123,13 @@ export class FakeSoftphone implements Softphone {
     this.microphone = deviceId
   }
 
+  /** What `callStreams` answers, per call (tests set it: a real MediaStream needs a browser). */
+  readonly streams = new Map<string, { local: MediaStream; remote: MediaStream }>()
+
+  callStreams(callId: string): { local: MediaStream; remote: MediaStream } | undefined {
+    return this.isActive(callId) ? this.streams.get(callId) : undefined
+  }
+
   setDoNotDisturb(on: boolean): void {
     this.actions.push(`dnd ${on ? 'on' : 'off'}`)
     this.doNotDisturb = on

@@ -216,6 +216,11 @@ export interface Softphone {
   setMicrophone(deviceId: string): Promise<void>
   /** Do not disturb: incoming calls are rejected with 486 at once, before any ringing or `callAdded` (`rejectedByDnd`). */
   setDoNotDisturb(on: boolean): void
+  /**
+   * The audio of a call for recording: our microphone's stream and the other party's, once the
+   * call is established (undefined before, after the end, and for unknown calls).
+   */
+  callStreams(callId: string): { local: MediaStream; remote: MediaStream } | undefined
   on<E extends keyof SoftphoneEvents>(event: E, listener: SoftphoneEvents[E]): () => void
   /** The confirmed dialog of an active call, to keep it across a reload (issue 12). */
   dialogOf?(callId: string): DialogState | undefined

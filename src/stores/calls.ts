@@ -328,5 +328,7 @@ export const useCallsStore = defineStore('calls', () => {
     setAdopter: (next: typeof adopt) => { adopt = next },
     announce: (event: 'resumed' | 'ended', call: Call) => events.emit(event, call),
     onCall: events.on.bind(events) as TypedEmitter<CallEvents>['on'],
+    /** A call's audio, both sides (the recorder's): never reactive. */
+    streams: (callId: string) => phone?.callStreams(callId),
   }
 })

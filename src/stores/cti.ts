@@ -8,6 +8,7 @@ import { useCallsStore, type Call } from './calls'
 import { useHistoryStore } from './history'
 import { useOutboxStore } from './outbox'
 import { usePhonebooksStore } from './phonebooks'
+import { useRecordingStore } from './recording'
 import { useSettingsStore } from './settings'
 
 /** Log entries kept in memory for the CTI log panel (oldest dropped first). */
@@ -30,6 +31,7 @@ export const useCtiStore = defineStore('cti', () => {
   const phonebooks = usePhonebooksStore()
   const outbox = useOutboxStore()
   const historyStore = useHistoryStore()
+  const recording = useRecordingStore()
 
   const config = shallowRef<CtiConfig>()
   const configErrors = ref<FieldError[]>([])
@@ -45,7 +47,7 @@ export const useCtiStore = defineStore('cti', () => {
   const blockedTabs = ref<{ callId: string; url: string; label: string }[]>([])
   let engine: CtiEngine | undefined
   /** The history access's wiring to the outbox (docs/cti-integration.md §8), loaded with the engine. */
-  let history: { ended(call: Call): void } | undefined
+  let history: { ended(call: Call, recorded?: boolean): void } | undefined
   /** The calls the resume logic will take back or end itself (set by the session store). */
   let takenBack: () => Promise<ReadonlySet<string>> = async () => new Set()
 
@@ -63,7 +65,7 @@ export const useCtiStore = defineStore('cti', () => {
   calls.onCall('answered', (call) => later(() => engine?.callAnswered(call.id)))
   calls.onCall('ended', (call) => later(() => {
     engine?.callEnded(call.id)
-    history?.ended(call)
+    history?.ended(call, recording.recorded(call.id))
   }))
   // A call of the page before a reload (issue 12): the same call, so no second ring or answer.
   calls.onCall('resumed', (call) => later(() => engine?.callResumed(call.reading, { answered: call.sip.answeredAt !== undefined, values: call.crm.values })))
@@ -102,6 +104,7 @@ export const useCtiStore = defineStore('cti', () => {
     })
     // A cut-off row of a call this page takes back after a reload is no cut-off: its end comes.
     history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime(), () => takenBack())
+    delivery.wireRecordings(box, () => engine, () => settingsStore.settings.recording.keepLocal, () => ports.cti.clock.now().getTime())
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()

@@ -9,6 +9,9 @@ import { rowParties } from '@/history/row-parties'
 import { useCtiStore } from './cti'
 import { useHistoryStore } from './history'
 import { historyDeliveryId, useOutboxStore, type DeliveryView } from './outbox'
+import { useRecordingStore } from './recording'
+import { recordings as recordingStore } from '@/recording/shared'
+import type { RecordingMeta } from '@/recording/store'
 import { useSettingsStore } from './settings'
 
 const PAGE_SIZE = 50
@@ -52,6 +55,12 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     deliveries.value = box.entries()
     box.watch(() => { deliveries.value = box.entries() })
   }).catch(() => undefined)
+
+  const recording = useRecordingStore()
+  /** The stored recording of each row that has one on the page ('gone': evicted or deleted after upload). */
+  const files = shallowRef<Readonly<Record<string, RecordingMeta | 'gone'>>>({})
+  /** The recording being played: its row and an object URL of its audio. */
+  const playing = shallowRef<{ callId: string; url: string }>()
 
   const rows = shallowRef<HistoryRow[]>([])
   /** The token of the next page, when there is one. */
@@ -112,8 +121,12 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     try {
       const page = await db.page(query(after))
       if (seq === reads) land(page)
-      // Each row's delivery to the CRM (the history access), when one is owed.
-      await (await outbox.use()).load(page.rows.map((row) => historyDeliveryId(row.callId))).catch(() => undefined)
+      // Each row's delivery to the CRM (the history access, the recording's upload), when one is owed.
+      const recorded = page.rows.filter((row) => row.recordingId !== undefined)
+      await (await outbox.use()).load([...page.rows.map((row) => historyDeliveryId(row.callId)), ...recorded.map((row) => `recording:${row.callId}`)]).catch(() => undefined)
+      const store = recorded.length > 0 ? await recordingStore() : undefined
+      const found = await Promise.all(recorded.map(async (row) => [row.callId, (await store?.ofCall(row.callId).catch(() => undefined)) ?? 'gone'] as const))
+      files.value = { ...files.value, ...Object.fromEntries(found) }
     } finally {
       if (seq === reads) loading.value = false
     }
@@ -171,8 +184,47 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     await cti.engine()?.clickPast(row.callId, rowParties(row), row.values)
   }
 
+  /** A row's recording as stored here; 'gone' when the row had one this browser no longer keeps. */
+  function recordingOf(row: HistoryRow): RecordingMeta | 'gone' | undefined {
+    return row.recordingId === undefined ? undefined : files.value[row.callId]
+  }
+
+  /** The recording's upload to the CRM (the `recording` access), if one is owed. */
+  function recordingDelivery(row: HistoryRow): DeliveryView | undefined {
+    return deliveries.value[`recording:${row.callId}`]
+  }
+
+  async function audioOf(row: HistoryRow) {
+    return row.recordingId === undefined ? undefined : (await recordingStore())?.get(row.recordingId)
+  }
+
+  /** Plays a row's recording in the view (one at a time). */
+  async function play(row: HistoryRow): Promise<void> {
+    const file = await audioOf(row)
+    if (!file) return
+    stopPlaying()
+    playing.value = { callId: row.callId, url: URL.createObjectURL(file.blob) }
+  }
+
+  function stopPlaying(): void {
+    if (playing.value) URL.revokeObjectURL(playing.value.url)
+    playing.value = undefined
+  }
+
+  /** Saves a row's recording as a file (`<number>-<time>.webm`). */
+  async function download(row: HistoryRow): Promise<void> {
+    const file = await audioOf(row)
+    if (!file) return
+    const stamp = new Date(row.startedAt).toISOString().replace(/[:.]/g, '-').slice(0, 19)
+    const ext = file.mimeType.startsWith('audio/ogg') ? 'ogg' : 'webm'
+    ports.files.save(`tsunagu-${(row.remoteNumber || 'call').replace(/[^\w+-]/g, '_')}-${stamp}.${ext}`, file.blob, file.mimeType)
+  }
+
   return {
-    rows, next, loading, filter, anonymousLabel, unavailable, canOpenInCrm,
-    load, more, setFilter, open, close, redial, exportCsv, delivery, retryDelivery, openInCrm,
+    rows, next, loading, filter, anonymousLabel, unavailable, canOpenInCrm, playing,
+    /** Calls whose recording the size cap removed before the CRM got it (this page's). */
+    lostRecordings: computed(() => recording.lost),
+    load, more, setFilter, open, close: () => { stopPlaying(); close() }, redial, exportCsv, delivery, retryDelivery, openInCrm,
+    recordingOf, recordingDelivery, play, stopPlaying, download,
   }
 })

@@ -40,7 +40,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
   const outboxStorage = new MemoryOutboxStorage()
   /** The app badge as the app last set it. */
   const badge = { count: 0 }
-  const saved: { name: string; text: string; type: string | undefined }[] = []
+  const saved: { name: string; text: string; type: string | undefined; blob?: Blob }[] = []
   /** The browser's preferred languages, and the page's `lang` attribute as the app set it. */
   const page = { languages: ['en-US'] as string[], lang: '', ownTabName: 'tsunagu-phone' }
   /** The line lock as other tabs of the same browser would see it. */
@@ -97,7 +97,7 @@ export function fakePorts(overrides: Partial<AppPorts> = {}) {
       registerHandlers: () => { dialParameter.registered = true; return true },
       forgetDialParameter: () => { dialParameter.forgotten = true },
     },
-    files: { save: (name, text, type) => { saved.push({ name, text, type }) } },
+    files: { save: (name, text, type) => { saved.push(typeof text === 'string' ? { name, text, type } : { name, text: '', type, blob: text }) } },
     language: {
       get preferred() { return page.languages },
       setDocumentLanguage: (lang) => { page.lang = lang },

@@ -114,7 +114,10 @@ export type FakeReply =
 export interface RecordedRequest {
   readonly method: 'GET' | 'POST'
   readonly url: string
+  /** A body of bytes (the recording's multipart upload) decoded as UTF-8, for reading in tests. */
   readonly body?: string
+  /** The bytes as sent, when the body was bytes. */
+  readonly bytes?: Uint8Array
   readonly headers?: Readonly<Record<string, string>>
   readonly credentials: HttpRequest['credentials']
   /** Fake-clock ms when the request was sent. */
@@ -146,7 +149,7 @@ export class FakeHttp {
     this.requests.push({
       method: request.method,
       url: request.url,
-      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.body === undefined ? {} : typeof request.body === 'string' ? { body: request.body } : { body: new TextDecoder().decode(request.body), bytes: request.body }),
       ...(request.headers === undefined ? {} : { headers: request.headers }),
       credentials: request.credentials,
       at: this.clock.now().getTime(),

@@ -1,7 +1,7 @@
 import type { FileSaver } from '../ports'
 
 /** Saves `text` as a file through the browser's download (an export the agent asked for). */
-function downloadFile(name: string, text: string, type = 'application/json'): void {
+function downloadFile(name: string, text: string | Blob, type = 'application/json'): void {
   const url = URL.createObjectURL(new Blob([text], { type }))
   const link = document.createElement('a')
   link.href = url

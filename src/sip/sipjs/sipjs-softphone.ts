@@ -182,6 +182,12 @@ export class SipJsSoftphone implements Softphone {
     }
   }
 
+  callStreams(callId: string): { local: MediaStream; remote: MediaStream } | undefined {
+    const call = this.calls.get(callId)
+    const media = call?.established ? call.media : undefined
+    return media ? { local: media.localMediaStream, remote: media.remoteMediaStream } : undefined
+  }
+
   setDoNotDisturb(on: boolean): void {
     this.doNotDisturb = on
   }

@@ -171,6 +171,11 @@ export class RemoteSoftphone implements Softphone {
   /** The line is the leader's: its own tab checks it when it wakes (this tab's wake-ups do not). */
   verify(): void {}
 
+  /** The audio stays in the leader's tab, and so does recording it: no streams here. */
+  callStreams(): undefined {
+    return undefined
+  }
+
   private command(method: RelayedCommand, args: unknown[], timeoutMs = this.commandTimeoutMs): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
     if (!this.off) return Promise.resolve({ ok: false, error: 'not-registered' })
     this.seq += 1

@@ -1,0 +1,37 @@
+import { defineStore } from 'pinia'
+import { ref, watch } from 'vue'
+import type { AppRecording } from '@/recording/app-recording'
+import type { RecordingState } from '@/recording/controller'
+import { useCallsStore } from './calls'
+import { useCtiStore } from './cti'
+import { useHistoryStore } from './history'
+import { useOutboxStore } from './outbox'
+import { useSettingsStore } from './settings'
+
+/**
+ * Call recording (`recording.mode`): only this handle is in the start bundle. The recorder
+ * (`src/recording/app-recording.ts`: Web Audio, MediaRecorder, the store, the upload) loads
+ * when a call is answered in `auto` mode or the agent presses the record button.
+ */
+export const useRecordingStore = defineStore('recording', () => {
+  const calls = useCallsStore()
+  const settings = useSettingsStore()
+  const states = ref<Record<string, RecordingState>>({})
+  const lost = ref<string[]>([])
+  let app: Promise<AppRecording> | undefined
+  const use = () => (app ??= import('@/recording/app-recording').then((m) => {
+    const cti = useCtiStore()
+    return m.createAppRecording({ states, lost, calls, settings, history: useHistoryStore(), outbox: useOutboxStore(), engine: cti.engine, watch })
+  }))
+
+  calls.onCall('answered', (call) => {
+    if (settings.settings.recording.mode === 'auto') void use().then((a) => a.answered(call))
+  })
+
+  return {
+    states, lost,
+    toggle: (callId: string) => void use().then((a) => a.toggle(callId)),
+    /** The call had a recording ({RECORDED} = 1). */
+    recorded: (callId: string) => callId in states.value,
+  }
+})
