@@ -149,7 +149,7 @@ function digitsOf(text: string): string {
   return text.replace(/\D/g, '')
 }
 
-/** `null`, `''` (and `'none'` for headers) mean "not set" (in the settings document) */
+/** `null`, `''` (and `'none'` for headers) mean "not set" (in the settings) */
 function present(value: string | null | undefined): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : value
 }
@@ -175,7 +175,7 @@ function accessOf(name: AccessName, input: AccessSection | undefined, warn: (pat
     else warn(`${path}.publicVariables`, 'only the auth access extracts session values; ignored')
   }
   if (name === 'recording') {
-    // Absent = the defaults (`file`, no extra fields), as when the access is not in the document.
+    // Absent = the defaults (`file`, no extra fields), as when the access is not in the settings.
     const field = present(input.field)
     if (field !== undefined) access.field = field
     if (input.fields !== undefined && Object.keys(input.fields).length > 0) access.fields = Object.entries(input.fields)
