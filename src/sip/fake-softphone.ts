@@ -151,6 +151,24 @@ export class FakeSoftphone implements Softphone {
     return this.add(full)
   }
 
+  /**
+   * An INVITE is read before the SIP stack handles it (`callArriving`), as the real phone's ring
+   * path does; `become()` makes it the call (`callAdded`, same snapshot), `withdraw()` drops it.
+   */
+  arrive(partial: Partial<CallInfo> & { remoteUser: string }): { info: CallInfo; become(): CallInfo; withdraw(): void } {
+    const info = this.build({ direction: 'in', state: 'ringing', localUser: '1001', ...partial })
+    this.events.emit('callArriving', info)
+    return {
+      info,
+      become: () => {
+        this.calls.set(info.id, info)
+        this.events.emit('callAdded', info)
+        return info
+      },
+      withdraw: () => this.events.emit('callArrivalWithdrawn', info.id),
+    }
+  }
+
   remoteAnswer(callId: string): void {
     this.update(callId, { state: 'active', answeredAt: Date.now() })
   }

@@ -150,6 +150,16 @@ export interface SoftphoneConfig {
 
 export interface SoftphoneEvents {
   registration: (status: RegistrationStatus) => void
+  /**
+   * A new call's INVITE reached the page and was read, before the SIP stack handled it: what the
+   * popup shows at once. `callAdded` with the same id and the same facts follows in a moment, or
+   * `callArrivalWithdrawn` when the INVITE turned out to be no call (refused, unparsable). Only
+   * for showing: nothing may be decided, sent or stored for an arriving call. Optional: a
+   * softphone may announce a call with `callAdded` alone.
+   */
+  callArriving: (call: CallInfo) => void
+  /** The INVITE announced by `callArriving` with this id became no call. */
+  callArrivalWithdrawn: (callId: string) => void
   /** A call appeared (incoming INVITE or our own dial). */
   callAdded: (call: CallInfo) => void
   /** Any change of a call's state; `call` is a fresh snapshot. */

@@ -105,6 +105,48 @@ describe('calls', () => {
     expect(ctx.softphone.actions).toContain(`decline ${call.id}`)
   })
 
+  it('an arriving INVITE pops up before it is a call, then stays the same popup as the call, with the one reading', async () => {
+    const phone = useCallsStore()
+    const popups = usePopupStore()
+    const added: string[] = []
+    phone.onCall('added', (c) => added.push(c.reading.requestId))
+    const arrival = ctx.softphone.arrive({ remoteUser: '0312345678#A1#B2', remoteDisplayName: 'Yamada' })
+    expect(popups.popups.map((p) => [p.callId, p.number, p.name])).toEqual([[arrival.info.id, '0312345678', 'Yamada']])
+    // Only shown: not a call yet, so no CTI, history or ringer hears of it.
+    expect(phone.active).toEqual([])
+    expect(added).toEqual([])
+    const early = phone.arriving[0]!.reading
+    arrival.become()
+    expect(phone.arriving).toEqual([])
+    expect(phone.ringing.map((c) => c.id)).toEqual([arrival.info.id])
+    expect(phone.ringing[0]!.reading).toBe(early)
+    expect(added).toEqual([early.requestId])
+    expect(popups.popups.map((p) => p.callId)).toEqual([arrival.info.id])
+  })
+
+  it('answer pressed on an arriving popup waits for the call; a withdrawn arrival leaves no popup and no call', async () => {
+    const phone = useCallsStore()
+    const arrival = ctx.softphone.arrive({ remoteUser: '0312345678' })
+    const answering = phone.answer(arrival.info.id)
+    await nextTick()
+    expect(ctx.softphone.actions).not.toContain(`answer ${arrival.info.id}`)
+    arrival.become()
+    await answering
+    expect(ctx.softphone.actions).toContain(`answer ${arrival.info.id}`)
+
+    const ended: string[] = []
+    phone.onCall('ended', (c) => ended.push(c.id))
+    const gone = ctx.softphone.arrive({ remoteUser: '0663334444' })
+    const declining = phone.decline(gone.info.id)
+    expect(usePopupStore().popups.map((p) => p.callId)).toContain(gone.info.id)
+    gone.withdraw()
+    await declining
+    expect(usePopupStore().popups.map((p) => p.callId)).not.toContain(gone.info.id)
+    expect(phone.arriving).toEqual([])
+    expect(ctx.softphone.actions).not.toContain(`decline ${gone.info.id}`)
+    expect(ended).toEqual([])
+  })
+
   it('gives a second concurrent call its own popup', () => {
     ctx.softphone.ring({ remoteUser: '0312345678' })
     ctx.softphone.ring({ remoteUser: '0663334444' })

@@ -102,6 +102,14 @@ export const useCallsStore = defineStore('calls', () => {
   /** The resume store's: a call the softphone announces that an earlier page had (issue 12). */
   let adopt: ((info: CallInfo) => Call | undefined) | undefined
 
+  /**
+   * Incoming calls whose INVITE was read but not yet handled by the SIP stack (`callArriving`):
+   * the popup shows them in the INVITE's own task; a moment later each becomes a call in `calls`
+   * (same id, same reading) or goes away. Nothing else looks at them.
+   */
+  const arriving = shallowRef<Call[]>([])
+  /** Waiters for an arriving call to become a call (true) or be withdrawn (false). */
+  const arrivalWaiters = new Map<string, ((isCall: boolean) => void)[]>()
   const ringing = computed(() => calls.value.filter((c) => c.sip.direction === 'in' && c.sip.state === 'ringing' && !c.sip.replaces))
   const active = computed(() => calls.value.filter((c) => c.sip.state !== 'ended'))
   /**
@@ -136,6 +144,8 @@ export const useCallsStore = defineStore('calls', () => {
     detach()
     phone = next
     unsubscribe = [
+      next.on('callArriving', onCallArriving),
+      next.on('callArrivalWithdrawn', (id) => settleArrival(id, false)),
       next.on('callAdded', onCallAdded),
       next.on('callUpdated', onCallUpdated),
       next.on('remoteStream', (callId, stream) => ports.remoteAudio.play(callId, stream)),
@@ -152,10 +162,35 @@ export const useCallsStore = defineStore('calls', () => {
     unsubscribe = []
     phone = undefined
     calls.value = []
+    for (const call of arriving.value) settleArrival(call.id, false)
     consultations.value = {}
     dtmf.value = {}
     for (const timer of autoAnswerTimers.values()) ports.clock.clearTimeout(timer)
     autoAnswerTimers.clear()
+  }
+
+  /** The ring path: an INVITE read before the SIP stack handles it; the popup renders it now. */
+  function onCallArriving(info: CallInfo): void {
+    if (!reader || view.value) return
+    const reading = reader(factsOf(info, settingsStore.settings.sip.user))
+    ports.marks.mark('tsunagu:call-read')
+    arriving.value = [...arriving.value, { id: info.id, sip: info, reading, crm: NO_CRM }]
+    ports.marks.mark('tsunagu:call-added')
+  }
+
+  /** An arriving call became a call (`isCall`) or was withdrawn: it leaves `arriving`, its waiters hear. */
+  function settleArrival(callId: string, isCall: boolean): Call | undefined {
+    const early = arriving.value.find((c) => c.id === callId)
+    if (early) arriving.value = arriving.value.filter((c) => c !== early)
+    for (const wake of arrivalWaiters.get(callId) ?? []) wake(isCall)
+    arrivalWaiters.delete(callId)
+    return early
+  }
+
+  /** False when `callId` was an arriving call that came to nothing; waits while it is arriving. */
+  function arrived(callId: string): Promise<boolean> {
+    if (!arriving.value.some((c) => c.id === callId)) return Promise.resolve(true)
+    return new Promise((resolve) => arrivalWaiters.set(callId, [...(arrivalWaiters.get(callId) ?? []), resolve]))
   }
 
   function onCallAdded(info: CallInfo): void {
@@ -166,11 +201,13 @@ export const useCallsStore = defineStore('calls', () => {
       return
     }
     if (!reader) throw new Error('calls: no call reader set before the line started')
-    const reading = reader(factsOf(info, settingsStore.settings.sip.user))
-    ports.marks.mark('tsunagu:call-read')
+    // A call read on arrival keeps that reading (one reading per call: its {ID} among others).
+    const early = settleArrival(info.id, true)
+    const reading = early?.reading ?? reader(factsOf(info, settingsStore.settings.sip.user))
+    if (!early) ports.marks.mark('tsunagu:call-read')
     const call: Call = { id: info.id, sip: info, reading, crm: NO_CRM }
     calls.value = [...calls.value, call]
-    ports.marks.mark('tsunagu:call-added')
+    if (!early) ports.marks.mark('tsunagu:call-added')
     if (view.value) return
     events.emit('added', call)
     scheduleAutoAnswer(call)
@@ -248,12 +285,15 @@ export const useCallsStore = defineStore('calls', () => {
 
   /** Call waiting: the call in progress goes on hold before the new one is answered. */
   async function answer(callId: string): Promise<void> {
+    if (!(await arrived(callId))) return
     cancelAutoAnswer(callId)
     await holdOthers(callId)
     await phone?.answer(callId)
   }
 
-  const decline = (callId: string) => phone?.decline(callId)
+  const decline = async (callId: string) => {
+    if (await arrived(callId)) await phone?.decline(callId)
+  }
   const hangup = (callId: string) => phone?.hangup(callId)
 
   async function hold(callId: string): Promise<boolean> {
@@ -319,7 +359,7 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   return {
-    calls, ringing, active, listed, lastError, consultations, dtmf, notices, view,
+    calls, arriving, ringing, active, listed, lastError, consultations, dtmf, notices, view,
     setReader, attach, detach, setCrm,
     dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
     transfer, consult, completeTransfer, dismiss, notify,

@@ -34,8 +34,14 @@ export const usePopupStore = defineStore('popup', () => {
   /** Popups closed by their display time (the call may still ring in the main screen). */
   const expired = ref(new Set<string>())
 
-  /** Ringing calls that pop up (whether or not their popup's display time ran out). */
-  const popping = computed<Call[]>(() => popupSettings.value.size === 'hidden' ? [] : calls.ringing.filter((c) => c.reading.popup))
+  /**
+   * Ringing calls that pop up (whether or not their popup's display time ran out), and calls
+   * still arriving (`calls.arriving`: the INVITE is read, the SIP stack has it next), so the popup
+   * is in the DOM in the INVITE's own task; an arriving call keeps its id (and popup) as a call.
+   */
+  const popping = computed<Call[]>(() => popupSettings.value.size === 'hidden'
+    ? []
+    : [...calls.ringing, ...calls.arriving].filter((c) => c.reading.popup))
 
   const popups = computed<PopupView[]>(() => popping.value
     .filter((call) => !expired.value.has(call.id))

@@ -1,4 +1,4 @@
-import { Invitation, Inviter, SessionState, type Referral, type Session } from 'sip.js'
+import { Invitation, Inviter, SessionState, type Core, type Referral, type Session } from 'sip.js'
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web'
 import type { Clock } from '../clock'
 import { dtmfRelayBody, DTMF_DURATION_MS, DTMF_GAP_MS, normalizeDtmf } from '../dtmf'
@@ -281,7 +281,14 @@ export class Call {
 
 /** The snapshot of a new incoming call, from its INVITE. */
 export function incomingCallInfo(invitation: Invitation, id: string, now: number, replaces?: string): CallInfo {
-  const request = invitation.request
+  return incomingRequestInfo(invitation.request, id, now, replaces)
+}
+
+/**
+ * The snapshot of an incoming call from its INVITE as sip.js parsed it: the same for the preview
+ * the ring path shows before sip.js's Invitation exists and for the Invitation itself.
+ */
+export function incomingRequestInfo(request: Core.IncomingRequestMessage, id: string, now: number, replaces?: string): CallInfo {
   const headers: Record<string, string> = {}
   for (const [name, values] of Object.entries(request.headers)) {
     const first = values[0]
@@ -291,8 +298,9 @@ export function incomingCallInfo(invitation: Invitation, id: string, now: number
     id,
     direction: 'in',
     state: 'ringing',
-    remoteUser: invitation.remoteIdentity.uri.user ?? '',
-    remoteDisplayName: invitation.remoteIdentity.displayName ?? '',
+    // What sip.js's Invitation calls its remoteIdentity: the From header.
+    remoteUser: request.from.uri.user ?? '',
+    remoteDisplayName: request.from.displayName ?? '',
     localUser: request.to.uri.user ?? '',
     headers,
     startedAt: now,

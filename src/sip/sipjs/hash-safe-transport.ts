@@ -6,27 +6,81 @@ import { escapeHashInSipUris, isInitialInvite } from '../caller-uri'
 export type TransportConstructor = new (logger: any, options: any) => Transport
 
 /**
+ * The ring path's hook on the receive path (see `SipJsSoftphone.previewInvite`): the first
+ * INVITE of a call is shown before sip.js works on it.
+ */
+export interface ReceiveHooks {
+  /**
+   * A new call's INVITE reached the page (`#` already escaped). Return a callback to have sip.js
+   * get the message in a later task (then called after sip.js handled it), or `undefined` to let
+   * sip.js have it now. Messages that arrive meanwhile wait behind it, in order.
+   */
+  initialInvite?(message: string): (() => void) | undefined
+  /** Runs `work` in a task of its own, after this task's rendering microtasks. */
+  nextTask(work: () => void): void
+}
+
+/** A task after the current one's microtasks; MessageChannel tasks are not throttled like timers. */
+export function messageChannelTask(work: () => void): void {
+  const channel = new MessageChannel()
+  channel.port1.onmessage = () => {
+    channel.port1.close()
+    work()
+  }
+  channel.port2.postMessage(0)
+}
+
+/**
  * A sip.js transport with two additions on the receive path, before sip.js parses
  * anything: raw `#` codes in URI user parts are escaped (see `escapeHashInSipUris`), and
  * `performance.mark('tsunagu:invite')` records when a new call's INVITE reached the page.
  * On the send path, `performance.mark('tsunagu:invite-sent')` records when our own INVITE
  * left (dial click → INVITE sent is a budgeted latency).
  *
+ * With `hooks`, a new call's INVITE is first offered to `hooks.initialInvite`, which may have
+ * sip.js get it (and whatever arrives meanwhile, in order) in the next task: the popup is in the
+ * DOM before sip.js's transaction layer, its 100 Trying and the Invitation run.
+ *
  * It wraps any transport class, so the fake transport of the unit tests goes through the
  * same escaping as the WebSocket one in the browser. The user agent assigns
  * `transport.onMessage` after construction; we intercept that assignment instead of
  * patching the transport's private receive handler.
  */
-export function hashSafe(Base: TransportConstructor): TransportConstructor {
+export function hashSafe(Base: TransportConstructor, hooks?: ReceiveHooks): TransportConstructor {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return class HashSafe extends (Base as new (...args: any[]) => Transport) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     constructor(...args: any[]) {
       super(...args)
       let listener: ((message: string) => void) | undefined
-      const wrapped = (message: string): void => {
-        if (isInitialInvite(message)) globalThis.performance?.mark?.('tsunagu:invite')
-        listener?.(escapeHashInSipUris(message))
+      /** Messages held back behind a previewed INVITE, with what to run after each. */
+      const held: { message: string; after?: () => void }[] = []
+      const drain = (): void => {
+        while (held.length > 0) {
+          const { message, after } = held[0]!
+          try {
+            listener?.(message)
+          } finally {
+            held.shift()
+            after?.()
+          }
+        }
+      }
+      const wrapped = (raw: string): void => {
+        const initial = isInitialInvite(raw)
+        if (initial) globalThis.performance?.mark?.('tsunagu:invite')
+        const message = escapeHashInSipUris(raw)
+        if (held.length > 0) {
+          held.push({ message })
+          return
+        }
+        const after = initial && hooks?.initialInvite ? hooks.initialInvite(message) : undefined
+        if (!after) {
+          listener?.(message)
+          return
+        }
+        held.push({ message, after })
+        hooks!.nextTask(drain)
       }
       Object.defineProperty(this, 'onMessage', {
         configurable: true,

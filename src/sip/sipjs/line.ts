@@ -10,7 +10,7 @@ import type { TimerSet } from '../clock'
 import { registrationStateOf, type LineFacts } from '../registration-state'
 import type { RegistrationStatus, SoftphoneConfig } from '../softphone'
 import { describe } from './call'
-import { abandonTransport, hashSafe, type TransportConstructor } from './hash-safe-transport'
+import { abandonTransport, hashSafe, type ReceiveHooks, type TransportConstructor } from './hash-safe-transport'
 import { warmUpParser } from './parser-warm-up'
 
 /** Reconnect delays after the socket dropped: quick first, then at most every 30 s. */
@@ -42,6 +42,8 @@ export interface LineOptions {
   sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory
   timers: TimerSet
   onInvite(invitation: Invitation): void
+  /** The ring path's hook before sip.js parses a new call's INVITE (`hash-safe-transport.ts`). */
+  receiveHooks?: ReceiveHooks
   /** Every change of what the agent sees of the line. */
   onRegistration(status: RegistrationStatus): void
   /** The line was lost (socket closed or dead) and is back: a new connection and the registrar's 200 on it. */
@@ -103,7 +105,7 @@ export class Line {
     this.expires = config.registerExpires
     this.ua = new UserAgent({
       uri,
-      transportConstructor: hashSafe(options.transportConstructor),
+      transportConstructor: hashSafe(options.transportConstructor, options.receiveHooks),
       transportOptions: { server: config.server, traceSip: false, connectionTimeout: CONNECTION_TIMEOUT_S },
       authorizationUsername: config.authUser || config.user,
       authorizationPassword: config.password,

@@ -211,6 +211,78 @@ describe('incoming call', () => {
   })
 })
 
+describe('the ring path: a new INVITE is announced before sip.js handles it', () => {
+  /** Records callArriving / callArrivalWithdrawn next to the harness's events. */
+  function arrivals(h: Harness) {
+    const seen: { event: 'arriving' | 'withdrawn'; id: string; sentBefore: number; call?: unknown }[] = []
+    h.phone.on('callArriving', (call) => seen.push({ event: 'arriving', id: call.id, sentBefore: h.network.sent.length, call }))
+    h.phone.on('callArrivalWithdrawn', (id) => seen.push({ event: 'withdrawn', id, sentBefore: h.network.sent.length }))
+    return seen
+  }
+
+  it('callArriving comes in the INVITE\'s own task, before any answer goes out; callAdded follows with the same snapshot', async () => {
+    const h = await registeredPhone()
+    const seen = arrivals(h)
+    const { invite } = await import('./testing/sip-messages')
+    const { raw, dialog } = invite({ from: '0312345678#A1#B2', displayName: '山田 太郎', headers: [['X-Request-Id', 'req-9']] })
+    const sentBefore = h.network.sent.length
+    h.network.deliver(raw)
+    // Synchronously: announced, nothing sent yet (no 100 Trying: sip.js has not seen it), not yet a call.
+    expect(seen).toMatchObject([{ event: 'arriving', sentBefore }])
+    expect(h.network.sent.length).toBe(sentBefore)
+    expect(h.events.filter((e) => e.event === 'callAdded')).toEqual([])
+    const added = await until(() => h.events.find((e) => e.event === 'callAdded'), 'callAdded')
+    expect(added.event === 'callAdded' && added.call).toEqual(seen[0]!.call)
+    expect(seen[0]!.call).toMatchObject({ remoteUser: '0312345678#A1#B2', remoteDisplayName: '山田 太郎', headers: expect.objectContaining({ 'x-request-id': 'req-9' }) })
+    await until(() => h.network.last({ status: 180, callId: dialog.callId }), '180')
+    expect(seen.filter((e) => e.event === 'withdrawn')).toEqual([])
+  })
+
+  it('messages that arrive while sip.js has not had the INVITE yet reach it after the INVITE, in order (an early CANCEL ends the call)', async () => {
+    const h = await registeredPhone()
+    const seen = arrivals(h)
+    const { invite } = await import('./testing/sip-messages')
+    const { raw, dialog } = invite({ from: '1002' })
+    h.network.deliver(raw)
+    h.network.deliver(cancel(raw))
+    const id = seen[0]!.id
+    await until(() => endOf(h, id), 'ended')
+    expect(endOf(h, id)).toBe('cancelled')
+    expect(h.network.last({ status: 487, callId: dialog.callId })).toBeDefined()
+  })
+
+  it('an INVITE sip.js refuses (body shorter than its Content-Length → 400) is withdrawn, never a call', async () => {
+    const h = await registeredPhone()
+    const seen = arrivals(h)
+    const { invite } = await import('./testing/sip-messages')
+    const { raw, dialog } = invite({ from: '1002' })
+    h.network.deliver(raw.replace(/Content-Length: (\d+)/i, (_m, n: string) => `Content-Length: ${Number(n) + 50}`))
+    await until(() => seen.find((e) => e.event === 'withdrawn'), 'withdrawn')
+    expect(seen.map((e) => e.event)).toEqual(['arriving', 'withdrawn'])
+    expect(seen[1]!.id).toBe(seen[0]!.id)
+    expect(h.network.last({ status: 400, callId: dialog.callId })).toBeDefined()
+    expect(h.events.filter((e) => e.event === 'callAdded')).toEqual([])
+  })
+
+  it('not announced early: do-not-disturb, an INVITE with Replaces, a retransmission of a ringing call', async () => {
+    const h = await registeredPhone()
+    const seen = arrivals(h)
+    const { invite } = await import('./testing/sip-messages')
+    const { raw } = invite({ from: '1002' })
+    h.network.deliver(raw)
+    await until(() => h.events.find((e) => e.event === 'callAdded'), 'callAdded')
+    h.network.deliver(raw)
+    await settle()
+    expect(seen.map((e) => e.event)).toEqual(['arriving'])
+    h.network.deliver(invite({ from: '1003', replaces: 'nope%40x;to-tag=a;from-tag=b' }).raw)
+    await settle()
+    h.phone.setDoNotDisturb(true)
+    h.network.deliver(invite({ from: '1004' }).raw)
+    await until(() => h.events.find((e) => e.event === 'rejectedByDnd'), 'rejected')
+    expect(seen.map((e) => e.event)).toEqual(['arriving'])
+  })
+})
+
 describe('outgoing call', () => {
   it('dial → INVITE to the number at our domain; 180 keeps dialing; 200 → ACK and active', async () => {
     const h = await registeredPhone()

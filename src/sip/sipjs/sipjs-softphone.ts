@@ -1,4 +1,4 @@
-import { Invitation, Inviter, UserAgent, Web, type Session, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
+import { Core, Invitation, Inviter, UserAgent, Web, type Session, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
 import { realClock, TimerSet, type Clock } from '../clock'
 import { normalizeDtmf } from '../dtmf'
 import { isHoldOffer } from '../sdp-direction'
@@ -14,9 +14,9 @@ import type {
   TransferResult,
 } from '../softphone'
 import { TypedEmitter } from '../typed-emitter'
-import { Call, describe, incomingCallInfo, outgoingCallInfo, type CallHost, type MediaOptions } from './call'
+import { Call, describe, incomingCallInfo, incomingRequestInfo, outgoingCallInfo, type CallHost, type MediaOptions } from './call'
 import { fastIceFactory } from './fast-ice'
-import type { TransportConstructor } from './hash-safe-transport'
+import { messageChannelTask, type TransportConstructor } from './hash-safe-transport'
 import { Line } from './line'
 import { dialogStateOf, REJOIN_TIMEOUT_MS, rejoinInviter, sendStoredBye } from './rejoin'
 import { Transfers } from './transfer'
@@ -29,7 +29,12 @@ export interface SipJsSoftphoneOptions {
   sessionDescriptionHandlerFactory?: SessionDescriptionHandlerFactory
   /** Our timers (reconnect back-off, transfer waits, ICE settle) and timestamps. Default: the real clock. */
   clock?: Clock
+  /** Runs work in a task of its own (the ring path hands sip.js a new INVITE this way). Default: a MessageChannel task. */
+  nextTask?: (work: () => void) => void
 }
+
+/** Headers sip.js requires of every request; without one it drops the message (RFC 3261 §8.1.1). */
+const MANDATORY = ['from', 'to', 'call-id', 'cseq', 'via']
 
 /**
  * sip.js behind our `Softphone` interface: a thin facade over the line (`line.ts`: user
@@ -48,6 +53,8 @@ export class SipJsSoftphone implements Softphone {
   private readonly transfers: Transfers
   private readonly callHost: CallHost
   private seq = 0
+  /** SIP Call-ID → the call id and time given to a previewed INVITE (`callArriving`) until sip.js hands us its Invitation. */
+  private readonly previews = new Map<string, { id: string; startedAt: number }>()
   private microphone = ''
   private doNotDisturb = false
 
@@ -77,6 +84,10 @@ export class SipJsSoftphone implements Softphone {
         ?? fastIceFactory(config.iceServers.length > 0, this.timers, (session, error) => this.onMicrophoneFailure(session, error)),
       timers: this.lineTimers,
       onInvite: (invitation) => this.onInvite(invitation),
+      receiveHooks: {
+        initialInvite: (message) => this.previewInvite(message),
+        nextTask: options.nextTask ?? messageChannelTask,
+      },
       onRegistration: (status) => {
         this.events.emit('registration', status)
         this.recoverCalls(status)
@@ -103,6 +114,7 @@ export class SipJsSoftphone implements Softphone {
 
   async stop(): Promise<void> {
     this.line.release()
+    this.previews.clear()
     this.timers.clear()
     this.lineTimers.clear()
     // Everything is sent before the first await: when the page is closing (pagehide) only
@@ -251,6 +263,41 @@ export class SipJsSoftphone implements Softphone {
     return sendStoredBye(this.line.ua, dialog, this.timers)
   }
 
+  /**
+   * The ring path, first half: a new call's INVITE, read with sip.js's own parser into the same
+   * snapshot its Invitation will give (`incomingRequestInfo`), is announced as `callArriving`
+   * before sip.js's transaction layer sees it; the app renders the popup in this task and sip.js
+   * gets the message in the next (`hash-safe-transport.ts`). `onInvite` then gives the call the
+   * id and start time chosen here, so `callAdded` carries the same facts; an INVITE that never
+   * became an Invitation is withdrawn. Not previewed: do-not-disturb (rejected unseen), an INVITE
+   * with Replaces (a transfer or a rejoin, never a popup), a retransmission, anything unparsable.
+   */
+  private previewInvite(message: string): (() => void) | undefined {
+    if (this.doNotDisturb) return undefined
+    const request = Core.Parser.parseMessage(message, this.line.ua.getLogger('sip.Parser'))
+    if (!(request instanceof Core.IncomingRequestMessage) || request.method !== 'INVITE') return undefined
+    if (MANDATORY.some((name) => !request.hasHeader(name)) || !request.from || !request.to) return undefined
+    if (request.hasHeader('replaces')) return undefined
+    const sipCallId = request.callId
+    if (this.previews.has(sipCallId) || this.hasIncoming(sipCallId)) return undefined
+    const preview = { id: this.newCallId(), startedAt: this.clock.now() }
+    this.previews.set(sipCallId, preview)
+    globalThis.performance?.mark?.('tsunagu:sip-call')
+    this.events.emit('callArriving', incomingRequestInfo(request, preview.id, preview.startedAt))
+    return () => {
+      if (this.previews.get(sipCallId) !== preview) return
+      this.previews.delete(sipCallId)
+      this.events.emit('callArrivalWithdrawn', preview.id)
+    }
+  }
+
+  private hasIncoming(sipCallId: string): boolean {
+    for (const call of this.calls.values()) {
+      if (call.session instanceof Invitation && call.session.request.callId === sipCallId) return true
+    }
+    return false
+  }
+
   private onInvite(invitation: Invitation): void {
     if (this.doNotDisturb && !invitation.replacee) {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined)
@@ -263,10 +310,14 @@ export class SipJsSoftphone implements Softphone {
       this.takeBack(invitation, replaced)
       return
     }
-    const call = new Call(incomingCallInfo(invitation, this.newCallId(), this.clock.now(), replaced?.id), invitation, this.callHost)
+    // The id and start time the popup already shows (`previewInvite`), if it was previewed.
+    const preview = this.previews.get(invitation.request.callId)
+    this.previews.delete(invitation.request.callId)
+    const call = new Call(incomingCallInfo(invitation, preview?.id ?? this.newCallId(), preview?.startedAt ?? this.clock.now(), replaced?.id), invitation, this.callHost)
     this.calls.set(call.id, call)
-    // The bench reads INVITE at the transport (`tsunagu:invite`) → here → the store and the popup.
-    globalThis.performance?.mark?.('tsunagu:sip-call')
+    // The bench reads INVITE at the transport (`tsunagu:invite`) → the preview (`tsunagu:sip-call`)
+    // → the store and the popup; this mark is when sip.js's Invitation exists.
+    globalThis.performance?.mark?.('tsunagu:sip-invitation')
     this.events.emit('callAdded', call.info)
     if (replaced) {
       this.transfers.takeOver(invitation, replaced)
