@@ -167,7 +167,7 @@ describe('a call across page loads (issue 12)', () => {
     expect(second.phone.actions).toContain(`hold ${talking.id}`)
   })
 
-  it('call.resumeSeconds 0: nothing is kept, F5 ends the call as closing does', async () => {
+  it('call.resumeSeconds 0: nothing is kept, F5 asks first and ends the call as closing does', async () => {
     const browser = browserSide()
     const first = await page(browser, new ResumingSoftphone(), { resumeSeconds: 0 })
     const call = first.phone.ring({ remoteUser: '0312345678' })
@@ -175,6 +175,8 @@ describe('a call across page loads (issue 12)', () => {
     await settle()
     expect(browser.records.size).toBe(0)
     browser.pressReload()
+    // The leave prompt stays: the browser asks before F5 ends the call.
+    expect(first.fake.log.filter((e) => e.startsWith('guard'))).toEqual(['guard on'])
     first.fake.leavePage()
     expect(first.phone.actions).toContain('stop')
   })
