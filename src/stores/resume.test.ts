@@ -1,62 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import type { DialogStore, ResumePorts } from '@/ports/ports'
 import type { DialogRecord } from '@/resume/dialog-record'
-import { FakeSoftphone } from '@/sip/fake-softphone'
-import type { CallInfo, DialogState, RejoinResult } from '@/sip'
 import { fakePorts } from '@/testing/fake-ports'
+import { resumeBrowserSide, ResumingSoftphone } from '@/testing/resuming-softphone'
 import { setupStores } from '@/testing/setup-store'
 import { useCallsStore, type Call } from './calls'
 import { useSessionStore } from './session'
 
 const CONFIG_URL = 'http://it.test/provision/1001.json'
 
-/** A fake phone that also keeps dialogs: each active call's dialog is named after it. */
-class ResumingSoftphone extends FakeSoftphone {
-  rejoinResult: RejoinResult = { ok: true }
-  readonly rejoined: { dialog: DialogState; info: CallInfo }[] = []
-  readonly byes: DialogState[] = []
-
-  dialogOf(callId: string): DialogState | undefined {
-    if (this.call(callId)?.state !== 'active') return undefined
-    return { sipCallId: `sip-${callId}`, localTag: 'l', remoteTag: 'r', localUri: 'sip:1001@pbx', remoteUri: 'sip:0312345678@pbx', remoteTarget: 'sip:x@h', routeSet: [], localSeq: 2 }
-  }
-
-  async rejoin(dialog: DialogState, info: CallInfo): Promise<RejoinResult> {
-    this.rejoined.push({ dialog, info })
-    const call = { ...info, state: 'dialing' as const, rejoining: true }
-    this.calls.set(call.id, call)
-    this.events.emit('callAdded', call)
-    if (this.rejoinResult.ok) this.update(call.id, { state: 'active', rejoining: undefined })
-    else this.update(call.id, { state: 'ended', endedAt: Date.now(), endReason: 'failed' })
-    return this.rejoinResult
-  }
-
-  async endDialog(dialog: DialogState): Promise<boolean> {
-    this.byes.push(dialog)
-    return true
-  }
-}
-
-/** The browser side shared by the "pages" of one test: the dialogs' IndexedDB and the end marks. */
-function browserSide() {
-  const records = new Map<string, unknown>()
-  const ended: string[] = []
-  let reloadKey: (() => void) | undefined
-  const dialogs: DialogStore = {
-    list: async () => [...records.values()].filter((r) => !ended.includes((r as DialogRecord).callId)),
-    put: async (record) => { records.set(record.callId, structuredClone(record)) },
-    delete: async (callId) => { records.delete(callId) },
-  }
-  const ports: ResumePorts = {
-    dialogs,
-    markEnded: (ids) => { ended.push(...ids) },
-    onReloadKey: (listener) => { reloadKey = listener; return () => undefined },
-  }
-  return { records, ended, ports, pressReload: () => reloadKey?.() }
-}
-
 /** One page of the phone: fresh stores over the same browser side. */
-async function page(browser: ReturnType<typeof browserSide>, phone = new ResumingSoftphone(), call: Record<string, unknown> = {}) {
+async function page(browser: ReturnType<typeof resumeBrowserSide>, phone = new ResumingSoftphone(), call: Record<string, unknown> = {}) {
   const fake = fakePorts({ location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` }, resume: async () => browser.ports })
   fake.respond(CONFIG_URL, { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001' }, call })
   fake.deploy({ provisioning: { origins: ['http://it.test'] } })
@@ -74,7 +27,7 @@ const settle = async () => {
 
 describe('a call across page loads (issue 12)', () => {
   it('F5 during a call: no BYE on leaving; the next page rejoins the stored dialog under the same call id, with no added/answered', async () => {
-    const browser = browserSide()
+    const browser = resumeBrowserSide()
     const first = await page(browser)
     const ringing = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(ringing.id)
@@ -100,7 +53,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('leaving without a reload key (the agent confirmed closing): the calls end at once, each reported once, and are marked ended', async () => {
-    const browser = browserSide()
+    const browser = resumeBrowserSide()
     const first = await page(browser)
     const call = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(call.id)
@@ -116,7 +69,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('refused: a notice offers to call back, the old leg gets a BYE, and the call is reported ended once', async () => {
-    const browser = browserSide()
+    const browser = resumeBrowserSide()
     const first = await page(browser)
     const call = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(call.id)
@@ -133,7 +86,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('a dialog older than call.resumeSeconds is ended with a BYE from its stored state and reported resumed then ended', async () => {
-    const browser = browserSide()
+    const browser = resumeBrowserSide()
     const first = await page(browser)
     const call = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(call.id)
@@ -149,7 +102,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('F5 with one call up and another ringing: the ringing one is declined and reported ended now; a held call comes back held', async () => {
-    const browser = browserSide()
+    const browser = resumeBrowserSide()
     const first = await page(browser)
     const talking = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(talking.id)
@@ -168,7 +121,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('call.resumeSeconds 0: nothing is kept, F5 asks first and ends the call as closing does', async () => {
-    const browser = browserSide()
+    const browser = resumeBrowserSide()
     const first = await page(browser, new ResumingSoftphone(), { resumeSeconds: 0 })
     const call = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(call.id)

@@ -124,6 +124,15 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
   })
 
   /**
+   * A new line of this page is about to register (the session's `startLine`): its first
+   * registration looks for left calls again. A tab that led once, followed another tab, and
+   * takes the line back after that tab crashed or reloaded mid-call takes that tab's calls too.
+   */
+  function lineStarting(): void {
+    lookedForLeft = false
+  }
+
+  /**
    * In `pagehide`. A reload with resume on: true, the calls stay for the next page. Otherwise
    * their ends are reported now (so the hang-up accesses leave before the page is gone) and
    * marked synchronously, so no later page takes them back; the caller then sends the BYEs.
@@ -213,5 +222,5 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     heartbeat = undefined
   }
 
-  return { ready, leave, takeBackLeft, willTakeBack, stop, settled: () => writes }
+  return { ready, lineStarting, leave, takeBackLeft, willTakeBack, stop, settled: () => writes }
 }
