@@ -263,3 +263,38 @@ test('closing the leader\'s tab on purpose during a call (the leave prompt confi
     await context.close()
   }
 })
+
+test('"use here" in the other tab during a call moves the call with the line: same call id, active, audio both ways in the new tab, no BYE, no new ring, one ring/answer/hang-up', async ({ browser, lab, phones }) => {
+  const customer = await phones({ user: nextUser() })
+  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
+  const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+  try {
+    await context.addInitScript(TRACK_PEER_CONNECTIONS)
+    await context.addInitScript(COUNT_POPUPS)
+    const user = nextUser()
+    const { leader, follower } = await agentTabs(lab, context, user)
+    const callId = await talking(customer, user, leader, follower)
+    const customerCallId = (await customer.page.getByTestId('call').getAttribute('data-call-id'))!
+    await expect.poll(() => paths(lab)).toEqual(['/event/ring', '/event/answer'])
+    const followerPopups = await popupsSeen(follower)
+
+    const movedAt = Date.now()
+    await follower.getByTestId('line-use-here').click()
+    await tookTheCall(follower, customer, callId, customerCallId)
+    console.log(`"use here" during a call: audio both ways in the new tab ${Date.now() - movedAt} ms after the click`)
+    expect(await popupsSeen(follower)).toBe(followerPopups)
+    // The old tab follows and shows the call through the new one; its media is closed.
+    await expect(leader.getByTestId('registration-status')).toHaveAttribute('data-leader', 'false')
+    await expect(leader.getByTestId('line-elsewhere')).toHaveAttribute('data-reason', 'moved')
+    await expect(leader.getByTestId('call')).toHaveAttribute('data-call-id', callId)
+    await expect(leader.getByTestId('call')).toHaveAttribute('data-state', 'active')
+    await expect(leader.locator('audio[data-testid=remote-audio]')).toHaveCount(0)
+    expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
+
+    await follower.getByTestId('call-hangup').click()
+    for (const p of [follower, leader, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
+    await oneRecord(lab, follower, callId)
+  } finally {
+    await context.close()
+  }
+})

@@ -160,6 +160,27 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     return false
   }
 
+  /**
+   * Another tab took the line from this one ("use here") during a call: with resume on, the
+   * established calls go with the line. Their dialogs are written (left now) before the other
+   * tab registers and rejoins them; the line then stops without BYE for them. Resolves with
+   * their ids. Calls that only ring or dial end with the line, as before.
+   */
+  async function handOver(now = Date.now()): Promise<string[]> {
+    stop()
+    if (seconds() <= 0 || !browser?.dialogs) return []
+    const left: string[] = []
+    for (const call of calls.active) {
+      const record = recordOf(call, now)
+      if (!record) continue
+      const kept: DialogRecord = { ...record, leftAt: now }
+      queue((d) => d.put(kept))
+      left.push(call.id)
+    }
+    await writes
+    return left
+  }
+
   /** Reports the end of `list` now: the BYEs' (CANCELs') answers then find no call, so once. */
   function endNow(list: readonly Call[], now: number): void {
     if (list.length === 0) return
@@ -222,5 +243,5 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     heartbeat = undefined
   }
 
-  return { ready, lineStarting, leave, takeBackLeft, willTakeBack, stop, settled: () => writes }
+  return { ready, lineStarting, leave, handOver, takeBackLeft, willTakeBack, stop, settled: () => writes }
 }

@@ -15,14 +15,14 @@ const DOC = {
  * Tabs of one fake browser sharing the line lock, the relay, the settings and the kept dialogs
  * (issue 12 item 4 with issue 11 item 4): the tab that takes the line takes its calls back too.
  */
-function browser() {
+function browser(doc: Record<string, unknown> = DOC) {
   const tabs = fakeTabs()
   const dialogs = resumeBrowserSide()
   let shared: Pick<ReturnType<typeof fakePorts>['ports'], 'history' | 'storage'> | undefined
   async function open(name: string) {
     const fake = fakePorts({ lineLock: tabs.lineLock(name), resume: async () => dialogs.ports, ...shared })
     if (!shared) {
-      fake.store.set('tsunagu.settings', DOC)
+      fake.store.set('tsunagu.settings', doc)
       shared = { history: fake.ports.history, storage: fake.ports.storage }
     }
     const { pinia } = setupStores(fake.ports)
@@ -83,5 +83,42 @@ describe('the tab that takes the line takes its calls back', () => {
     await vi.waitFor(() => expect(first.phone?.rejoined.map((r) => r.info.id)).toEqual([callId]))
     await vi.waitFor(() => expect(first.calls.calls.map((c) => [c.id, c.sip.state])).toEqual([[callId, 'active']]))
     expect(first.seen).toEqual([`resumed ${callId}`])
+  })
+
+  it('"use here" during a call: the call moves with the line (no BYE from the old tab, rejoined in the new one under the same id); a ringing call ends with the old line', async () => {
+    const b = browser()
+    const first = await b.open('a')
+    const second = await b.open('b')
+    const callId = await talkingIn(b, first)
+    const waiting = first.phone!.ring({ remoteUser: '0663334444' })
+    await vi.waitFor(() => expect(second.calls.calls).toHaveLength(2))
+
+    await second.session.useHere()
+    expect(first.session.role).toBe('follower')
+    expect(first.phones[0]!.actions).toContain(`stopLeaving ${callId}`)
+    expect(first.phones[0]!.actions).not.toContain(`hangup ${callId}`)
+    // Its voice no longer plays in the old tab.
+    expect(first.fake.log).toContain(`stop ${callId}`)
+    // The old tab reports no end of the call that moved (its hang-up access is the new tab's).
+    expect(first.seen).toEqual([`added ${callId}`, `answered ${callId}`, `added ${waiting.id}`])
+    await vi.waitFor(() => expect(second.phone?.rejoined.map((r) => r.info.id)).toEqual([callId]))
+    await vi.waitFor(() => expect(second.calls.calls.map((c) => [c.id, c.sip.state])).toEqual([[callId, 'active']]))
+    expect(second.seen).toEqual([`resumed ${callId}`])
+    // The old tab follows the new one and shows the call through it.
+    await vi.waitFor(() => expect(first.calls.calls.map((c) => [c.id, c.sip.state])).toEqual([[callId, 'active']]))
+  })
+
+  it('"use here" during a call with call.resumeSeconds 0: the call ends with the old line, as before', async () => {
+    const b = browser({ ...DOC, call: { resumeSeconds: 0 } })
+    const first = await b.open('a')
+    const second = await b.open('b')
+    const call = first.phone!.ring({ remoteUser: '0312345678' })
+    first.phone!.remoteAnswer(call.id)
+    await vi.waitFor(() => expect(second.calls.calls).toHaveLength(1))
+    await second.session.useHere()
+    expect(first.phones[0]!.actions).toContain('stop')
+    expect(first.phones[0]!.actions.some((a) => a.startsWith('stopLeaving'))).toBe(false)
+    await vi.waitFor(() => expect(second.session.role).toBe('leader'))
+    expect(second.phone?.rejoined).toEqual([])
   })
 })

@@ -28,6 +28,13 @@ export class ResumingSoftphone extends FakeSoftphone {
     this.byes.push(dialog)
     return true
   }
+
+  /** The calls named leave without a word (another tab rejoins them); the rest end as with `stop()`. */
+  async stopLeaving(callIds: readonly string[]): Promise<void> {
+    this.actions.push(`stopLeaving ${callIds.join(',')}`)
+    for (const id of callIds) this.calls.delete(id)
+    await this.stop()
+  }
 }
 
 /**
