@@ -62,7 +62,7 @@ export const useLineStore = defineStore('line', () => {
     calls.detach()
     const old = phone
     phone = undefined
-    if (old) await (leaving.length > 0 && old.stopLeaving ? old.stopLeaving(leaving) : old.stop())
+    if (old) await (old.stopLeaving ? old.stopLeaving(leaving) : old.stop())
     registration.value = { state: 'unregistered' }
   }
 

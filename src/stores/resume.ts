@@ -62,8 +62,14 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
   const kept = new Set<string>()
   let writes: Promise<unknown> = Promise.resolve()
 
-  /** Loads the browser side once; the line waits for it before it registers. */
+  /**
+   * Before each new line of this page (the session's `startLine`): loads the browser side once,
+   * and lets that line's first registration look for left calls again. A tab that led once,
+   * followed another tab, and takes the line back after that tab crashed or reloaded mid-call
+   * takes that tab's calls too.
+   */
   async function ready(): Promise<void> {
+    lookedForLeft = false
     if (browser || !ports.resume) return
     browser = await ports.resume()
     mergeMessages(messages)
@@ -122,15 +128,6 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     lookedForLeft = true
     void takeBackLeft()
   })
-
-  /**
-   * A new line of this page is about to register (the session's `startLine`): its first
-   * registration looks for left calls again. A tab that led once, followed another tab, and
-   * takes the line back after that tab crashed or reloaded mid-call takes that tab's calls too.
-   */
-  function lineStarting(): void {
-    lookedForLeft = false
-  }
 
   /**
    * In `pagehide`. A reload with resume on: true, the calls stay for the next page. Otherwise
@@ -243,5 +240,5 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     heartbeat = undefined
   }
 
-  return { ready, lineStarting, leave, handOver, takeBackLeft, willTakeBack, stop, settled: () => writes }
+  return { ready, leave, handOver, takeBackLeft, willTakeBack, stop, settled: () => writes }
 }

@@ -59,7 +59,7 @@ export const useSessionStore = defineStore('session', () => {
   const handedOff = ref<string>()
 
   /** Keeps calls across a reload (issue 12): loaded with the line, see `resume.ts`. */
-  let resume: { leave(): boolean; ready(): Promise<void>; lineStarting(): void; handOver(): Promise<string[]>; willTakeBack(): Promise<ReadonlySet<string>> } | undefined
+  let resume: { leave(): boolean; ready(): Promise<void>; handOver(): Promise<string[]>; willTakeBack(): Promise<ReadonlySet<string>> } | undefined
 
   // Closing the tab (or the browser) unregisters and ends calls with BYE, so the PBX stops
   // sending calls to a contact nobody answers and the other party is not left in silence.
@@ -215,9 +215,8 @@ export const useSessionStore = defineStore('session', () => {
       resume = created
       cti.setTakenBack(() => created.willTakeBack())
     }
-    await resume.ready()
     // Also when this tab led before: the tab it takes the line from may have left calls.
-    resume.lineStarting()
+    await resume.ready()
     const { sip } = settingsStore.settings
     configured.value = isSipConfigured(sip)
     if (!configured.value) {
