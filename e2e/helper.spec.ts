@@ -4,10 +4,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../playwright.config'
+import { audioFlows, COUNT_POPUPS, popupsSeen, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
 import { helperExtensionId } from '../helper/extension-id.mjs'
 import { EXTENSION_TARGET, HOST_TARGET, install } from '../helper/install.mjs'
 import { runSipp } from '../lab/sipp.mjs'
-import { audioFlows, COUNT_POPUPS, dial, popupsSeen, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
 import { expect, nextUser, provisionPage, test, type Lab, type PhoneOptions } from './fixtures'
 
 /**
@@ -244,25 +244,6 @@ helperTest('a caller whose number is `--output=/tmp/x` does not reach the progra
 })
 
 
-helperTest('with the helper installed, the phone\'s tab is not discardable (chrome.tabs autoDiscardable false); other tabs are', async ({ lab, helper }) => {
-  const context = await helper.launch()
-  const phone = await context.newPage()
-  await phone.goto(`${lab.appUrl}/`)
-  const other = await context.newPage()
-  await other.goto(`${lab.crm.url}/`)
-  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker')
-  // Without the "tabs" permission the extension sees no URLs: count the tabs kept instead.
-  const kept = () => worker.evaluate(async () => {
-    const tabs = await (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ autoDiscardable: boolean }[]> } } }).chrome.tabs.query({})
-    return { kept: tabs.filter((t) => !t.autoDiscardable).length, all: tabs.length }
-  })
-  await expect.poll(async () => (await kept()).kept).toBe(1)
-  expect((await kept()).all).toBeGreaterThanOrEqual(2)
-  // The kept tab is the phone's: with it closed, no tab is kept.
-  await phone.close()
-  await expect.poll(async () => (await kept()).kept).toBe(0)
-})
-
 /** The extension's service worker: it has `chrome.tabs` (no "tabs" permission: no URLs, ids and flags only). */
 interface TabsApi {
   query(q: object): Promise<{ id: number; active: boolean; discarded: boolean; autoDiscardable: boolean }[]>
@@ -310,7 +291,8 @@ helperTest('a call in progress when the browser discards the phone\'s tab resume
   await other.goto(`${lab.crm.url}/`)
   const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker')
 
-  await dial(customer.page, user)
+  await customer.page.getByTestId('dial-input').locator('input').fill(user)
+  await customer.page.getByTestId('dial-call').click()
   await page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
   await expect(page.getByTestId('call')).toHaveAttribute('data-state', 'active')
   await Promise.all([audioFlows(page), audioFlows(customer.page)])
@@ -354,4 +336,23 @@ helperTest('a call in progress when the browser discards the phone\'s tab resume
   await expect(customer.page.getByTestId('idle')).toBeVisible()
   await expect.poll(() => events().map((r) => r.path)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
   expect(new Set(events().map((r) => new URLSearchParams(r.query ?? '').get('id'))).size).toBe(1)
+})
+
+helperTest('with the helper installed, the phone\'s tab is not discardable (chrome.tabs autoDiscardable false); other tabs are', async ({ lab, helper }) => {
+  const context = await helper.launch()
+  const phone = await context.newPage()
+  await phone.goto(`${lab.appUrl}/`)
+  const other = await context.newPage()
+  await other.goto(`${lab.crm.url}/`)
+  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker')
+  // Without the "tabs" permission the extension sees no URLs: count the tabs kept instead.
+  const kept = () => worker.evaluate(async () => {
+    const tabs = await (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ autoDiscardable: boolean }[]> } } }).chrome.tabs.query({})
+    return { kept: tabs.filter((t) => !t.autoDiscardable).length, all: tabs.length }
+  })
+  await expect.poll(async () => (await kept()).kept).toBe(1)
+  expect((await kept()).all).toBeGreaterThanOrEqual(2)
+  // The kept tab is the phone's: with it closed, no tab is kept.
+  await phone.close()
+  await expect.poll(async () => (await kept()).kept).toBe(0)
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DialogRecord } from '@/resume/dialog-record'
 import { fakePorts } from '@/testing/fake-ports'
-import { resumeBrowserSide, ResumingSoftphone } from '@/testing/resuming-softphone'
+import { resumeBrowserSide as browserSide, ResumingSoftphone } from '@/testing/resuming-softphone'
 import { setupStores } from '@/testing/setup-store'
 import { useCallsStore, type Call } from './calls'
 import { useSessionStore } from './session'
@@ -9,7 +9,7 @@ import { useSessionStore } from './session'
 const CONFIG_URL = 'http://it.test/provision/1001.json'
 
 /** One page of the phone: fresh stores over the same browser side. */
-async function page(browser: ReturnType<typeof resumeBrowserSide>, phone = new ResumingSoftphone(), call: Record<string, unknown> = {}) {
+async function page(browser: ReturnType<typeof browserSide>, phone = new ResumingSoftphone(), call: Record<string, unknown> = {}) {
   const fake = fakePorts({ location: { href: `http://127.0.0.1/?config=${encodeURIComponent(CONFIG_URL)}` }, resume: async () => browser.ports })
   fake.respond(CONFIG_URL, { version: 1, sip: { server: 'ws://127.0.0.1:8088', domain: '127.0.0.1', user: '1001' }, call })
   fake.deploy({ provisioning: { origins: ['http://it.test'] } })
@@ -27,7 +27,7 @@ const settle = async () => {
 
 describe('a call across page loads (issue 12)', () => {
   it('F5 during a call: no BYE on leaving; the next page rejoins the stored dialog under the same call id, with no added/answered', async () => {
-    const browser = resumeBrowserSide()
+    const browser = browserSide()
     const first = await page(browser)
     const ringing = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(ringing.id)
@@ -53,7 +53,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('leaving without a reload key (the agent confirmed closing): the calls end at once, each reported once, and are marked ended', async () => {
-    const browser = resumeBrowserSide()
+    const browser = browserSide()
     const first = await page(browser)
     const call = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(call.id)
@@ -69,7 +69,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('refused: a notice offers to call back, the old leg gets a BYE, and the call is reported ended once', async () => {
-    const browser = resumeBrowserSide()
+    const browser = browserSide()
     const first = await page(browser)
     const call = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(call.id)
@@ -86,7 +86,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('a dialog older than call.resumeSeconds is ended with a BYE from its stored state and reported resumed then ended', async () => {
-    const browser = resumeBrowserSide()
+    const browser = browserSide()
     const first = await page(browser)
     const call = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(call.id)
@@ -102,7 +102,7 @@ describe('a call across page loads (issue 12)', () => {
   })
 
   it('F5 with one call up and another ringing: the ringing one is declined and reported ended now; a held call comes back held', async () => {
-    const browser = resumeBrowserSide()
+    const browser = browserSide()
     const first = await page(browser)
     const talking = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(talking.id)
@@ -120,8 +120,8 @@ describe('a call across page loads (issue 12)', () => {
     expect(second.phone.actions).toContain(`hold ${talking.id}`)
   })
 
-  it('call.resumeSeconds 0: nothing is kept, F5 asks first and ends the call as closing does', async () => {
-    const browser = resumeBrowserSide()
+  it('call.resumeSeconds 0: nothing is kept, F5 ends the call as closing does', async () => {
+    const browser = browserSide()
     const first = await page(browser, new ResumingSoftphone(), { resumeSeconds: 0 })
     const call = first.phone.ring({ remoteUser: '0312345678' })
     first.phone.remoteAnswer(call.id)
