@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { VueWrapper } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { mergeMessages } from '@/i18n'
 import resumeMessages from '@/i18n/resume'
@@ -17,17 +18,24 @@ function callIn(state: CallInfo['state']): Call {
   return { id: 'c1', sip, reading: { remote: '0312345678' } as Call['reading'], crm: { searchState: 'idle', values: {}, searchFailed: false } }
 }
 
+let mounted: VueWrapper | undefined
+afterEach(() => {
+  mounted?.unmount()
+  mounted = undefined
+})
+
 /** The phone's notices with one call in `state` and `call.resumeSeconds` as given. */
 async function mountNotices(state: CallInfo['state'], resumeSeconds: number, locale: 'en' | 'ja' = 'en') {
   const fake = fakePorts()
   const { pinia } = setupStores(fake.ports)
   await useSettingsStore().setValue('call.resumeSeconds', resumeSeconds)
-  const wrapper = render(PhoneNotices, { global: { plugins: [pinia], provide: { [PORTS as symbol]: fake.ports } } }, locale)
+  mounted?.unmount()
+  mounted = render(PhoneNotices, { global: { plugins: [pinia], provide: { [PORTS as symbol]: fake.ports } } }, locale)
   // As the resume store does when the line loads it.
   mergeMessages(resumeMessages)
   useCallsStore().calls = [callIn(state)]
   await nextTick()
-  return wrapper
+  return mounted
 }
 
 describe('PhoneNotices: what a reload does to the call (issue 12 item 4)', () => {
