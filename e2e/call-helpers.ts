@@ -109,3 +109,36 @@ export async function expectStays<T>(read: () => Promise<T>, expected: T, ms = 1
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
+
+/** Audio bytes received on the page's newest peer connection (the call's current leg), from getStats(). */
+export async function bytesIn(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __tsunaguPeerConnections?: RTCPeerConnection[] }).__tsunaguPeerConnections ?? []
+    const pc = pcs.at(-1)
+    if (!pc || pc.connectionState === 'closed') return 0
+    let total = 0
+    ;(await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0
+    })
+    return total
+  })
+}
+
+/** Resolves once audio arrives on `page`'s newest leg and keeps arriving (two reads apart). Needs {@link TRACK_PEER_CONNECTIONS}. */
+export async function audioFlows(page: Page): Promise<void> {
+  await expect.poll(() => bytesIn(page), { intervals: [100] }).toBeGreaterThan(0)
+  const first = await bytesIn(page)
+  await expect.poll(() => bytesIn(page), { intervals: [100] }).toBeGreaterThan(first)
+}
+
+/** Counts the incoming popups that appeared during the page's life (an init script): `popupsSeen`. */
+export const COUNT_POPUPS = `(() => {
+  window.__popups = 0
+  new MutationObserver(() => {
+    const now = document.querySelectorAll('[data-testid=incoming-popup]').length
+    if (now > (window.__shownPopups ?? 0)) window.__popups += now - (window.__shownPopups ?? 0)
+    window.__shownPopups = now
+  }).observe(document, { childList: true, subtree: true })
+})()`
+
+export const popupsSeen = (page: Page) => page.evaluate(() => (window as unknown as { __popups: number }).__popups)

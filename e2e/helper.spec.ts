@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../playwright.config'
+import { audioFlows, COUNT_POPUPS, popupsSeen, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
 import { helperExtensionId } from '../helper/extension-id.mjs'
 import { EXTENSION_TARGET, HOST_TARGET, install } from '../helper/install.mjs'
 import { runSipp } from '../lab/sipp.mjs'
@@ -242,6 +243,100 @@ helperTest('a caller whose number is `--output=/tmp/x` does not reach the progra
   expect(recorded(helper.argvFile)).toEqual([])
 })
 
+
+/** The extension's service worker: it has `chrome.tabs` (no "tabs" permission: no URLs, ids and flags only). */
+interface TabsApi {
+  query(q: object): Promise<{ id: number; active: boolean; discarded: boolean; autoDiscardable: boolean }[]>
+  discard(id: number): Promise<{ id: number; discarded: boolean }>
+  update(id: number, props: object): Promise<unknown>
+}
+
+/*
+ * A real discard, measured here (Chromium 156 headless, the helper loaded): `chrome.tabs.discard`
+ * discards the phone's tab although the helper set `autoDiscardable: false` (that flag only stops
+ * the browser's own discarding), once the tab is not the active one (the active tab: "Cannot
+ * discard tab"). The discarded tab gets a new id; its page gets no `pagehide`, `beforeunload`,
+ * `freeze` or `visibilitychange` (an init script logging them to localStorage saw none), and
+ * Playwright reports the page closed. Made active again, the tab loads a new page with
+ * `document.wasDiscarded === true`.
+ */
+helperTest('a call in progress when the browser discards the phone\'s tab resumes when the agent returns: same call id, active, audio both ways, the discarded notice, no new ring, one ring/answer/hang-up', async ({ lab, helper, phones }) => {
+  const customer = await phones({ user: nextUser() })
+  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
+  const user = nextUser()
+  const context = await helper.launch()
+  await context.addInitScript(TRACK_PEER_CONNECTIONS)
+  await context.addInitScript(COUNT_POPUPS)
+  const page = context.pages()[0] ?? await context.newPage()
+  const crm = lab.crm.url
+  await provisionPage(page, lab, {
+    user,
+    settings: {
+      agent: { id: 'agent01', password: 'pass01' },
+      call: { resumeSeconds: 60 },
+      cti: {
+        target: 'custom',
+        skipInternal: false,
+        accesses: {
+          ring: { method: 'get-internal', url: `${crm}/event/ring?id={ID}` },
+          answer: { method: 'get-internal', url: `${crm}/event/answer?id={ID}` },
+          hangup: { method: 'get-internal', url: `${crm}/event/hangup?id={ID}` },
+        },
+      },
+    },
+  })
+  const events = () => lab.crm.requests().filter((r) => r.path.startsWith('/event/'))
+  // Another tab in front: the active tab cannot be discarded.
+  const other = await context.newPage()
+  await other.goto(`${lab.crm.url}/`)
+  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker')
+
+  await customer.page.getByTestId('dial-input').locator('input').fill(user)
+  await customer.page.getByTestId('dial-call').click()
+  await page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+  await expect(page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await Promise.all([audioFlows(page), audioFlows(customer.page)])
+  const callId = (await page.getByTestId('call').getAttribute('data-call-id'))!
+  const customerCallId = (await customer.page.getByTestId('call').getAttribute('data-call-id'))!
+  await expect.poll(() => events().map((r) => r.path)).toEqual(['/event/ring', '/event/answer'])
+
+  const closed = page.waitForEvent('close')
+  const discarded = await worker.evaluate(async () => {
+    const api = (globalThis as unknown as { chrome: { tabs: TabsApi } }).chrome.tabs
+    const phone = (await api.query({})).find((t) => !t.autoDiscardable)
+    if (!phone) throw new Error('the helper kept no tab from discarding')
+    const after = await api.discard(phone.id)
+    return { id: after.id, discarded: after.discarded, active: phone.active }
+  })
+  expect(discarded).toMatchObject({ discarded: true, active: false })
+  await closed
+  // While the tab is discarded the customer still has the call (no BYE left the page).
+  await expect(customer.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
+
+  // The agent returns to the tab: the browser loads the phone again.
+  const returned = context.waitForEvent('page')
+  await worker.evaluate(async (id) => {
+    await (globalThis as unknown as { chrome: { tabs: TabsApi } }).chrome.tabs.update(id, { active: true })
+  }, discarded.id)
+  const back = await returned
+  await expect(back.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
+  const registeredAt = Date.now()
+  await expect(back.getByTestId('tab-discarded')).toBeVisible()
+  const call = back.getByTestId('call')
+  await expect(call).toHaveAttribute('data-call-id', callId)
+  await expect(call).toHaveAttribute('data-state', 'active')
+  await Promise.all([audioFlows(back), audioFlows(customer.page)])
+  console.log(`discarded tab back: audio both ways ${Date.now() - registeredAt} ms after registering`)
+  await expect(customer.page.getByTestId('call')).toHaveCount(1)
+  await expect(customer.page.getByTestId('call')).toHaveAttribute('data-call-id', customerCallId)
+  expect(await popupsSeen(customer.page)).toBe(0)
+  expect(await popupsSeen(back)).toBe(0)
+
+  await back.getByTestId('call-hangup').click()
+  await expect(customer.page.getByTestId('idle')).toBeVisible()
+  await expect.poll(() => events().map((r) => r.path)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+  expect(new Set(events().map((r) => new URLSearchParams(r.query ?? '').get('id'))).size).toBe(1)
+})
 
 helperTest('with the helper installed, the phone\'s tab is not discardable (chrome.tabs autoDiscardable false); other tabs are', async ({ lab, helper }) => {
   const context = await helper.launch()

@@ -242,4 +242,9 @@ export interface Softphone {
   rejoin?(dialog: DialogState, info: CallInfo): Promise<RejoinResult>
   /** Ends a dialog an earlier page left, with a BYE built from its state; resolves on the answer or a timeout. */
   endDialog?(dialog: DialogState): Promise<boolean>
+  /**
+   * As `stop()`, except that the established calls named are left to another tab of ours, which
+   * rejoins them (the line moved there during a call): no BYE for them, their media closes here.
+   */
+  stopLeaving?(callIds: readonly string[]): Promise<void>
 }

@@ -161,6 +161,8 @@ export const useCallsStore = defineStore('calls', () => {
     for (const off of unsubscribe) off()
     unsubscribe = []
     phone = undefined
+    // The softphone's end of these calls reaches no listener now: their audio goes with them.
+    for (const call of calls.value) ports.remoteAudio.stop(call.id)
     calls.value = []
     for (const call of arriving.value) settleArrival(call.id, false)
     consultations.value = {}

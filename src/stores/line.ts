@@ -55,13 +55,14 @@ export const useLineStore = defineStore('line', () => {
     await next.start()
   }
 
-  async function disconnect(): Promise<void> {
+  /** Stops the line; the calls in `leaving` are left to the tab that takes the line (`Softphone.stopLeaving`). */
+  async function disconnect(leaving: readonly string[] = []): Promise<void> {
     unsubscribe?.()
     unsubscribe = undefined
     calls.detach()
     const old = phone
     phone = undefined
-    if (old) await old.stop()
+    if (old) await (old.stopLeaving ? old.stopLeaving(leaving) : old.stop())
     registration.value = { state: 'unregistered' }
   }
 

@@ -1,59 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import type { DialogStore, ResumePorts } from '@/ports/ports'
 import type { DialogRecord } from '@/resume/dialog-record'
-import { FakeSoftphone } from '@/sip/fake-softphone'
-import type { CallInfo, DialogState, RejoinResult } from '@/sip'
 import { fakePorts } from '@/testing/fake-ports'
+import { resumeBrowserSide as browserSide, ResumingSoftphone } from '@/testing/resuming-softphone'
 import { setupStores } from '@/testing/setup-store'
 import { useCallsStore, type Call } from './calls'
 import { useSessionStore } from './session'
 
 const CONFIG_URL = 'http://it.test/provision/1001.json'
-
-/** A fake phone that also keeps dialogs: each active call's dialog is named after it. */
-class ResumingSoftphone extends FakeSoftphone {
-  rejoinResult: RejoinResult = { ok: true }
-  readonly rejoined: { dialog: DialogState; info: CallInfo }[] = []
-  readonly byes: DialogState[] = []
-
-  dialogOf(callId: string): DialogState | undefined {
-    if (this.call(callId)?.state !== 'active') return undefined
-    return { sipCallId: `sip-${callId}`, localTag: 'l', remoteTag: 'r', localUri: 'sip:1001@pbx', remoteUri: 'sip:0312345678@pbx', remoteTarget: 'sip:x@h', routeSet: [], localSeq: 2 }
-  }
-
-  async rejoin(dialog: DialogState, info: CallInfo): Promise<RejoinResult> {
-    this.rejoined.push({ dialog, info })
-    const call = { ...info, state: 'dialing' as const, rejoining: true }
-    this.calls.set(call.id, call)
-    this.events.emit('callAdded', call)
-    if (this.rejoinResult.ok) this.update(call.id, { state: 'active', rejoining: undefined })
-    else this.update(call.id, { state: 'ended', endedAt: Date.now(), endReason: 'failed' })
-    return this.rejoinResult
-  }
-
-  async endDialog(dialog: DialogState): Promise<boolean> {
-    this.byes.push(dialog)
-    return true
-  }
-}
-
-/** The browser side shared by the "pages" of one test: the dialogs' IndexedDB and the end marks. */
-function browserSide() {
-  const records = new Map<string, unknown>()
-  const ended: string[] = []
-  let reloadKey: (() => void) | undefined
-  const dialogs: DialogStore = {
-    list: async () => [...records.values()].filter((r) => !ended.includes((r as DialogRecord).callId)),
-    put: async (record) => { records.set(record.callId, structuredClone(record)) },
-    delete: async (callId) => { records.delete(callId) },
-  }
-  const ports: ResumePorts = {
-    dialogs,
-    markEnded: (ids) => { ended.push(...ids) },
-    onReloadKey: (listener) => { reloadKey = listener; return () => undefined },
-  }
-  return { records, ended, ports, pressReload: () => reloadKey?.() }
-}
 
 /** One page of the phone: fresh stores over the same browser side. */
 async function page(browser: ReturnType<typeof browserSide>, phone = new ResumingSoftphone(), call: Record<string, unknown> = {}) {
@@ -175,6 +128,8 @@ describe('a call across page loads (issue 12)', () => {
     await settle()
     expect(browser.records.size).toBe(0)
     browser.pressReload()
+    // The leave prompt stays: the browser asks before F5 ends the call.
+    expect(first.fake.log.filter((e) => e.startsWith('guard'))).toEqual(['guard on'])
     first.fake.leavePage()
     expect(first.phone.actions).toContain('stop')
   })

@@ -62,8 +62,14 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
   const kept = new Set<string>()
   let writes: Promise<unknown> = Promise.resolve()
 
-  /** Loads the browser side once; the line waits for it before it registers. */
+  /**
+   * Before each new line of this page (the session's `startLine`): loads the browser side once,
+   * and lets that line's first registration look for left calls again. A tab that led once,
+   * followed another tab, and takes the line back after that tab crashed or reloaded mid-call
+   * takes that tab's calls too.
+   */
   async function ready(): Promise<void> {
+    lookedForLeft = false
     if (browser || !ports.resume) return
     browser = await ports.resume()
     mergeMessages(messages)
@@ -151,6 +157,27 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     return false
   }
 
+  /**
+   * Another tab took the line from this one ("use here") during a call: with resume on, the
+   * established calls go with the line. Their dialogs are written (left now) before the other
+   * tab registers and rejoins them; the line then stops without BYE for them. Resolves with
+   * their ids. Calls that only ring or dial end with the line, as before.
+   */
+  async function handOver(now = Date.now()): Promise<string[]> {
+    stop()
+    if (seconds() <= 0 || !browser?.dialogs) return []
+    const left: string[] = []
+    for (const call of calls.active) {
+      const record = recordOf(call, now)
+      if (!record) continue
+      const kept: DialogRecord = { ...record, leftAt: now }
+      queue((d) => d.put(kept))
+      left.push(call.id)
+    }
+    await writes
+    return left
+  }
+
   /** Reports the end of `list` now: the BYEs' (CANCELs') answers then find no call, so once. */
   function endNow(list: readonly Call[], now: number): void {
     if (list.length === 0) return
@@ -213,5 +240,5 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
     heartbeat = undefined
   }
 
-  return { ready, leave, takeBackLeft, willTakeBack, stop, settled: () => writes }
+  return { ready, leave, handOver, takeBackLeft, willTakeBack, stop, settled: () => writes }
 }

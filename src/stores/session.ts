@@ -59,7 +59,7 @@ export const useSessionStore = defineStore('session', () => {
   const handedOff = ref<string>()
 
   /** Keeps calls across a reload (issue 12): loaded with the line, see `resume.ts`. */
-  let resume: { leave(): boolean; ready(): Promise<void>; willTakeBack(): Promise<ReadonlySet<string>> } | undefined
+  let resume: { leave(): boolean; ready(): Promise<void>; handOver(): Promise<string[]>; willTakeBack(): Promise<ReadonlySet<string>> } | undefined
 
   // Closing the tab (or the browser) unregisters and ends calls with BYE, so the PBX stops
   // sending calls to a contact nobody answers and the other party is not left in silence.
@@ -172,11 +172,13 @@ export const useSessionStore = defineStore('session', () => {
 
   async function lineLost(): Promise<void> {
     elsewhere.value = 'moved'
+    // The calls in progress go with the line (resume on): the tab that took it rejoins them.
+    const leaving = (await resume?.handOver()) ?? []
     outbox.stop()
     cti.stop()
     phonebooks.stop()
     // Unregisters before the other tab registers: they share this browser's SIP contact.
-    await line.disconnect()
+    await line.disconnect(leaving)
     stopRelay()
     ports.lineLock.released()
     await follow()
@@ -213,6 +215,7 @@ export const useSessionStore = defineStore('session', () => {
       resume = created
       cti.setTakenBack(() => created.willTakeBack())
     }
+    // Also when this tab led before: the tab it takes the line from may have left calls.
     await resume.ready()
     const { sip } = settingsStore.settings
     configured.value = isSipConfigured(sip)

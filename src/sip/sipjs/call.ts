@@ -258,6 +258,19 @@ export class Call {
     this.host.events.emit('callUpdated', this.info)
   }
 
+  /**
+   * Another tab of ours takes this call over (issue 12: the line moved there during the call):
+   * its media closes here and no BYE goes out. The session leaves its user agent, so the line's
+   * `stop()` does not end it; the call ends here without a word.
+   */
+  leave(): void {
+    this.superseded = true
+    this.session.sessionDescriptionHandler?.close()
+    // sip.js has no public way to drop a session without ending it (`dispose()` sends BYE).
+    delete (this.session.userAgent as unknown as { _sessions: Record<string, Session> })._sessions[this.session.id]
+    this.finish()
+  }
+
   /** Final state: the reason is what we set before acting, else what the session's history says. */
   finish(): void {
     if (this.info.state === 'ended') return

@@ -612,4 +612,21 @@ describe('stop', () => {
     expect(h.network.messages({ method: 'REGISTER' }).at(-1)?.headers.contact?.[0]).toMatch(/expires=0/)
     void stopped
   })
+
+  it('stopLeaving: the calls left to another tab get no BYE and no end event, their media closes; the others end as with stop()', async () => {
+    const h = await registeredPhone()
+    const left = await activeIncoming(h, '1002')
+    const other = await activeIncoming(h, '1003')
+    await settle()
+    const before = h.events.length
+    await h.phone.stopLeaving([left.callId])
+    await settle()
+    expect(h.network.last({ method: 'BYE', callId: left.dialog.callId })).toBeUndefined()
+    expect(h.network.last({ method: 'BYE', callId: other.dialog.callId })).toBeDefined()
+    expect(h.network.messages({ method: 'REGISTER' }).at(-1)?.headers.contact?.[0]).toMatch(/expires=0/)
+    expect(h.media.handlers.every((m) => m.closed)).toBe(true)
+    const ends = h.events.slice(before).flatMap((e) => (e.event === 'callUpdated' && e.call.state === 'ended' ? [e.call.id] : []))
+    expect(ends).toEqual([other.callId])
+    expect(h.network.transport.isConnected()).toBe(false)
+  })
 })

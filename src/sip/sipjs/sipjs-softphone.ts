@@ -127,6 +127,14 @@ export class SipJsSoftphone implements Softphone {
     await this.line.disconnect()
   }
 
+  async stopLeaving(callIds: readonly string[]): Promise<void> {
+    for (const id of callIds) {
+      const call = this.calls.get(id)
+      if (call?.established) call.leave()
+    }
+    await this.stop()
+  }
+
   async dial(target: string): Promise<{ ok: true; callId: string } | { ok: false; reason: string }> {
     const cleaned = target.trim()
     const uri = this.targetUri(cleaned)
