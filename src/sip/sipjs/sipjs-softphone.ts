@@ -20,6 +20,7 @@ import type { TransportConstructor } from './hash-safe-transport'
 import { Line } from './line'
 import { dialogStateOf, REJOIN_TIMEOUT_MS, rejoinInviter, sendStoredBye } from './rejoin'
 import { Transfers } from './transfer'
+import { adoptUnsentTrack } from './unsent-track'
 
 /** Seams for tests; each defaults to what the phone uses in the browser. */
 export interface SipJsSoftphoneOptions {
@@ -312,9 +313,12 @@ export class SipJsSoftphone implements Softphone {
     // A call we hold stays held on the new leg: the answer says so (sendonly, or inactive to a sendonly offer).
     const media = { ...this.mediaOptions(), hold: replaced.info.held }
     invitation.sessionDescriptionHandlerOptionsReInvite = media as typeof invitation.sessionDescriptionHandlerOptionsReInvite
-    void invitation.accept({ sessionDescriptionHandlerOptions: media }).catch((error: unknown) => {
-      console.warn('could not accept the rejoining call', describe(error))
-    })
+    void invitation.accept({ sessionDescriptionHandlerOptions: media })
+      // Taken back held by the other side (a sendonly offer): our microphone is put where the offer negotiated.
+      .then(() => adoptUnsentTrack(call.media?.peerConnection))
+      .catch((error: unknown) => {
+        console.warn('could not accept the rejoining call', describe(error))
+      })
   }
 
   private startCall(inviter: Inviter, remoteUser: string, extra: Partial<CallInfo>): Call {
