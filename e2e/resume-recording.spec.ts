@@ -1,4 +1,5 @@
-import type { Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
+import { startPeerServer } from '../lab/peer-server.mjs'
 import { audioDirections, dial, expectStays, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
 import { expect, nextUser, test, type Lab, type Phone } from './fixtures'
 
@@ -169,4 +170,51 @@ test('held by the other side before F5: the resumed call shows that again, and a
   await Promise.all([audioFlows(agent.page), audioFlows(customer.page)])
   await agent.page.getByTestId('call-hangup').click()
   await expect(customer.page.getByTestId('idle')).toBeVisible()
+})
+
+test.describe('with the sip.js test peer (full API, Replaces)', () => {
+  let peerServer: Awaited<ReturnType<typeof startPeerServer>>
+  test.beforeAll(async () => { peerServer = await startPeerServer() })
+  test.afterAll(async () => { await peerServer.stop() })
+
+  async function sipJsPeer(context: BrowserContext, lab: Lab, user: string): Promise<Page> {
+    const page = await context.newPage()
+    await page.addInitScript(TRACK_PEER_CONNECTIONS)
+    await page.goto(peerServer.url)
+    await page.waitForFunction(() => 'peer' in window)
+    await page.evaluate((o) => (window as unknown as { peer: { start(o: unknown): Promise<void> } }).peer.start(o), { server: lab.kamailio.wsUrl, domain: lab.kamailio.domain, user })
+    return page
+  }
+  const peerState = (page: Page) => page.evaluate(() => ({ ...(window as unknown as { peer: { state: Record<string, unknown> } }).peer.state }))
+
+  test('held, F5: the peer takes the sendonly offer without ringing and answers recvonly; after resuming, audio flows both ways', async ({ phones, lab, browser }) => {
+    const agent = await phones({ user: nextUser() })
+    await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS)
+    const context = await browser.newContext({ permissions: ['microphone'] })
+    try {
+      const peer = await sipJsPeer(context, lab, nextUser())
+      await peer.evaluate((to) => { void (window as unknown as { peer: { call(t: string): Promise<void> } }).peer.call(to) }, agent.user)
+      await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
+      const call = agent.page.getByTestId('call')
+      await expect(call).toHaveAttribute('data-state', 'active')
+      await agent.page.getByTestId('hold').click()
+      await expect(call).toHaveAttribute('data-held', 'true')
+
+      await pressF5(agent.page)
+      await expect(call).toHaveAttribute('data-state', 'active')
+      await expect(call).toHaveAttribute('data-held', 'true')
+      await expect.poll(async () => (await audioDirections(agent.page)).at(-1)).toBe('sendonly')
+      await expect.poll(async () => (await audioDirections(peer)).at(-1)).toBe('recvonly')
+      // Its microphone had to be moved onto the negotiated transceiver (lab/peer/peer.js, JSEP §5.10).
+      expect(await peerState(peer)).toMatchObject({ rang: 0, replaced: 1, adopted: 1, active: true })
+
+      await agent.page.getByTestId('hold').click()
+      await expect(call).toHaveAttribute('data-held', 'false')
+      await Promise.all([audioFlows(agent.page), audioFlows(peer)])
+      await agent.page.getByTestId('call-hangup').click()
+      await expect.poll(async () => (await peerState(peer)).active).toBe(false)
+    } finally {
+      await context.close()
+    }
+  })
 })
