@@ -1,7 +1,8 @@
-import type { BrowserContext, Page } from '@playwright/test'
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { startPeerServer } from '../lab/peer-server.mjs'
+import { CHROMIUM_ARGS } from '../playwright.config'
 import { audioDirections, dial, expectStays, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
-import { expect, nextUser, test, type Lab, type Phone } from './fixtures'
+import { expect, nextUser, provisionPage, test, type Lab, type Phone } from './fixtures'
 
 /**
  * Issue 12 with issue 10: a call resumed after F5 is the same call, also for its recording and
@@ -119,6 +120,54 @@ test('a recorded call resumed after F5 reaches the CRM as two WebM/Opus files, p
   await expect(row.getByTestId('history-recording-play')).toBeVisible()
   await row.getByTestId('history-recording-play-2').click()
   await expect(agent.page.getByTestId('history-recording-player')).toHaveAttribute('src', /^blob:/)
+})
+
+/** SIGKILLs every renderer of `browser` (its own: pages of one site share a renderer), as a real crash does. */
+async function crashRenderers(browser: Browser, page: Page): Promise<void> {
+  const cdp = await browser.newBrowserCDPSession()
+  const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] }
+  const crashed = page.waitForEvent('crash')
+  for (const p of info.processInfo.filter((x) => x.type === 'renderer')) process.kill(p.id, 'SIGKILL')
+  await crashed
+  await cdp.detach().catch(() => undefined)
+}
+
+test('after a renderer crash the part recorded so far is not lost: the new page finishes it from its stored chunks and records part 2', async ({ phones, lab }) => {
+  const customer = await phones({ user: nextUser() })
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  try {
+    const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+    const options = { user: nextUser(), settings: recordingSettings(lab) }
+    const first = await context.newPage()
+    await provisionPage(first, lab, options)
+    const answeredAt = await talking(customer, { page: first, context, user: options.user })
+    await expect(first.getByTestId('recording-indicator')).toHaveAttribute('data-state', 'recording')
+    await expect(first.getByTestId('call-timer')).toHaveText('0:04', { timeout: 7000 })
+    const crashedAt = Date.now()
+    await crashRenderers(browser, first)
+
+    const second = await context.newPage()
+    await provisionPage(second, lab, options)
+    await expect(second.getByTestId('call')).toHaveAttribute('data-state', 'active')
+    await expect(second.getByTestId('recording-indicator')).toHaveAttribute('data-state', 'recording')
+    await expect(second.getByTestId('call-timer')).toHaveText(/0:(09|1\d)/, { timeout: 10_000 })
+    await second.getByTestId('call-hangup').click()
+    await expect(customer.page.getByTestId('idle')).toBeVisible()
+
+    await expect.poll(() => lab.crm.recordings().length, { timeout: 15_000 }).toBe(2)
+    const [one, two] = lab.crm.recordings().sort((a, b) => a.part.localeCompare(b.part))
+    expect([one!.part, two!.part]).toEqual(['1', '2'])
+    expect(two!.id).toBe(one!.id)
+    expect(one!.media).toMatchObject({ container: 'webm', codec: 'opus' })
+    // Chunks are stored once a second: a crash loses at most about that much of part 1.
+    const upToCrash = crashedAt - answeredAt
+    expect(one!.media.durationMs!, `part 1 ${one!.media.durationMs} ms of ${upToCrash}`).toBeGreaterThan(upToCrash - 2500)
+    expect(one!.media.durationMs!).toBeLessThan(upToCrash + 1000)
+    expect(two!.media).toMatchObject({ container: 'webm', codec: 'opus' })
+    expect(two!.media.durationMs!).toBeGreaterThan(1000)
+  } finally {
+    await browser.close()
+  }
 })
 
 test('a call on hold stays on hold across F5: the new leg offers sendonly, the card shows it held, and resuming it brings the audio back', async ({ phones }) => {
