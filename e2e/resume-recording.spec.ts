@@ -102,6 +102,7 @@ test('a recorded call resumed after F5 reaches the CRM as two WebM/Opus files, p
     expect(upload.fields).toMatchObject({ rec: '1' })
   }
   const [one, two] = uploads.map((u) => u.media.durationMs!)
+  test.info().annotations.push({ type: 'figures', description: `talk ${endedAt - answeredAt} ms, part 1 ${one} ms of ${leftAt - answeredAt}, part 2 ${two} ms of ${endedAt - backAt}, reload gap ${backAt - leftAt} ms` })
   // Part 1: answer to the reload, at most its last second (the chunk not yet handed over) lost.
   expect(one!, `part 1 ${one} ms of ${leftAt - answeredAt}`).toBeGreaterThan(leftAt - answeredAt - 2000)
   expect(one!).toBeLessThan(leftAt - answeredAt + 1000)
@@ -161,6 +162,7 @@ test('after a renderer crash the part recorded so far is not lost: the new page 
     expect(one!.media).toMatchObject({ container: 'webm', codec: 'opus' })
     // Chunks are stored once a second: a crash loses at most about that much of part 1.
     const upToCrash = crashedAt - answeredAt
+    test.info().annotations.push({ type: 'figures', description: `part 1 ${one!.media.durationMs} ms of ${upToCrash} ms up to the crash, part 2 ${two!.media.durationMs} ms` })
     expect(one!.media.durationMs!, `part 1 ${one!.media.durationMs} ms of ${upToCrash}`).toBeGreaterThan(upToCrash - 2500)
     expect(one!.media.durationMs!).toBeLessThan(upToCrash + 1000)
     expect(two!.media).toMatchObject({ container: 'webm', codec: 'opus' })
