@@ -64,13 +64,14 @@ export const SHARED_PHONEBOOK = Object.freeze([
 /**
  * @typedef {object} UploadedRecording
  * @property {string} id          the call's {ID} (form field `id`, or `?id=` in the URL)
+ * @property {string} part        the part of the call's recording (form field `part` or `?part=`, the phone's {PART}); '' when not sent
  * @property {string} field       the form field that carried the file
  * @property {string} filename
  * @property {string} contentType
  * @property {number} bytes
  * @property {Record<string, string>} fields  the other form fields and query parameters
  * @property {import('./media-container.mjs').MediaInfo} media  container, codec and duration read from the bytes
- * @property {number} received    uploads of this id (1 = exactly once)
+ * @property {number} received    uploads of this id and part (1 = exactly once)
  * @property {string} time
  */
 
@@ -194,7 +195,8 @@ export async function startCrm(opts = {}) {
   /** @type {Set<() => void>} */
   const waiters = new Set()
   /**
-   * Recordings uploaded to POST /recordings (multipart/form-data), one per `id` (a repeat is counted).
+   * Recordings uploaded to POST /recordings (multipart/form-data), one per `id` and `part` (a
+   * repeat is counted): a call resumed after a reload uploads one file per part under one id.
    * @type {Map<string, UploadedRecording>}
    */
   const recordings = new Map()
@@ -409,11 +411,13 @@ export async function startCrm(opts = {}) {
         send(res, 400, 'a file and an id are required\n')
         return
       }
-      const known = recordings.get(id)
+      const part = form.fields.part ?? params.part ?? ''
+      const key = part ? `${id}#${part}` : id
+      const known = recordings.get(key)
       if (known) known.received += 1
       else {
-        recordings.set(id, {
-          id, field: file.field, filename: file.filename, contentType: file.contentType, bytes: file.data.length,
+        recordings.set(key, {
+          id, part, field: file.field, filename: file.filename, contentType: file.contentType, bytes: file.data.length,
           fields: { ...params, ...form.fields }, media: readMediaInfo(new Uint8Array(file.data)), received: 1, time: new Date().toISOString(),
         })
       }

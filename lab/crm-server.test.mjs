@@ -151,6 +151,16 @@ describe('demo CRM', () => {
     expect((await fetch(`${crm.url}/recordings`, { method: 'POST', body: 'id=1' })).status).toBe(400)
   })
 
+  it('recordings: the parts of one call (the same id, part 1 and 2) are two files, each counted on its own', async () => {
+    const upload = (part) => {
+      const form = new FormData()
+      form.set('file', new Blob([new Uint8Array([1, 2, 3])], { type: 'audio/webm' }), `REQ2-${part}.webm`)
+      return fetch(`${crm.url}/recordings?id=REQ2&part=${part}`, { method: 'POST', body: form })
+    }
+    for (const part of [1, 2, 2]) expect((await upload(part)).status).toBe(200)
+    expect(crm.recordings().filter((r) => r.id === 'REQ2').map((r) => [r.part, r.received])).toEqual([['1', 1], ['2', 2]])
+  })
+
   it('call records: POST /calls stores one record per id (a repeat is counted, not stored), listed at /calls', async () => {
     const post = (body) => fetch(`${crm.url}/calls`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
     expect((await post('id=111&tel=0312345678&dir=in&result=answered&duration=65&name=%E5%B1%B1%E7%94%B0')).status).toBe(200)

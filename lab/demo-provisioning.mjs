@@ -34,7 +34,7 @@ export function demoProvisioning({ wsUrl, domain, crmUrl, user = '1001', agent }
           url: `${crmUrl}/calls?id={ID}&tel={REMOTE}&dir={DIRECTION}&result={RESULT}&start={START}&answered={ANSWERED}&end={END}&duration={DURATION}&recorded={RECORDED}&name={NAME}&company={COMPANY}`,
         },
         // 録音ファイル連携: the call's recording as multipart/form-data, listed at ${crmUrl}/recordings.
-        recording: { method: 'post-internal', url: `${crmUrl}/recordings?id={ID}`, field: 'file', fields: { tel: '{REMOTE}', result: '{RESULT}' } },
+        recording: { method: 'post-internal', url: `${crmUrl}/recordings?id={ID}`, field: 'file', fields: { tel: '{REMOTE}', result: '{RESULT}', part: '{PART}' } },
       },
     },
   }

@@ -4,12 +4,14 @@
  * established call swaps the legs without ringing: sip.js matches the dialog (`replacee`,
  * with `sipExtensionReplaces` on) and sends the BYE to the old leg when the new one is
  * accepted. `rejectReplaces` makes it refuse such INVITEs (e.g. 420) instead, like a PBX
- * without Replaces support. Tests drive it through `window.peer` and read `peer.state`.
+ * without Replaces support. A held call taken back (a `sendonly` offer) gets its microphone on
+ * the negotiated transceiver (`adoptUnsentTrack`). Tests drive it through `window.peer` and read
+ * `peer.state`.
  */
 import { Inviter, Registerer, RegistererState, SessionState, SIPExtension, UserAgent } from '/sip.js/index.js'
 
 const media = { constraints: { audio: true, video: false } }
-const state = { registered: false, rang: 0, replaced: 0, refused: 0, established: 0, ended: 0, active: false }
+const state = { registered: false, rang: 0, replaced: 0, refused: 0, adopted: 0, established: 0, ended: 0, active: false }
 let ua
 let domain = ''
 let ringing
@@ -36,6 +38,24 @@ function track(session) {
   })
 }
 
+/**
+ * A phone that takes a held call back offers `sendonly` (Tsunagu does, issue 12). sip.js adds our
+ * microphone before it applies that offer, and JSEP (RFC 8829 §5.10) gives a track added so only
+ * to a `sendrecv`/`recvonly` m= section: the browser makes a new transceiver without our track,
+ * and we would send nothing once the hold ends. Move the track onto the negotiated one.
+ */
+async function adoptUnsentTrack(session) {
+  const pc = session.sessionDescriptionHandler?.peerConnection
+  const all = pc?.getTransceivers() ?? []
+  const unsent = all.find((t) => t.mid === null && t.sender.track?.kind === 'audio')
+  const bare = all.find((t) => t.mid !== null && !t.sender.track && t.receiver.track.kind === 'audio')
+  if (!unsent || !bare) return
+  await bare.sender.replaceTrack(unsent.sender.track)
+  await unsent.sender.replaceTrack(null)
+  unsent.stop()
+  state.adopted += 1
+}
+
 function onInvite(invitation) {
   if (invitation.replacee) {
     if (rejectReplaces) {
@@ -45,7 +65,7 @@ function onInvite(invitation) {
     }
     state.replaced += 1
     track(invitation)
-    void invitation.accept({ sessionDescriptionHandlerOptions: media })
+    void invitation.accept({ sessionDescriptionHandlerOptions: media }).then(() => adoptUnsentTrack(invitation))
     return
   }
   state.rang += 1

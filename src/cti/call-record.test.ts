@@ -33,12 +33,21 @@ describe('the call record\'s placeholders (docs/cti-integration.md §8)', () => 
       END: '2025-04-01T09:31:55+09:00',
       DURATION: '65',
       RECORDED: '1',
+      PART: '',
     })
+  })
+
+  it('the recording access of a call resumed after a reload: {PART} is the part uploaded (1-based), {RECORDED} stays 1', () => {
+    const record = { result: 'answered' as const, startedAt: T, answeredAt: T + 5_000, endedAt: T + 70_000, durationSeconds: 65, recorded: true }
+    expect(recordValues({ ...record, part: 1 }, () => 540)).toMatchObject({ PART: '1', RECORDED: '1' })
+    expect(recordValues({ ...record, part: 2 }, () => 540)).toMatchObject({ PART: '2', RECORDED: '1' })
+    const variables = new Map(Object.entries(recordValues({ ...record, part: 2 }, () => 540)))
+    expect(expandTemplate('/recordings?part={PART}', variables, { kind: 'url' }).text).toBe('/recordings?part=2')
   })
 
   it('a missed call has no answer time; outside the history access every value is empty', () => {
     expect(recordValues({ result: 'missed', startedAt: T, endedAt: T + 9_000, durationSeconds: 0, recorded: false }, () => 540))
       .toMatchObject({ RESULT: 'missed', ANSWERED: '', DURATION: '0', RECORDED: '0' })
-    expect(Object.values(recordValues(undefined, () => 540))).toEqual(['', '', '', '', '', ''])
+    expect(Object.values(recordValues(undefined, () => 540))).toEqual(['', '', '', '', '', '', ''])
   })
 })

@@ -1,7 +1,8 @@
 /**
  * What the `history` access (履歴連携, docs/cti-integration.md §8) tells the CRM about a call
  * that ended: `{RESULT}`, `{START}`, `{ANSWERED}`, `{END}`, `{DURATION}`, `{RECORDED}`
- * (`{DIRECTION}` is the call's own). The app works the facts out (the history's fold decides
+ * (`{DIRECTION}` is the call's own); the `recording` access also `{PART}`, the 1-based part
+ * of the call's recording (a call resumed after a reload is recorded in parts, issue 12). The app works the facts out (the history's fold decides
  * the result word); this module only turns them into placeholder values.
  *
  * Times are ISO 8601 in local time with the offset (`2026-12-01T09:15:30+09:00`): a CRM reads
@@ -23,10 +24,12 @@ export interface CallRecordFacts {
   /** Talk time in whole seconds, answer to end; 0 when not answered. */
   readonly durationSeconds: number
   readonly recorded: boolean
+  /** The recording access: which part of the call's recording is uploaded (1-based). */
+  readonly part?: number
 }
 
 /** The placeholders only a call record has; empty in every other access. */
-export const RECORD_NAMES = ['RESULT', 'START', 'ANSWERED', 'END', 'DURATION', 'RECORDED'] as const
+export const RECORD_NAMES = ['RESULT', 'START', 'ANSWERED', 'END', 'DURATION', 'RECORDED', 'PART'] as const
 export type RecordName = (typeof RECORD_NAMES)[number]
 
 /** `at` (epoch ms) as ISO 8601 local time, `utcOffsetMinutes` east of UTC, seconds precision. */
@@ -49,7 +52,7 @@ export function epochSeconds(value: string): string {
 
 /** The record's placeholder values; `offsetAt` gives the local offset at each instant (DST). */
 export function recordValues(facts: CallRecordFacts | undefined, offsetAt: (at: number) => number): Record<RecordName, string> {
-  if (!facts) return { RESULT: '', START: '', ANSWERED: '', END: '', DURATION: '', RECORDED: '' }
+  if (!facts) return { RESULT: '', START: '', ANSWERED: '', END: '', DURATION: '', RECORDED: '', PART: '' }
   const iso = (at: number | undefined) => (at === undefined ? '' : isoLocal(at, offsetAt(at)))
   return {
     RESULT: facts.result,
@@ -58,5 +61,6 @@ export function recordValues(facts: CallRecordFacts | undefined, offsetAt: (at: 
     END: iso(facts.endedAt),
     DURATION: String(Math.max(0, Math.round(facts.durationSeconds))),
     RECORDED: facts.recorded ? '1' : '0',
+    PART: facts.part === undefined ? '' : String(facts.part),
   }
 }

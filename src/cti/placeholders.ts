@@ -32,6 +32,8 @@ export const BUILTIN_NAMES = [
   'END',
   'DURATION',
   'RECORDED',
+  // The recording access's part of the call's recording (1-based); empty in every other access.
+  'PART',
 ] as const
 export type BuiltinName = (typeof BUILTIN_NAMES)[number]
 

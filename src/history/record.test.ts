@@ -87,6 +87,21 @@ describe('applyCallEvent', () => {
     expect(row).toMatchObject({ values: { NAME: '山田', COMPANY: 'B社' }, recordingId: 'rec-1', result: 'missed', lastSeenAt: T0 + 3_000 })
   })
 
+  it('a call recorded in parts (resumed after a reload) lists every part in part order; part 1 stays its recording', () => {
+    const one = historyRow([started('in'), { type: 'recording', recordingId: 'c1' }])
+    expect(one).toMatchObject({ recordingId: 'c1' })
+    expect(one?.recordingParts).toBeUndefined()
+    const row = historyRow([
+      started('in'),
+      { type: 'recording', recordingId: 'c1:2' },
+      { type: 'recording', recordingId: 'c1' },
+      { type: 'ended', at: T0 + 3_000, endReason: 'hangup-local' },
+      { type: 'recording', recordingId: 'c1:3' },
+      { type: 'recording', recordingId: 'c1:2' },
+    ])
+    expect(row).toMatchObject({ recordingId: 'c1', recordingParts: ['c1', 'c1:2', 'c1:3'] })
+  })
+
   it('ignores events before the start, a second start, and state changes after the end', () => {
     expect(applyCallEvent(undefined, { type: 'answered', at: T0 })).toBeUndefined()
     const row = historyRow([

@@ -43,6 +43,7 @@
  * Duration is the talk time in whole seconds (rounded), answer to end; 0 when not answered.
  */
 import type { CallDirection, EndReason } from '@/sip/softphone'
+import { partOfRecordingId } from '@/recording/parts'
 
 export type HistoryResult = 'answered' | 'missed' | 'declined' | 'rejected' | 'failed' | 'transferred' | 'cancelled'
 export const HISTORY_RESULTS: readonly HistoryResult[] = ['answered', 'missed', 'declined', 'rejected', 'failed', 'transferred', 'cancelled']
@@ -70,7 +71,7 @@ export type CallEvent =
   | { type: 'values'; values: Readonly<Record<string, string>>; at?: number }
   /** The call is still alive at `at` (a periodic heartbeat moves `lastSeenAt` during long calls). */
   | { type: 'seen'; at: number }
-  /** The call's recording was stored. Also after the end. */
+  /** A part of the call's recording was stored (its id names the part, `@/recording/parts`). Also after the end. */
   | { type: 'recording'; recordingId: string }
   | { type: 'ended'; at: number; endReason: EndReason; dnd?: boolean }
 
@@ -100,7 +101,10 @@ export interface HistoryRow {
   dnd?: true
   /** The call has not ended as far as this row knows. */
   cutOff: boolean
+  /** The first stored part of the call's recording. */
   recordingId?: string
+  /** Every stored part, in part order, when the call has more than one (resumed after a reload, issue 12). */
+  recordingParts?: string[]
 }
 
 interface Outcome {
@@ -151,6 +155,13 @@ function provisional(direction: CallDirection, answered: boolean): Outcome {
   return { result: direction === 'in' ? 'missed' : 'cancelled', endedBy: 'system' }
 }
 
+/** The row with one more part of its recording: `recordingId` stays the first, `recordingParts` lists them all in part order. */
+function withRecording(row: HistoryRow, id: string): HistoryRow {
+  const ids = [...new Set([...(row.recordingParts ?? (row.recordingId ? [row.recordingId] : [])), id])]
+  ids.sort((x, y) => partOfRecordingId(x) - partOfRecordingId(y))
+  return { ...row, recordingId: ids[0]!, ...(ids.length > 1 ? { recordingParts: ids } : {}) }
+}
+
 const seconds = (from: number | undefined, to: number) => (from === undefined ? 0 : Math.max(0, Math.round((to - from) / 1000)))
 
 /**
@@ -175,7 +186,7 @@ export function applyCallEvent(row: HistoryRow | undefined, event: CallEvent): H
     case 'values':
       return { ...row, values: { ...row.values, ...event.values }, ...(event.at !== undefined && row.cutOff ? alive(row, event.at) : {}) }
     case 'recording':
-      return { ...row, recordingId: event.recordingId }
+      return withRecording(row, event.recordingId)
     case 'seen':
       return row.cutOff ? { ...row, ...alive(row, event.at) } : row
     case 'answered': {

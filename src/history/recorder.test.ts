@@ -40,4 +40,21 @@ describe('recorder', () => {
     expect(await db.get('c1')).toMatchObject({ result: 'missed', cutOff: false })
     db.close()
   })
+
+  it('a recording part linked to a live call\'s stored row meanwhile (a resumed call\'s part 1) stays in the row when the call goes on and ends', async () => {
+    const db = await openHistoryStore({ name: 'recorder-recording-link' })
+    const recorder = createRecorder(db, () => undefined)
+    await recorder.write([{ callId: 'c1', event: { type: 'added', direction: 'in', startedAt: 1000, reading: READING } }])
+    await recorder.write([{ callId: 'c1', event: { type: 'answered', at: 2000 } }])
+    // The recording links its parts to the stored row directly (`@/recording/app-recording`).
+    const stored = await db.get('c1')
+    await db.put({ ...stored!, recordingId: 'c1' })
+    await recorder.write([{ callId: 'c1', event: { type: 'seen', at: 3000 } }])
+    const now = await db.get('c1')
+    await db.put({ ...now!, recordingParts: ['c1', 'c1:2'] })
+    const [row] = await recorder.write([{ callId: 'c1', event: { type: 'ended', at: 9000, endReason: 'hangup-local' } }])
+    expect(row).toMatchObject({ cutOff: false, recordingId: 'c1', recordingParts: ['c1', 'c1:2'] })
+    expect(await db.get('c1')).toMatchObject({ recordingId: 'c1', recordingParts: ['c1', 'c1:2'] })
+    db.close()
+  })
 })

@@ -71,7 +71,10 @@ export function createRecorder(db: HistoryStore, heartbeat: (callIds: string[]) 
   return {
     async write(events) {
       const changed = new Map<string, HistoryRow>()
+      /** Rows folded from this page's copy: the recorder may have linked a recording part to the stored one meanwhile. */
+      const cached = new Set<string>()
       for (const { callId, event } of events) {
+        if (current.has(callId)) cached.add(callId)
         // A call an earlier page started (resumed after a reload, issue 12) goes on in its row.
         const before = current.get(callId) ?? (event.type === 'added' ? undefined : await unfinished(callId))
         const row = applyCallEvent(before, event.type === 'added' ? startedEvent(callId, event) : event)
@@ -81,6 +84,17 @@ export function createRecorder(db: HistoryStore, heartbeat: (callIds: string[]) 
         if (!row.cutOff) current.delete(callId)
       }
       beat()
+      for (const callId of cached) {
+        const stored = await db.get(callId).catch(() => undefined)
+        let row = changed.get(callId)
+        for (const recordingId of stored?.recordingParts ?? (stored?.recordingId ? [stored.recordingId] : [])) {
+          row = row && applyCallEvent(row, { type: 'recording', recordingId })
+        }
+        if (row) {
+          changed.set(callId, row)
+          if (current.has(callId)) current.set(callId, row)
+        }
+      }
       const rows = [...changed.values()]
       if (rows.length > 0) await db.putMany(rows)
       return rows

@@ -30,6 +30,7 @@ const en = {
       download: 'Download the recording',
       gone: 'Recording no longer kept here',
       lost: '{count} recording(s) were removed to stay under the size limit before the CRM got them.',
+      part: '(part {part})',
     },
     delivery: { pending: 'CRM: waiting', sending: 'CRM: sending', delivered: 'CRM: sent', 'failed-permanent': 'CRM: failed' },
     result: {
@@ -71,6 +72,7 @@ const ja = {
       download: '録音をダウンロード',
       gone: '録音はこの端末にありません',
       lost: '容量上限のため、CRM に未送信の録音 {count} 件を削除しました。',
+      part: '(パート {part})',
     },
     delivery: { pending: 'CRM: 送信待ち', sending: 'CRM: 送信中', delivered: 'CRM: 送信済み', 'failed-permanent': 'CRM: 送信失敗' },
     result: {

@@ -8,6 +8,7 @@ import type { CallRecordDelivery, CallRecordFacts, CtiEngine, DeliveryOutcome } 
 import { classify, type HistoryRow } from '@/history/record'
 import { rowParties } from '@/history/row-parties'
 import type { HistoryStore } from '@/history/store'
+import { recordingPartId } from '@/recording/parts'
 import { recordings } from '@/recording/shared'
 import type { RecordingStore } from '@/recording/store'
 import type { CallInfo } from '@/sip/softphone'
@@ -117,8 +118,8 @@ export function wireHistory(
   }
 }
 
-/** The outbox id of a call's recording upload. */
-export const recordingDeliveryId = (callId: string) => `recording:${callId}`
+/** The outbox id of a part's upload: `recording:<callId>` for part 1 (as before parts), `recording:<callId>:<n>` after. */
+export const recordingDeliveryId = (callId: string, part = 1) => `recording:${recordingPartId(callId, part)}`
 
 /** What a recording's outbox entry keeps: the access owed, and which stored file to send (not the audio: it stays in the store). */
 export interface RecordingPayload {
@@ -126,10 +127,14 @@ export interface RecordingPayload {
   readonly recordingId: string
 }
 
-/** The file name the CRM gets: the call's `{ID}` (the id of the call when it has none) and the container's extension. */
+/**
+ * The file name the CRM gets: the call's `{ID}` (the id of the call when it has none), `-<n>`
+ * for part n ≥ 2 of a call resumed after a reload, and the container's extension.
+ */
 export function recordingFileName(delivery: CallRecordDelivery, mimeType: string): string {
   const base = (delivery.parties.requestId || delivery.callId).replace(/[^\w.-]/g, '_')
-  return `${base}.${mimeType.startsWith('audio/ogg') ? 'ogg' : 'webm'}`
+  const part = delivery.record.part ?? 1
+  return `${base}${part > 1 ? `-${part}` : ''}.${mimeType.startsWith('audio/ogg') ? 'ogg' : 'webm'}`
 }
 
 /**

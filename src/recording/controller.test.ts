@@ -44,7 +44,11 @@ function setup(mode: RecordingMode) {
   const states: [string, RecordingState][] = []
   const finished: FinishedRecording[] = []
   const errors: string[] = []
+  const started: string[] = []
+  const chunks: [string, number, number][] = []
   const controller = createRecordingController({
+    onStarted: ({ callId, part, createdAt }) => started.push(`${callId} part ${part} at ${createdAt}`),
+    onChunk: (callId, part, _chunk, durationMs) => chunks.push([callId, part, durationMs]),
     media: browserMedia({ AudioContext: FakeAudioContext, MediaRecorder: FakeRecorder } as unknown as MediaConstructors),
     now: () => clock,
     mode: () => mode,
@@ -52,7 +56,7 @@ function setup(mode: RecordingMode) {
     onFinished: (recording) => finished.push(recording),
     onError: (callId) => errors.push(callId),
   })
-  return { controller, states, finished, errors, advance: (ms: number) => { clock += ms } }
+  return { controller, states, finished, errors, started, chunks, advance: (ms: number) => { clock += ms } }
 }
 
 describe('recording controller', () => {
@@ -131,5 +135,41 @@ describe('recording controller', () => {
     r.controller.answered('c2', STREAMS, false)
     r.controller.stopAll()
     expect(r.finished.map((f) => f.callId)).toEqual(['c1', 'c2'])
+    expect(r.finished.map((f) => f.end)).toEqual(['left', 'left'])
+  })
+
+  it('each part says why it was finished: the call\'s end, the agent\'s button', () => {
+    const r = setup('manual')
+    r.controller.toggle('c1', STREAMS, false)
+    r.controller.toggle('c1', STREAMS, false)
+    const a = setup('auto')
+    a.controller.answered('c2', STREAMS, false)
+    a.controller.ended('c2')
+    expect([r.finished[0]!.end, a.finished[0]!.end]).toEqual(['agent', 'ended'])
+    expect(a.finished[0]!.part).toBe(1)
+  })
+
+  it('a call taken back after a reload records on as the given part, also in manual mode; each chunk is handed over as it comes with the time so far', () => {
+    const r = setup('manual')
+    r.controller.resumed('c1', STREAMS, false, 2)
+    expect(r.controller.state('c1')).toBe('recording')
+    expect(r.started).toEqual(['c1 part 2 at 1000000'])
+    r.advance(1_000)
+    FakeRecorder.last!.ondataavailable?.({ data: new Blob(['chunk-1']) })
+    r.advance(1_000)
+    FakeRecorder.last!.ondataavailable?.({ data: new Blob(['chunk-2']) })
+    expect(r.chunks).toEqual([['c1', 2, 1_000], ['c1', 2, 2_000]])
+    r.controller.ended('c1')
+    expect(r.finished[0]).toMatchObject({ callId: 'c1', part: 2, end: 'ended', durationMs: 2_000 })
+  })
+
+  it('a call taken back held starts its part paused; off records no part', () => {
+    const r = setup('auto')
+    r.controller.resumed('c1', STREAMS, true, 3)
+    expect(r.controller.state('c1')).toBe('paused')
+    expect(r.controller.active('c1')).toBe(true)
+    const off = setup('off')
+    off.controller.resumed('c1', STREAMS, false, 2)
+    expect(off.started).toEqual([])
   })
 })

@@ -14,11 +14,17 @@
  * - A call on hold (ours) is paused, not recorded: the time on hold is not in the file nor in
  *   its duration. A call answered while held starts paused.
  * - The end of the call (or `stopAll`, the page going away) finishes the file.
+ * - Parts (issue 12): a call resumed on a new page records on as part 2 (3, …), started with
+ *   `resumed`; each part is its own file. Each chunk (one a second) goes to `onChunk` as it
+ *   comes, and a part's start to `onStarted`, so the app keeps the part as it goes and a page
+ *   that goes away without finishing it leaves it to the next one.
  *
  * The browser's media objects come through {@link RecordingMedia} (`browserMedia` builds it
  * from the AudioContext and MediaRecorder constructors), so tests run it with fakes; time
  * through `now`.
  */
+
+import type { PartEnd } from './parts'
 
 export type RecordingMode = 'off' | 'auto' | 'manual'
 export type RecordingState = 'recording' | 'paused' | 'done'
@@ -52,6 +58,10 @@ export interface RecordingMedia {
 
 export interface FinishedRecording {
   readonly callId: string
+  /** 1-based part of the call's recording. */
+  readonly part: number
+  /** Why it was finished: the agent's button, the call's end, the page going away (`stopAll`). */
+  readonly end: PartEnd
   readonly blob: Blob
   readonly mimeType: string
   /** Time recorded, holds excluded. */
@@ -67,6 +77,10 @@ export interface RecordingControllerOptions {
   /** Every change of a call's recording state (the card's indicator and button). */
   readonly onState: (callId: string, state: RecordingState) => void
   readonly onFinished: (recording: FinishedRecording) => void
+  /** A part started recording (before its first chunk). */
+  readonly onStarted?: (part: { readonly callId: string; readonly part: number; readonly mimeType: string; readonly createdAt: number }) => void
+  /** A chunk of a part, with the time recorded so far (holds excluded). */
+  readonly onChunk?: (callId: string, part: number, chunk: Blob, durationMs: number) => void
   /** Recording could not start (no audio yet, a browser that refuses): the agent is told. */
   readonly onError?: (callId: string, error: unknown) => void
 }
@@ -74,6 +88,8 @@ export interface RecordingControllerOptions {
 export interface RecordingController {
   /** The call was answered: `auto` starts recording. */
   answered(callId: string, streams: CallStreams | undefined, held: boolean): void
+  /** A call taken back from an earlier page (issue 12) records on as `part` (any mode but off). */
+  resumed(callId: string, streams: CallStreams | undefined, held: boolean, part: number): void
   /** The manual button: starts, or finishes the recording of the call. */
   toggle(callId: string, streams: CallStreams | undefined, held: boolean): void
   /** The call went on hold (ours) or came back. */
@@ -83,9 +99,12 @@ export interface RecordingController {
   /** Finishes every recording (the page goes away, the line stops). */
   stopAll(): void
   state(callId: string): RecordingState | undefined
+  /** A recording of the call is running (recording or paused). */
+  active(callId: string): boolean
 }
 
 interface Active {
+  readonly part: number
   readonly recorder: RecorderLike
   readonly release: () => void
   readonly chunks: Blob[]
@@ -94,6 +113,7 @@ interface Active {
   recordedMs: number
   /** Start of the segment being recorded; undefined while paused. */
   segmentFrom?: number
+  end: PartEnd
 }
 
 export function createRecordingController(options: RecordingControllerOptions): RecordingController {
@@ -106,7 +126,7 @@ export function createRecordingController(options: RecordingControllerOptions): 
     options.onState(callId, state)
   }
 
-  function start(callId: string, streams: CallStreams | undefined, held: boolean): void {
+  function start(callId: string, streams: CallStreams | undefined, held: boolean, part = 1): void {
     if (states.has(callId)) return
     if (!streams) {
       options.onError?.(callId, new Error('no audio for the call yet'))
@@ -116,11 +136,15 @@ export function createRecordingController(options: RecordingControllerOptions): 
       const mixed = media.mix(streams)
       const recorder = media.recorder(mixed.stream, RECORDING_MIME)
       const at = now()
-      const entry: Active = { recorder, release: () => mixed.close(), chunks: [], createdAt: at, recordedMs: 0, segmentFrom: held ? undefined : at }
+      const entry: Active = { part, recorder, release: () => mixed.close(), chunks: [], createdAt: at, recordedMs: 0, segmentFrom: held ? undefined : at, end: 'ended' }
       recorder.ondataavailable = (event) => {
-        if (event.data.size > 0) entry.chunks.push(event.data)
+        if (event.data.size === 0) return
+        entry.chunks.push(event.data)
+        const sofar = entry.recordedMs + (entry.segmentFrom === undefined ? 0 : now() - entry.segmentFrom)
+        options.onChunk?.(callId, part, event.data, sofar)
       }
       recorder.onstop = () => finish(callId, entry)
+      options.onStarted?.({ callId, part, mimeType: recorder.mimeType || RECORDING_MIME, createdAt: at })
       recorder.start(TIMESLICE_MS)
       if (held) recorder.pause()
       active.set(callId, entry)
@@ -133,13 +157,16 @@ export function createRecordingController(options: RecordingControllerOptions): 
   function finish(callId: string, entry: Active): void {
     entry.release()
     const mimeType = entry.recorder.mimeType || RECORDING_MIME
-    options.onFinished({ callId, blob: new Blob(entry.chunks, { type: mimeType }), mimeType, durationMs: entry.recordedMs, createdAt: entry.createdAt })
+    options.onFinished({
+      callId, part: entry.part, end: entry.end, blob: new Blob(entry.chunks, { type: mimeType }), mimeType, durationMs: entry.recordedMs, createdAt: entry.createdAt,
+    })
   }
 
-  function stop(callId: string): void {
+  function stop(callId: string, end: PartEnd): void {
     const entry = active.get(callId)
     if (!entry) return
     active.delete(callId)
+    entry.end = end
     if (entry.segmentFrom !== undefined) entry.recordedMs += now() - entry.segmentFrom
     entry.segmentFrom = undefined
     setState(callId, 'done')
@@ -152,9 +179,12 @@ export function createRecordingController(options: RecordingControllerOptions): 
     answered(callId, streams, held) {
       if (options.mode() === 'auto') start(callId, streams, held)
     },
+    resumed(callId, streams, held, part) {
+      if (options.mode() !== 'off') start(callId, streams, held, part)
+    },
     toggle(callId, streams, held) {
       if (options.mode() === 'off') return
-      if (active.has(callId)) stop(callId)
+      if (active.has(callId)) stop(callId, 'agent')
       else start(callId, streams, held)
     },
     held(callId, held) {
@@ -171,11 +201,12 @@ export function createRecordingController(options: RecordingControllerOptions): 
         setState(callId, 'recording')
       }
     },
-    ended: stop,
+    ended: (callId) => stop(callId, 'ended'),
     stopAll() {
-      for (const callId of [...active.keys()]) stop(callId)
+      for (const callId of [...active.keys()]) stop(callId, 'left')
     },
     state: (callId) => states.get(callId),
+    active: (callId) => active.has(callId),
   }
 }
 

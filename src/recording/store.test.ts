@@ -60,4 +60,38 @@ describe('recording store (IndexedDB): a size cap, uploaded first, never a silen
     expect(await store.get('a')).toBeUndefined()
     expect(await store.list()).toEqual([])
   })
+
+  it('a part being recorded is kept chunk by chunk; a page that went away leaves it, the next finishes it from its chunks (end "left")', async () => {
+    const { store, name } = await fresh()
+    await store.begin({ id: 'c1', callId: 'c1', part: 1, mimeType: 'audio/webm;codecs=opus', createdAt: 10, durationMs: 0 })
+    await store.append('c1', new Blob(['head-']), 1000)
+    await store.append('c1', new Blob(['cluster']), 2000)
+    store.close()
+    const next = await openRecordingStore({ name })
+    open.push(next)
+    expect(await next.live('c1')).toEqual([expect.objectContaining({ id: 'c1', part: 1, durationMs: 2000 })])
+    const done = await next.finishLive('c1', 100 * KB)
+    expect(done?.put).toMatchObject({ stored: true })
+    expect(await (await next.get('c1'))!.blob.text()).toBe('head-cluster')
+    expect(await next.partsOf('c1')).toEqual([expect.objectContaining({ id: 'c1', part: 1, end: 'left', durationMs: 2000, uploaded: false })])
+    expect(await next.live()).toEqual([])
+    expect(await next.finishLive('c1', 100 * KB)).toBeUndefined()
+  })
+
+  it('finishing a part (put) drops its live record and chunks; the parts of a call list in part order, each its own file under the cap', async () => {
+    const { store } = await fresh()
+    await store.begin({ id: 'c1:2', callId: 'c1', part: 2, mimeType: 'audio/webm;codecs=opus', createdAt: 20, durationMs: 0 })
+    await store.append('c1:2', new Blob(['x']), 1000)
+    await store.put({ ...recording('c1:2', 2, 20), callId: 'c1', part: 2, end: 'ended' }, 10 * KB)
+    await store.put({ ...recording('c1', 2, 10), callId: 'c1', part: 1, end: 'left' }, 10 * KB)
+    expect(await store.live()).toEqual([])
+    // A chunk arriving after its part was finished is not kept.
+    await store.append('c1:2', new Blob(['late']), 3000)
+    expect(await store.live()).toEqual([])
+    expect((await store.partsOf('c1')).map((m) => [m.id, m.part, m.bytes])).toEqual([['c1', 1, 2 * KB], ['c1:2', 2, 2 * KB]])
+    // Eviction goes per file: the uploaded part 1 makes room, part 2 stays.
+    await store.markUploaded('c1', 30, true)
+    expect(await store.put(recording('other', 7, 40), 10 * KB)).toEqual({ stored: true, evicted: ['c1'], lost: [] })
+    expect((await store.partsOf('c1')).map((m) => m.id)).toEqual(['c1:2'])
+  })
 })

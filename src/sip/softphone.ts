@@ -238,6 +238,8 @@ export interface Softphone {
    * Takes over a dialog an earlier page of ours left: an INVITE carrying Replaces to the other
    * party, announced as `callAdded` with `info` (its id kept, `rejoining: true`); resolves when
    * the other side answered, refused or did not answer in time (the call then ends `failed`).
+   * A call with `info.held` comes back held (the new leg offers sendonly); `remoteHeld` follows
+   * the other side's answer.
    */
   rejoin?(dialog: DialogState, info: CallInfo): Promise<RejoinResult>
   /** Ends a dialog an earlier page left, with a BYE built from its state; resolves on the answer or a timeout. */

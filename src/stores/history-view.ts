@@ -42,6 +42,9 @@ const EXPORT_MAX_ROWS = 100_000
  * through its indexes (never the whole store), and "more" for the next page. Loaded with the
  * view (a lazy chunk); the history store, which writes the rows, is in the start bundle.
  */
+/** The stored ids of a row's recording parts, in part order. */
+const partIds = (row: HistoryRow): string[] => row.recordingParts ?? (row.recordingId === undefined ? [] : [row.recordingId])
+
 export const useHistoryViewStore = defineStore('history-view', () => {
   const ports = usePorts()
   const history = useHistoryStore()
@@ -57,7 +60,7 @@ export const useHistoryViewStore = defineStore('history-view', () => {
   }).catch(() => undefined)
 
   const recording = useRecordingStore()
-  /** The stored recording of each row that has one on the page ('gone': evicted or deleted after upload). */
+  /** The stored recording of each part of the rows on the page, by recording id ('gone': evicted or deleted after upload). */
   const files = shallowRef<Readonly<Record<string, RecordingMeta | 'gone'>>>({})
   /** The recording being played: its row and an object URL of its audio. */
   const playing = shallowRef<{ callId: string; url: string }>()
@@ -123,10 +126,12 @@ export const useHistoryViewStore = defineStore('history-view', () => {
       if (seq === reads) land(page)
       // Each row's delivery to the CRM (the history access, the recording's upload), when one is owed.
       const recorded = page.rows.filter((row) => row.recordingId !== undefined)
-      await (await outbox.use()).load([...page.rows.map((row) => historyDeliveryId(row.callId)), ...recorded.map((row) => `recording:${row.callId}`)]).catch(() => undefined)
+      const ids = recorded.flatMap(partIds)
+      // A part's upload is the outbox entry `recording:<its id>` (`recordingDeliveryId`).
+      await (await outbox.use()).load([...page.rows.map((row) => historyDeliveryId(row.callId)), ...ids.map((id) => `recording:${id}`)]).catch(() => undefined)
       const store = recorded.length > 0 ? await recordingStore() : undefined
-      const found = await Promise.all(recorded.map(async (row) => [row.callId, (await store?.ofCall(row.callId).catch(() => undefined)) ?? 'gone'] as const))
-      files.value = { ...files.value, ...Object.fromEntries(found) }
+      const stored = new Map((await Promise.all(recorded.map((row) => store?.partsOf(row.callId).catch(() => []) ?? []))).flat().map((m) => [m.id, m]))
+      files.value = { ...files.value, ...Object.fromEntries(ids.map((id) => [id, stored.get(id) ?? 'gone'])) }
     } finally {
       if (seq === reads) loading.value = false
     }
@@ -184,23 +189,29 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     await cti.engine()?.clickPast(row.callId, rowParties(row), row.values)
   }
 
-  /** A row's recording as stored here; 'gone' when the row had one this browser no longer keeps. */
-  function recordingOf(row: HistoryRow): RecordingMeta | 'gone' | undefined {
-    return row.recordingId === undefined ? undefined : files.value[row.callId]
+  /**
+   * A row's recording (part `part`, 1-based: a call resumed after a reload has several) as
+   * stored here; 'gone' when the row had one this browser no longer keeps.
+   */
+  function recordingOf(row: HistoryRow, part = 1): RecordingMeta | 'gone' | undefined {
+    const id = partIds(row)[part - 1]
+    return id === undefined ? undefined : files.value[id]
   }
 
-  /** The recording's upload to the CRM (the `recording` access), if one is owed. */
-  function recordingDelivery(row: HistoryRow): DeliveryView | undefined {
-    return deliveries.value[`recording:${row.callId}`]
+  /** The upload of a part of the recording to the CRM (the `recording` access), if one is owed. */
+  function recordingDelivery(row: HistoryRow, part = 1): DeliveryView | undefined {
+    const id = partIds(row)[part - 1]
+    return id === undefined ? undefined : deliveries.value[`recording:${id}`]
   }
 
-  async function audioOf(row: HistoryRow) {
-    return row.recordingId === undefined ? undefined : (await recordingStore())?.get(row.recordingId)
+  async function audioOf(row: HistoryRow, part: number) {
+    const id = partIds(row)[part - 1]
+    return id === undefined ? undefined : (await recordingStore())?.get(id)
   }
 
-  /** Plays a row's recording in the view (one at a time). */
-  async function play(row: HistoryRow): Promise<void> {
-    const file = await audioOf(row)
+  /** Plays a row's recording (a part of it) in the view (one at a time). */
+  async function play(row: HistoryRow, part = 1): Promise<void> {
+    const file = await audioOf(row, part)
     if (!file) return
     stopPlaying()
     playing.value = { callId: row.callId, url: URL.createObjectURL(file.blob) }
@@ -211,13 +222,13 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     playing.value = undefined
   }
 
-  /** Saves a row's recording as a file (`<number>-<time>.webm`). */
-  async function download(row: HistoryRow): Promise<void> {
-    const file = await audioOf(row)
+  /** Saves a row's recording (a part of it) as a file (`<number>-<time>.webm`, `-part<n>` for part n ≥ 2). */
+  async function download(row: HistoryRow, part = 1): Promise<void> {
+    const file = await audioOf(row, part)
     if (!file) return
     const stamp = new Date(row.startedAt).toISOString().replace(/[:.]/g, '-').slice(0, 19)
     const ext = file.mimeType.startsWith('audio/ogg') ? 'ogg' : 'webm'
-    ports.files.save(`tsunagu-${(row.remoteNumber || 'call').replace(/[^\w+-]/g, '_')}-${stamp}.${ext}`, file.blob, file.mimeType)
+    ports.files.save(`tsunagu-${(row.remoteNumber || 'call').replace(/[^\w+-]/g, '_')}-${stamp}${part > 1 ? `-part${part}` : ''}.${ext}`, file.blob, file.mimeType)
   }
 
   return {
@@ -226,5 +237,7 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     lostRecordings: computed(() => recording.lost),
     load, more, setFilter, open, close: () => { stopPlaying(); close() }, redial, exportCsv, delivery, retryDelivery, openInCrm,
     recordingOf, recordingDelivery, play, stopPlaying, download,
+    /** The parts of a row's recording, 1-based (`[1]` for a call recorded in one piece). */
+    recordingParts: (row: HistoryRow) => partIds(row).map((_, i) => i + 1),
   }
 })

@@ -11,7 +11,8 @@ import { useSettingsStore } from './settings'
 /**
  * Call recording (`recording.mode`): only this handle is in the start bundle. The recorder
  * (`src/recording/app-recording.ts`: Web Audio, MediaRecorder, the store, the upload) loads
- * when a call is answered in `auto` mode or the agent presses the record button.
+ * when a call is answered in `auto` mode, a call is taken back after a reload (issue 12), or the
+ * agent presses the record button.
  */
 export const useRecordingStore = defineStore('recording', () => {
   const calls = useCallsStore()
@@ -24,9 +25,15 @@ export const useRecordingStore = defineStore('recording', () => {
     return m.createAppRecording({ states, lost, calls, settings, history: useHistoryStore(), outbox: useOutboxStore(), engine: cti.engine, watch })
   }))
 
+  const on = () => settings.settings.recording.mode
   calls.onCall('answered', (call) => {
-    if (settings.settings.recording.mode === 'auto') void use().then((a) => a.answered(call))
+    if (on() === 'auto') void use().then((a) => a.answered(call))
   })
+  // A call an earlier page had (issue 12) records on as its next part; an end reaches a loaded recorder.
+  calls.onCall('resumed', (call) => {
+    if (on() !== 'off') void use().then((a) => a.resumed(call))
+  })
+  calls.onCall('ended', (call) => void app?.then((a) => a.ended(call)))
 
   return {
     states, lost,

@@ -117,6 +117,26 @@ describe('a call across page loads (issue 12)', () => {
     const second = await page(browser)
     await settle()
     expect(second.phone.rejoined.map((r) => r.info.id)).toEqual([talking.id])
+    // The softphone's rejoin brings it back held (its INVITE offers sendonly): no hold re-INVITE after.
+    expect(second.phone.rejoined[0]!.info.held).toBe(true)
+    expect(second.calls.calls.find((c) => c.id === talking.id)?.sip.held).toBe(true)
+    expect(second.phone.actions).not.toContain(`hold ${talking.id}`)
+  })
+
+  it('a softphone whose rejoin comes back unheld: the held call is put on hold again after it', async () => {
+    const browser = browserSide()
+    const first = await page(browser)
+    const talking = first.phone.ring({ remoteUser: '0312345678' })
+    first.phone.remoteAnswer(talking.id)
+    await first.calls.hold(talking.id)
+    await settle()
+    browser.pressReload()
+    first.fake.leavePage()
+    const phone = new ResumingSoftphone()
+    const rejoin = phone.rejoin.bind(phone)
+    phone.rejoin = (dialog, info) => rejoin(dialog, { ...info, held: false })
+    const second = await page(browser, phone)
+    await settle()
     expect(second.phone.actions).toContain(`hold ${talking.id}`)
   })
 

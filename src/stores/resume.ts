@@ -204,8 +204,10 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
         rejoining.set(record.callId, record)
         void phone.rejoin(record.dialog, record.call).then((result) => {
           if (result.ok) {
-            // The new leg starts sendrecv and unmuted: put the call back as the agent left it.
-            if (record.call.held) void calls.hold(record.callId)
+            // The new leg offers held when the call was (the softphone's rejoin); a softphone that
+            // cannot, and the mute, are put back as the agent left them.
+            const now = calls.calls.find((c) => c.id === record.callId)?.sip
+            if (record.call.held && !now?.held) void calls.hold(record.callId)
             if (record.call.muted) calls.toggleMute(record.callId)
             return
           }

@@ -19,6 +19,8 @@ export type MediaHandler = Pick<
 /** sip.js's session description handler options as we pass them (audio from the chosen microphone). */
 export interface MediaOptions {
   constraints: MediaStreamConstraints
+  /** Offer or answer as a call on hold (sip.js's web handler: sendonly, or inactive when the other side holds too). */
+  hold?: boolean
 }
 
 /** What a call needs from the softphone that holds it. */
@@ -63,6 +65,8 @@ export class Call {
         const { rejoining: _done, ...rest } = this.info
         this.info = rest
         this.patch({ state: 'active', answeredAt: this.info.answeredAt ?? host.clock.now() })
+        // A leg that starts held (a call taken back as the agent left it, issue 12) sends and plays nothing.
+        if (this.info.held) this.applyTracks()
         const media = this.media
         if (media) host.events.emit('remoteStream', info.id, media.remoteMediaStream)
       } else if (state === SessionState.Terminated) {

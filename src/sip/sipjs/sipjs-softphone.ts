@@ -20,6 +20,7 @@ import { messageChannelTask, type TransportConstructor } from './hash-safe-trans
 import { Line } from './line'
 import { dialogStateOf, REJOIN_TIMEOUT_MS, rejoinInviter, sendStoredBye } from './rejoin'
 import { Transfers } from './transfer'
+import { adoptUnsentTrack } from './unsent-track'
 
 /** Seams for tests; each defaults to what the phone uses in the browser. */
 export interface SipJsSoftphoneOptions {
@@ -231,9 +232,13 @@ export class SipJsSoftphone implements Softphone {
 
   rejoin(dialog: DialogState, info: CallInfo): Promise<RejoinResult> {
     if (this.registration.state !== 'registered') return Promise.resolve({ ok: false, reason: 'not-registered' })
-    const inviter = rejoinInviter(this.line.ua, dialog, this.mediaOptions())
+    // A call the agent had on hold comes back held: the new leg offers sendonly (no re-INVITE after).
+    const held = info.held
+    const inviter = rejoinInviter(this.line.ua, dialog, { ...this.mediaOptions(), hold: held })
     if (!inviter) return Promise.resolve({ ok: false, reason: `not a SIP address: ${dialog.remoteUri}` })
-    const call = new Call({ ...info, state: 'dialing', rejoining: true, held: false, muted: false, remoteHeld: false }, inviter, this.callHost)
+    const call = new Call({ ...info, state: 'dialing', rejoining: true, held, muted: false, remoteHeld: false }, inviter, this.callHost)
+    // Later re-INVITEs (the agent resumes the call) start from that state.
+    inviter.sessionDescriptionHandlerOptionsReInvite = { ...this.mediaOptions(), hold: held } as typeof inviter.sessionDescriptionHandlerOptionsReInvite
     // Until the other side accepts, however the attempt ends (sip.js may end the session
     // before it reports the rejection) the call ends `failed`, not as an answered call's hang-up.
     call.localEnd = 'failed'
@@ -248,9 +253,11 @@ export class SipJsSoftphone implements Softphone {
       })
       inviter.invite({
         requestDelegate: {
-          onAccept: () => {
+          onAccept: (response) => {
             cancelTimeout()
             call.localEnd = undefined
+            // The answer says whether the other side still holds us (sendonly, or inactive to our sendonly).
+            if (isHoldOffer(response.message.body ?? '')) call.patch({ remoteHeld: true })
             resolve({ ok: true })
           },
           onReject: (response) => {
@@ -362,9 +369,15 @@ export class SipJsSoftphone implements Softphone {
     const call = new Call({ ...replaced.info, remoteHeld: isHoldOffer(invitation.request.body ?? '') }, invitation, this.callHost)
     this.calls.set(call.id, call)
     replaced.superseded = true
-    void invitation.accept({ sessionDescriptionHandlerOptions: this.mediaOptions() }).catch((error: unknown) => {
-      console.warn('could not accept the rejoining call', describe(error))
-    })
+    // A call we hold stays held on the new leg: the answer says so (sendonly, or inactive to a sendonly offer).
+    const media = { ...this.mediaOptions(), hold: replaced.info.held }
+    invitation.sessionDescriptionHandlerOptionsReInvite = media as typeof invitation.sessionDescriptionHandlerOptionsReInvite
+    void invitation.accept({ sessionDescriptionHandlerOptions: media })
+      // Taken back held by the other side (a sendonly offer): our microphone is put where the offer negotiated.
+      .then(() => adoptUnsentTrack(call.media?.peerConnection))
+      .catch((error: unknown) => {
+        console.warn('could not accept the rejoining call', describe(error))
+      })
   }
 
   private startCall(inviter: Inviter, remoteUser: string, extra: Partial<CallInfo>): Call {
