@@ -20,10 +20,14 @@
  * a page ends at an exact position: the `after` token of the next page is that position. A
  * query walks one index (the most selective the query allows) and checks the rest of its
  * conditions on the records it meets, reading them in growing chunks; it stops as soon as a page
- * is full, so no query loads the whole store. (A query whose index prefix matches many rows
- * that its other conditions then reject reads all of those rows: `山田 花子` walks every row with
- * the gram `山田`.) The gram strings repeat the time because a multiEntry index cannot have a
- * compound key.
+ * is full, so no query loads the whole store. A search of several words (`山田 花子`) walks the
+ * gram ranges of its words side by side instead (`walkGrams`): it reads keys only, intersects
+ * them, and reads just the records that hold every word's gram, so a common word (`山田`) next
+ * to a rarer one costs key reads, not record reads. (A query whose index prefix matches many
+ * rows that its other conditions then reject still reads all of those rows: `山田` with
+ * `direction: 'out'` reads the `山田` rows until a page of outgoing ones is full.) The gram strings
+ * repeat the time because a multiEntry index cannot have a compound key; the index is the same
+ * as in version 2 (no upgrade step: the intersection is a way to read it).
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPIndex } from 'idb'
 import type { CallDirection } from '@/sip/softphone'
@@ -123,6 +127,8 @@ const SEP = '\u0001'
 const TIME_DIGITS = 15
 const DEFAULT_LIMIT = 50
 const MAX_CHUNK = 1000
+/** Keys are cheap to read next to records: a several-word walk reads more of them per round. */
+const MAX_KEY_CHUNK = 4000
 const DAY_MS = 86_400_000
 const DERIVED = ['byTime', 'byResult', 'byDirection', 'byResultDirection', 'byRemote', 'grams', 'missedAt', 'openAt'] as const
 
@@ -158,6 +164,11 @@ interface Walk {
   range: IDBKeyRange
   /** The conditions the index does not check. */
   accept: (record: StoredCall) => boolean
+  /**
+   * Several word grams: walk their `byWord` ranges together (`walkGrams`) between these key
+   * suffixes (`<startedAt>\u0001<callId>`, lower inclusive, upper exclusive) instead of `range`.
+   */
+  grams?: { grams: string[]; lower: string; upper: string }
 }
 
 export async function openHistoryStore(options: HistoryStoreOptions = {}): Promise<HistoryStore> {
@@ -232,9 +243,12 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       && matchesPlan(plan, record)
       && matchesPlan(check, record)
     if (plan && plan.kind !== 'number') {
-      const lower = `${plan.gram}${SEP}${pad(from)}`
-      const upper = after ? gramKey(plan.gram, after[0], after[1]) : query.to !== undefined ? `${plan.gram}${SEP}${pad(query.to)}` : `${plan.gram}${SEP}\uffff`
-      return { index: 'byWord', range: IDBKeyRange.bound(lower, upper, false, true), accept: accept(undefined) }
+      const lowerSuffix = pad(from)
+      const upperSuffix = after ? `${pad(after[0])}${SEP}${after[1]}` : query.to !== undefined ? pad(query.to) : '\uffff'
+      const range = IDBKeyRange.bound(`${plan.gram}${SEP}${lowerSuffix}`, `${plan.gram}${SEP}${upperSuffix}`, false, true)
+      const walk: Walk = { index: 'byWord', range, accept: accept(undefined) }
+      if (plan.kind === 'text' && plan.grams.length > 1) walk.grams = { grams: plan.grams, lower: lowerSuffix, upper: upperSuffix }
+      return walk
     }
     const prefixed = (index: IndexName, prefix: string[], skip: 'result' | 'direction' | 'both' | undefined): Walk => ({
       index,
@@ -267,6 +281,7 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
    * and double up to `MAX_CHUNK` while the walk goes on.
    */
   async function walk(w: Walk, first: number, visit: (record: StoredCall) => boolean): Promise<void> {
+    if (w.grams) return walkGrams(w, w.grams, first, visit)
     const index: IDBPIndex<HistorySchema, ['calls'], 'calls', IndexName> = db.transaction('calls').store.index(w.index)
     const { lower, lowerOpen } = w.range
     let upper: unknown = w.range.upper
@@ -284,6 +299,44 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       if (!oldest) return
       upper = oldest.key
       upperOpen = true
+    }
+  }
+
+  /**
+   * `walk` for several word grams: each round takes, for every gram, its newest `chunk` keys
+   * below `upper` (a key cursor's `advance`), narrows the window to the newest of their oldest
+   * keys (so no gram has more than `chunk` keys in it), reads the window's call ids of every gram
+   * (`getAllKeys`: keys, not records), keeps the ids all grams share, and reads only those
+   * records, newest first. The next round ends where this window began. A gram with no key left
+   * below `upper` ends the walk: nothing older can hold every word. Chunks double up to
+   * `MAX_KEY_CHUNK`.
+   */
+  async function walkGrams(w: Walk, { grams, lower, upper }: NonNullable<Walk['grams']>, first: number, visit: (record: StoredCall) => boolean): Promise<void> {
+    const tx = db.transaction('calls')
+    const index = tx.store.index('byWord')
+    const range = (gram: string, from: string, to: string) => IDBKeyRange.bound(`${gram}${SEP}${from}`, `${gram}${SEP}${to}`, false, true)
+    for (let chunk = Math.max(1, first); ; chunk = Math.min(chunk * 2, MAX_KEY_CHUNK)) {
+      let windowStart = lower
+      let last = true
+      for (const gram of grams) {
+        const newest = await index.openKeyCursor(range(gram, windowStart, upper), 'prev')
+        if (!newest && windowStart === lower) return
+        if (!newest) continue
+        const oldest = chunk > 1 ? await newest.advance(chunk - 1) : newest
+        if (oldest) {
+          windowStart = (oldest.key as string).slice(gram.length + SEP.length)
+          last = false
+        }
+      }
+      const lists = await Promise.all(grams.map((gram) => index.getAllKeys(range(gram, windowStart, upper))))
+      lists.sort((a, b) => a.length - b.length)
+      const [driver = [], ...others] = lists
+      const sets = others.map((list) => new Set(list))
+      const shared = driver.filter((id) => sets.every((set) => set.has(id))).reverse()
+      const records = await Promise.all(shared.map((id) => tx.store.get(id)))
+      for (const record of records) if (record && w.accept(record) && !visit(record)) return
+      if (last) return
+      upper = windowStart
     }
   }
 
