@@ -7,6 +7,7 @@
  */
 import type { Ref, WatchSource } from 'vue'
 import type { CtiEngine } from '@/cti'
+import type { MessageTree } from '@/i18n'
 import { callRecordFacts, recordingDeliveryId, type RecordingPayload } from '@/outbox/cti-delivery'
 import { applyCallEvent } from '@/history/record'
 import { recordingMedia } from '@/ports/browser/recording-media'
@@ -15,6 +16,7 @@ import type { useHistoryStore } from '@/stores/history'
 import type { useOutboxStore } from '@/stores/outbox'
 import type { useSettingsStore } from '@/stores/settings'
 import { createRecordingController, type FinishedRecording, type RecordingController, type RecordingState } from './controller'
+import { createLostNotice } from './lost-notice'
 import { recordings } from './shared'
 
 export interface AppRecording {
@@ -38,6 +40,8 @@ export interface RecordingView {
   readonly outbox: ReturnType<typeof useOutboxStore>
   readonly engine: () => CtiEngine | undefined
   readonly watch: <T>(source: WatchSource<T>, callback: (value: T) => void) => unknown
+  /** Merges texts loaded with this chunk into the app's (from the session store, which has `@/i18n`). */
+  readonly mergeMessages: (messages: { en: MessageTree; ja: MessageTree }) => void
 }
 
 const MB = 1024 * 1024
@@ -47,6 +51,11 @@ export function createAppRecording(view: RecordingView): AppRecording {
   /** The ended calls, until their file is stored (its record needs the call's times). */
   const endedCalls = new Map<string, Call>()
   const media = recordingMedia()
+  const noticeLost = createLostNotice({
+    numberOf: async (callId) => (await (await historyStore.database())?.get(callId))?.remoteNumber,
+    notify: (notice) => calls.notify(notice),
+    mergeMessages: view.mergeMessages,
+  })
 
   const controller: RecordingController | undefined = media && createRecordingController({
     media,
@@ -63,6 +72,7 @@ export function createAppRecording(view: RecordingView): AppRecording {
     const put = await db.put({ id, ...recording }, settingsStore.settings.recording.maxMegabytes * MB).catch(() => undefined)
     if (!put?.stored) return
     if (put.lost.length > 0) view.lost.value = [...view.lost.value, ...put.lost]
+    void noticeLost(put.lost)
     await linkToHistory(recording.callId, id)
     const call = endedCalls.get(recording.callId)
     endedCalls.delete(recording.callId)
