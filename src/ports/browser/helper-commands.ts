@@ -44,7 +44,8 @@ export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_
       method: request.method,
       url: request.url,
       headers: { ...request.headers },
-      ...(request.body === undefined ? {} : { body: request.body }),
+      // The recording's multipart body is bytes: base64, which the host decodes before sending.
+      ...(request.body === undefined ? {} : typeof request.body === 'string' ? { body: request.body } : { bodyBase64: toBase64(request.body) }),
       timeoutMs: request.timeoutMs ?? HELPER_HTTP_TIMEOUT_MS,
     })
       .then((reply) => {
@@ -58,6 +59,13 @@ export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted')
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = ''
+  // In slices: `String.fromCharCode(...all)` overflows the stack past some 100 KB.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
 }
 
 function fromBase64(text: string): Uint8Array {

@@ -106,6 +106,15 @@ describe('helperHttp', () => {
     expect(sent[0]).toMatchObject({ message: { type: 'http', method: 'POST', url: 'http://crm.test/search?tel=03', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } } })
   })
 
+  it('sends a body of bytes (the recording\'s multipart upload) as base64, every byte value intact, also past 100 KB', async () => {
+    const sent = fakeExtension({ ok: true, status: 201, headers: {}, bodyBase64: '' })
+    const bytes = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff)
+    await helperHttp(request({ method: 'POST', body: bytes, headers: { 'content-type': 'multipart/form-data; boundary=b' } }))
+    const message = sent[0]!.message as { body?: unknown; bodyBase64: string }
+    expect(message.body).toBeUndefined()
+    expect(Buffer.from(message.bodyBase64, 'base64').equals(Buffer.from(bytes))).toBe(true)
+  })
+
   it("gives the host the access's own timeout", async () => {
     const sent = fakeExtension({ ok: true, status: 200, headers: {}, bodyBase64: '' })
     await helperHttp(request({ timeoutMs: 5000 }))
