@@ -110,7 +110,7 @@ describe('helperHttp', () => {
     const sent = fakeExtension({ ok: true, status: 201, headers: {}, bodyBase64: '' })
     const bytes = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff)
     await helperHttp(request({ method: 'POST', body: bytes, headers: { 'content-type': 'multipart/form-data; boundary=b' } }))
-    const message = sent[0]!.message as { body?: unknown; bodyBase64: string }
+    const { message } = sent[0] as { message: { body?: unknown; bodyBase64: string } }
     expect(message.body).toBeUndefined()
     expect(Buffer.from(message.bodyBase64, 'base64').equals(Buffer.from(bytes))).toBe(true)
   })
