@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { HttpRequest } from '@/cti'
 import { browserCtiPorts } from './cti'
 import { detectHelper, HELPER_EXTENSION_ID } from './helper'
-import { helperHttp, runCommand } from './helper-commands'
+import { helperHttp, MAX_HELPER_BODY_BYTES, runCommand } from './helper-commands'
 
 type Reply = unknown | ((message: { type: string }) => unknown)
 
@@ -113,6 +113,12 @@ describe('helperHttp', () => {
     const { message } = sent[0] as { message: { body?: unknown; bodyBase64: string } }
     expect(message.body).toBeUndefined()
     expect(Buffer.from(message.bodyBase64, 'base64').equals(Buffer.from(bytes))).toBe(true)
+  })
+
+  it('refuses a body past what one message to the extension carries, before encoding or sending it', async () => {
+    const sent = fakeExtension({ ok: true, status: 201, headers: {}, bodyBase64: '' })
+    await expect(helperHttp(request({ method: 'POST', body: new Uint8Array(MAX_HELPER_BODY_BYTES + 1) }))).rejects.toThrow('the helper carries at most 47 MB')
+    expect(sent).toEqual([])
   })
 
   it("gives the host the access's own timeout", async () => {
