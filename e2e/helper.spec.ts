@@ -8,6 +8,7 @@ import { audioFlows, COUNT_POPUPS, popupsSeen, TRACK_PEER_CONNECTIONS, withInitS
 import { helperExtensionId } from '../helper/extension-id.mjs'
 import { EXTENSION_TARGET, HOST_TARGET, install } from '../helper/install.mjs'
 import { runSipp } from '../lab/sipp.mjs'
+import { dial } from './call-helpers'
 import { expect, nextUser, provisionPage, test, type Lab, type PhoneOptions } from './fixtures'
 
 /**
@@ -355,4 +356,46 @@ helperTest('with the helper installed, the phone\'s tab is not discardable (chro
   // The kept tab is the phone's: with it closed, no tab is kept.
   await phone.close()
   await expect.poll(async () => (await kept()).kept).toBe(0)
+})
+
+helperTest('a recorded call with the recording access `via: "helper"` reaches a CRM without CORS as exactly one WebM/Opus upload, sent by the host', async ({ lab, helper, phones }) => {
+  await fetch(`${lab.crm.url}/api/recordings`, { method: 'DELETE' })
+  const user = nextUser()
+  const agent = await helper.open(lab, {
+    user,
+    settings: {
+      agent: { id: 'agent01', password: 'pass01' },
+      recording: { mode: 'auto' },
+      cti: {
+        target: 'custom',
+        timeoutSeconds: 5,
+        // The caller is another browser phone: an extension, internal by the default pattern.
+        skipInternal: false,
+        accesses: { recording: { method: 'post-internal', via: 'helper', url: `${lab.crm.url}/recordings?id={ID}`, fields: { tel: '{TEL}' } } },
+      },
+    },
+  })
+  const caller = await phones({ user: nextUser() })
+  // The provisioning documents need CORS; the upload from here on does not.
+  lab.crm.setBehaviour({ cors: false })
+  await dial(caller.page, user)
+  await agent.getByTestId('popup-answer').click()
+  const call = agent.getByTestId('call')
+  await expect(call).toHaveAttribute('data-state', 'active')
+  await expect(call.getByTestId('recording-indicator')).toHaveAttribute('data-state', 'recording')
+  await expect(call.getByTestId('call-timer')).toHaveText('0:02', { timeout: 5_000 })
+  await agent.getByTestId('call-hangup').click()
+  await expect(agent.getByTestId('idle')).toBeVisible()
+
+  await expect.poll(() => lab.crm.recordings().length, { timeout: 10_000 }).toBe(1)
+  const [upload] = lab.crm.recordings()
+  expect(upload).toMatchObject({ field: 'file', fields: { tel: caller.user }, media: { container: 'webm', codec: 'opus' } })
+  expect(upload!.bytes).toBeGreaterThan(1000)
+  await agent.getByRole('button', { name: /History/ }).click()
+  await expect(agent.getByTestId('history-recording-delivery')).toHaveAttribute('data-state', 'delivered')
+  const posts = lab.crm.requests().filter((r) => r.path === '/recordings')
+  expect(posts).toHaveLength(1)
+  // Sent by the host (Node's fetch), not by the page: no browser user agent, no page origin.
+  expect(posts[0]!.headers['user-agent']).toBe('node')
+  expect(posts[0]!.headers.origin).toBeUndefined()
 })

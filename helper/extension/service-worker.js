@@ -80,6 +80,8 @@ function relayed(message, origin) {
     url: message.url,
     headers,
     ...(typeof message.body === 'string' ? { body: message.body } : {}),
+    // A recording's multipart body: bytes as base64 (the page → host direction has no 1 MB cap).
+    ...(typeof message.body !== 'string' && typeof message.bodyBase64 === 'string' ? { bodyBase64: message.bodyBase64 } : {}),
     ...(typeof message.timeoutMs === 'number' ? { timeoutMs: message.timeoutMs } : {}),
   }
 }

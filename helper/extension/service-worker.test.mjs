@@ -80,6 +80,14 @@ describe('the extension admits only the origins the host lists', () => {
     expect(w.toHost.every((message) => message.type === 'policy')).toBe(true)
   })
 
+  it('relays a recording upload\'s bytes as base64 (the multipart body), and a text body over them when both come', async () => {
+    const w = worker()
+    const upload = { type: 'http', method: 'POST', url: 'http://127.0.0.1:8090/recordings?id=1', headers: { 'content-type': 'multipart/form-data; boundary=x' }, bodyBase64: 'GkXfow==', timeoutMs: 10000 }
+    expect(await w.send(upload, { origin: PHONE })).toEqual({ ok: true, echo: { ...upload, origin: PHONE } })
+    const both = await w.send({ ...upload, body: 'text' }, { origin: PHONE })
+    expect(both.echo).toEqual({ type: 'http', origin: PHONE, method: 'POST', url: upload.url, headers: upload.headers, body: 'text', timeoutMs: 10000 })
+  })
+
   it('falls back to sender.url when Chromium gives no origin', async () => {
     const w = worker()
     expect(await w.send({ type: 'ping' }, { url: `${PHONE}/app/` })).toEqual({ ok: true, echo: { type: 'ping', origin: PHONE } })

@@ -17,7 +17,7 @@
 //   { type: 'run', origin, argv: string[], fromPlaceholder?: boolean[] }
 //                                                     → { ok: true, exitCode }
 //                                                       | { ok: false, reason: 'not-allowed' | 'failed', message }
-//   { type: 'http', origin, method, url, headers, body, timeoutMs }
+//   { type: 'http', origin, method, url, headers, body | bodyBase64, timeoutMs }
 //                                                     → { ok: true, status, headers, bodyBase64 }
 //                                                       | { ok: false, reason: 'not-allowed' | 'network', message }
 //
@@ -35,7 +35,8 @@
 //
 // `http` sends the request only to an origin in `http.origins` (redirects too), drops the
 // headers in DENIED_HEADERS, stops reading the body past MAX_RESPONSE_BODY and gives up after the
-// access's own timeout.
+// access's own timeout. A POST body is `body` (text, sent as UTF-8) or `bodyBase64` (bytes: the
+// recording access's multipart/form-data, built by the page and sent byte for byte).
 //
 // The log never contains argv, URLs, headers or bodies: they carry phone numbers and passwords.
 
@@ -49,8 +50,13 @@ export const HOST_NAME = 'jp.tsunagu.helper'
 
 /** Chromium refuses host messages over 1 MiB; base64 grows by 4/3, so cap the raw body below. */
 export const MAX_RESPONSE_BODY = 700 * 1024
-/** Chromium's limit for messages to the host is 4 GiB; ours is far lower, a request is small. */
-const MAX_REQUEST = 1024 * 1024
+/**
+ * Chromium's limit for messages to the host is 4 GiB (only host → browser is capped at 1 MiB);
+ * ours is what a recording upload needs: the page's message to the extension is capped at 64 MiB
+ * (Chromium 156, measured), which with base64 is 47 MB of audio (hours of Opus; the page refuses
+ * more itself). Anything longer is refused whole.
+ */
+export const MAX_REQUEST = 64 * 1024 * 1024
 const DEFAULT_RUN_TIMEOUT_MS = 10_000
 const DEFAULT_HTTP_TIMEOUT_MS = 30_000
 const MAX_TIMEOUT_MS = 120_000
@@ -261,7 +267,7 @@ async function readCapped(body, limit) {
 }
 
 /**
- * @param {{ method?: unknown, url?: unknown, headers?: unknown, body?: unknown, timeoutMs?: unknown }} request
+ * @param {{ method?: unknown, url?: unknown, headers?: unknown, body?: unknown, bodyBase64?: unknown, timeoutMs?: unknown }} request
  * @param {Config | { error: string }} [config]
  */
 export async function http(request, config = readConfig()) {
@@ -286,7 +292,7 @@ export async function http(request, config = readConfig()) {
   try {
     let target = parsed
     let currentMethod = method
-    let currentBody = method === 'POST' && typeof body === 'string' ? body : undefined
+    let currentBody = method !== 'POST' ? undefined : typeof body === 'string' ? body : typeof request.bodyBase64 === 'string' ? Buffer.from(request.bodyBase64, 'base64') : undefined
     for (let hop = 0; ; hop += 1) {
       // Redirects are followed by hand, so each hop is checked against the allow-list: an
       // allowed CRM must not bounce the request to an intranet page or a metadata service.
@@ -391,22 +397,39 @@ export function decodeMessages(buffer) {
 }
 
 function main() {
-  let pending = Buffer.alloc(0)
+  // Chunks are kept as they come and joined once the message is complete: joining at every
+  // chunk would copy a recording's tens of MB hundreds of times.
+  let chunks = []
+  let size = 0
+  let needed
   let inFlight = 0
   let ended = false
   const maybeExit = () => {
     if (ended && inFlight === 0) process.exitCode = 0
   }
   process.stdin.on('data', (chunk) => {
-    pending = Buffer.concat([pending, chunk])
+    chunks.push(chunk)
+    size += chunk.length
+    if (needed === undefined && size >= 4) {
+      chunks = [Buffer.concat(chunks)]
+      needed = 4 + chunks[0].readUInt32LE(0)
+    }
+    // Refused as soon as the length is known, not after reading (and holding) it all.
+    if (needed !== undefined && needed - 4 > MAX_REQUEST) {
+      logError('bad message: message too large')
+      process.exit(1)
+    }
+    if (needed === undefined || size < needed) return
     let decoded
     try {
-      decoded = decodeMessages(pending)
+      decoded = decodeMessages(Buffer.concat(chunks))
     } catch (error) {
       logError(`bad message: ${error.message}`)
       process.exit(1)
     }
-    pending = decoded.rest
+    chunks = decoded.rest.length > 0 ? [decoded.rest] : []
+    size = decoded.rest.length
+    needed = size >= 4 ? 4 + decoded.rest.readUInt32LE(0) : undefined
     for (const message of decoded.messages) {
       inFlight += 1
       void handle(message).then((reply) => {

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pkg from '../../package.json' with { type: 'json' }
-import { decodeMessages, encodeMessage, MAX_RESPONSE_BODY, optionLike, VERSION } from './tsunagu-helper.mjs'
+import { decodeMessages, encodeMessage, MAX_REQUEST, MAX_RESPONSE_BODY, optionLike, VERSION } from './tsunagu-helper.mjs'
 
 const HOST = fileURLToPath(new URL('./tsunagu-helper.mjs', import.meta.url))
 
@@ -239,6 +239,69 @@ describe('run', () => {
     ])('counts %s as an option on %s: %s', (value, platform, expected) => {
       expect(optionLike(value, platform)).toBe(expected)
     })
+  })
+})
+
+describe('recording upload (via: "helper")', () => {
+  let server
+  let base
+  const uploads = []
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks = []
+      req.on('data', (chunk) => chunks.push(chunk))
+      req.on('end', () => {
+        uploads.push({ method: req.method, url: req.url, type: req.headers['content-type'], body: Buffer.concat(chunks) })
+        res.writeHead(201, { 'Content-Type': 'text/plain' })
+        res.end('stored')
+      })
+    })
+    await new Promise((r) => server.listen(0, '127.0.0.1', r))
+    base = `http://127.0.0.1:${server.address().port}`
+    httpOrigins.push(base)
+    writeConfig()
+  })
+  afterAll(() => new Promise((r) => server.close(r)))
+
+  /** The page's multipart/form-data (as src/cti/multipart.ts builds it), with a binary "WebM" of `size` bytes. */
+  function multipart(size) {
+    const boundary = '----tsunagu12345678901234567890'
+    const audio = Buffer.alloc(size)
+    for (let i = 0; i < size; i += 1) audio[i] = (i * 7 + (i >> 8)) & 0xff
+    audio.set([0x1a, 0x45, 0xdf, 0xa3], 0)
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="tel"\r\n\r\n0312345678\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="call-1.webm"\r\nContent-Type: audio/webm;codecs=opus\r\n\r\n`),
+      audio,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ])
+    return { body, contentType: `multipart/form-data; boundary=${boundary}` }
+  }
+
+  it('posts a 5 MB multipart body sent as base64 byte for byte, arriving in many stdin chunks, and answers with the CRM\'s status', async () => {
+    const { body, contentType } = multipart(5 * 1024 * 1024)
+    const message = encodeMessage({ origin: PHONE, type: 'http', method: 'POST', url: `${base}/recordings?id=call-1`, headers: { 'content-type': contentType }, bodyBase64: body.toString('base64') })
+    expect(message.length).toBeGreaterThan(1024 * 1024) // past the 1 MiB the host → browser direction allows
+    const pieces = []
+    for (let i = 0; i < message.length; i += 1024 * 1024) pieces.push(message.subarray(i, i + 1024 * 1024))
+    const { replies, stderr } = await talk(pieces)
+    expect(replies).toEqual([expect.objectContaining({ ok: true, status: 201 })])
+    expect(uploads).toHaveLength(1)
+    expect(uploads[0]).toMatchObject({ method: 'POST', url: '/recordings?id=call-1', type: contentType })
+    expect(uploads[0].body.equals(body)).toBe(true)
+    expect(stderr).toBe('')
+  }, 30_000)
+
+  it('refuses a request over its limit whole, sending nothing', async () => {
+    const header = Buffer.alloc(4)
+    header.writeUInt32LE(MAX_REQUEST + 1, 0)
+    const before = uploads.length
+    const { replies, stderr, code } = await talk([header])
+    expect(replies).toEqual([])
+    expect(code).toBe(1)
+    expect(stderr).toContain('message too large')
+    expect(uploads).toHaveLength(before)
   })
 })
 

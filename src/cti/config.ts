@@ -180,7 +180,6 @@ function accessOf(name: AccessName, input: AccessSection | undefined, warn: (pat
     if (field !== undefined) access.field = field
     if (input.fields !== undefined && Object.keys(input.fields).length > 0) access.fields = Object.entries(input.fields)
     if (method !== 'none' && method !== 'post-internal') warn(`${path}.method`, 'uploads need post-internal; not sent')
-    if (access.via) warn(`${path}.via`, 'uploads go with fetch; ignored')
   } else if (input.field !== undefined || input.fields !== undefined) warn(path, 'field(s): recording only; ignored')
   if (access.via && method !== 'get-internal' && method !== 'post-internal') warn(`${path}.via`, 'only internal methods go through the helper; ignored')
   if (delaySeconds > 0 && name !== 'answer') warn(`${path}.delaySeconds`, 'only the answer access waits; ignored')

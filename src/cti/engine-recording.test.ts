@@ -3,7 +3,8 @@ import type { CallRecordFacts } from './call-record'
 import { readCall } from './call-reading'
 import { createCtiEngine } from './engine'
 import { multipartBody } from './multipart'
-import { ctiConfig } from './testing/config'
+import type { HttpPort, HttpRequest } from './ports'
+import { ctiConfig, readCti } from './testing/config'
 import { createFakeWorld } from './testing/fakes'
 
 /** The recording access (録音ファイル連携): the multipart sender and the engine's side of it. */
@@ -66,6 +67,28 @@ describe('engine: the recording access', () => {
     expect(entry).toMatchObject({ access: 'recording', outcome: 'ok', status: 200 })
     expect(entry.body).toContain('audio=@c1.webm (audio/webm;codecs=opus, 8 bytes)')
     expect(entry.body).not.toContain('OPUSDATA')
+  })
+
+  it('via: "helper" sends the same multipart body, bytes and all, through the helper (not fetch), without a config warning', async () => {
+    const world = createFakeWorld()
+    const read = readCti({ target: 'custom', accesses: { recording: { method: 'post-internal', url: 'http://crm/recordings?id={ID}', via: 'helper' } } }, sip)
+    if (!read.ok) throw new Error('invalid fixture')
+    const { config } = read
+    expect(read.warnings).toEqual([])
+    const viaHelper: HttpRequest[] = []
+    const helperHttp: HttpPort = async (request) => (viaHelper.push(request), { status: 201, headers: {}, body: new Uint8Array() })
+    const engine = createCtiEngine({ config, ports: { ...world.ports, helperHttp }, log: world.log })
+    engine.callStarted(readCall({ callId: 'c1', direction: 'in', fromUser: '0312345678', displayName: '', calledUser: '0501234567', headers: {} }, config, world.ports))
+    engine.callEnded('c1')
+    const bytes = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 0x00, 0xff])
+    await expect(engine.deliver(engine.recordingUpload('c1', RECORD)!, { ...AUDIO, bytes })).resolves.toMatchObject({ ok: true, status: 201 })
+    expect(world.http.requests).toEqual([])
+    expect(viaHelper).toHaveLength(1)
+    expect(viaHelper[0]).toMatchObject({ method: 'POST', url: 'http://crm/recordings?id=01234567890123456789' })
+    expect(viaHelper[0]!.headers?.['content-type']).toMatch(/^multipart\/form-data; boundary=/)
+    const body = viaHelper[0]!.body as Uint8Array
+    const at = body.findIndex((_, i) => body[i] === 0x1a && body[i + 1] === 0x45)
+    expect([...body.slice(at, at + bytes.length)]).toEqual([...bytes])
   })
 
   it('the file field is "file" by default', async () => {

@@ -178,8 +178,8 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
       break
     }
     case 'http': {
-      // The helper's messages carry text: an upload's bytes always go through fetch.
-      const http = access.via === 'helper' && !request.upload ? ports.helperHttp : ports.http
+      // An upload's bytes go to the helper too (as base64: its messages carry JSON).
+      const http = access.via === 'helper' ? ports.helperHttp : ports.http
       if (!http) {
         outcome = { ok: false, reason: 'helper-not-installed' }
         break

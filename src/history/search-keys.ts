@@ -20,6 +20,8 @@ const NUMBER_LIKE = /^[\d\s+\-\u2010-\u2015\u2212\u30fc().*]+$/
 const DIGIT_GRAM = 4
 /** Long runs too, so a query of eight digits or more (most of a number) meets only its own calls. */
 const LONG_DIGIT_GRAM = 8
+/** A query of many words intersects the ranges of its longest few: each more costs a range walk. */
+const MAX_WORD_GRAMS = 3
 
 export const foldText = (text: string) => text.normalize('NFKC').toLowerCase()
 
@@ -66,8 +68,12 @@ export type SearchPlan =
   | { kind: 'number'; key: string }
   /** A partial number: one digit gram, then the digits checked against the row's numbers. */
   | { kind: 'digits'; gram: string; digits: string }
-  /** Words: one text gram, then every word checked against the row's texts. */
-  | { kind: 'text'; gram: string; words: string[] }
+  /**
+   * Words: `gram` (of the longest word) for a one-word walk; `grams`, one per word (at most
+   * `MAX_WORD_GRAMS`, longest words first), for a query of several words, whose walk meets
+   * only the rows that hold all of them; then every word is checked against the row's texts.
+   */
+  | { kind: 'text'; gram: string; grams: string[]; words: string[] }
 
 /**
  * How to search for what the agent typed; `undefined` for a query with nothing to look for.
@@ -89,6 +95,16 @@ export function planSearch(text: string, options: NormalizeOptions = {}): Search
   const list = words(folded)
   const longest = list.reduce((a, b) => ([...b].length > [...a].length ? b : a), '')
   if (!longest) return undefined
-  const chars = [...longest]
-  return { kind: 'text', gram: `t:${chars.slice(0, 2).join('')}`, words: list }
+  const byLength = [...list].sort((a, b) => [...b].length - [...a].length)
+  const grams = [...new Set(byLength.map(wordGram))].slice(0, MAX_WORD_GRAMS)
+  return { kind: 'text', gram: wordGram(longest), grams, words: list }
+}
+
+/**
+ * The gram a row must hold to contain `word` (its first one or two characters). A query word
+ * has no separator in it, so it can only lie inside one word of a row's text, whose grams
+ * include every pair of the query word's characters: each word's gram is necessary.
+ */
+function wordGram(word: string): string {
+  return `t:${[...word].slice(0, 2).join('')}`
 }

@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import type { CallDirection } from '@/sip/softphone'
 import type { HistoryResult, HistoryRow } from './record'
 import { openDB } from 'idb'
-import { openHistoryStore, type HistoryStore } from './store'
+import { openHistoryStore, type HistoryQuery, type HistoryStore } from './store'
 
 const T0 = Date.UTC(2026, 11, 1, 0, 0, 0)
 const MIN = 60_000
@@ -206,6 +206,50 @@ describe('history store', () => {
       } while (next)
       expect(seen).toEqual(ids(newestFirst.filter(keep)))
       expect(await s.count(query)).toBe(seen.length)
+    }
+  }, 60_000)
+
+  // Browsers without `getAll({ direction })` (no `getAllRecords`) walk with a key cursor instead.
+  it.each([['getAll newest first', true], ['a key cursor (browsers without getAllRecords)', false]])('finds several-word searches through the rarest word, walking by %s: the same rows, pages and counts as checking every row', async (_, direction) => {
+    const proto = IDBIndex.prototype as unknown as Record<string, unknown>
+    const saved = Object.getOwnPropertyDescriptor(proto, 'getAllRecords')
+    if (!direction) delete proto.getAllRecords
+    onTestFinished(() => { if (saved) Object.defineProperty(proto, 'getAllRecords', saved) })
+    const s = await open()
+    const surnames = ['山田', '佐藤', '田中']
+    const given = ['花子', '太郎', '花']
+    const companies = ['山田商事', 'ACME Corp.', '花子屋']
+    const all = Array.from({ length: 900 }, (_, i) => row(`c${String(i).padStart(4, '0')}`, T0 + Math.floor(i / 4) * MIN, {
+      direction: i % 3 === 0 ? 'out' : 'in',
+      result: i % 4 === 0 ? 'missed' : 'answered',
+      values: i % 11 === 0 ? {} : { NAME: `${surnames[i % 3]} ${given[(i >> 2) % 3]}`, COMPANY: companies[(i >> 3) % 3] ?? '' },
+    }))
+    await s.putMany(all)
+    const newestFirst = [...all].sort((a, b) => b.startedAt - a.startedAt || (a.callId < b.callId ? 1 : -1))
+    const holds = (r: HistoryRow, words: string[]) => words.every((w) => [r.values.NAME, r.values.COMPANY].some((t) => t?.toLowerCase().includes(w)))
+    const cases: [HistoryQuery, (r: HistoryRow) => boolean][] = [
+      [{ text: '山田 花子' }, (r) => holds(r, ['山田', '花子'])],
+      [{ text: '花子 山田' }, (r) => holds(r, ['山田', '花子'])],
+      [{ text: '田 花' }, (r) => holds(r, ['田', '花'])],
+      [{ text: '佐藤 acme 太郎' }, (r) => holds(r, ['佐藤', 'acme', '太郎'])],
+      [{ text: '山田 商事', direction: 'out' }, (r) => holds(r, ['山田', '商事']) && r.direction === 'out'],
+      [{ text: '山田 花子', result: 'missed', from: T0 + 30 * MIN, to: T0 + 180 * MIN }, (r) => holds(r, ['山田', '花子']) && r.result === 'missed' && r.startedAt >= T0 + 30 * MIN && r.startedAt < T0 + 180 * MIN],
+      [{ text: '山田 存在しない' }, () => false],
+      [{ text: '山田' }, (r) => holds(r, ['山田'])],
+      [{ direction: 'out', result: 'missed' }, (r) => r.direction === 'out' && r.result === 'missed'],
+    ]
+    for (const [query, keep] of cases) {
+      for (const limit of [3, 50]) {
+        const seen: string[] = []
+        let next: string | undefined
+        do {
+          const page = await s.page({ ...query, limit, after: next })
+          seen.push(...ids(page.rows))
+          next = page.next
+        } while (next)
+        expect(seen, `${JSON.stringify(query)} by ${limit}`).toEqual(ids(newestFirst.filter(keep)))
+      }
+      expect(await s.count(query)).toBe(newestFirst.filter(keep).length)
     }
   }, 60_000)
 

@@ -20,10 +20,13 @@
  * a page ends at an exact position: the `after` token of the next page is that position. A
  * query walks one index (the most selective the query allows) and checks the rest of its
  * conditions on the records it meets, reading them in growing chunks; it stops as soon as a page
- * is full, so no query loads the whole store. (A query whose index prefix matches many rows
- * that its other conditions then reject reads all of those rows: `山田 花子` walks every row with
- * the gram `山田`.) The gram strings repeat the time because a multiEntry index cannot have a
- * compound key.
+ * is full, so no query loads the whole store. A search of several words (`山田 花子`) first
+ * finds, by keys only, which word's gram is rarest among the newest rows (`rarest`), and walks
+ * that one (`花子` rather than `山田`): every row it meets is checked for all the words, so the
+ * results are the same whichever gram drives. (A query whose index prefix matches many rows
+ * that its other conditions then reject still reads all of those rows: `山田` with
+ * `direction: 'out'` reads `山田` rows until a page of outgoing ones is full.) The gram strings
+ * repeat the time because a multiEntry index cannot have a compound key.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPIndex } from 'idb'
 import type { CallDirection } from '@/sip/softphone'
@@ -123,6 +126,8 @@ const SEP = '\u0001'
 const TIME_DIGITS = 15
 const DEFAULT_LIMIT = 50
 const MAX_CHUNK = 1000
+/** How many of each word's newest rows a several-word search looks at (keys) to find the rarest word. */
+const RARITY_SAMPLE = 200
 const DAY_MS = 86_400_000
 const DERIVED = ['byTime', 'byResult', 'byDirection', 'byResultDirection', 'byRemote', 'grams', 'missedAt', 'openAt'] as const
 
@@ -158,6 +163,8 @@ interface Walk {
   range: IDBKeyRange
   /** The conditions the index does not check. */
   accept: (record: StoredCall) => boolean
+  /** The record's key in `index` (where the next chunk ends). */
+  keyOf: (record: StoredCall) => IDBValidKey
 }
 
 export async function openHistoryStore(options: HistoryStoreOptions = {}): Promise<HistoryStore> {
@@ -180,6 +187,8 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
     },
   })
 
+  // IndexedDB's newer `getAll({ query, count, direction })`, in browsers that have `getAllRecords`.
+  const newestFirstGetAll = typeof IDBIndex !== 'undefined' && 'getAllRecords' in IDBIndex.prototype
   const texts = (row: HistoryRow) => [row.phonebookName, row.sipName, ...searchValues.map((name) => row.values[name])]
 
   function toStored(row: HistoryRow): StoredCall {
@@ -232,14 +241,16 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       && matchesPlan(plan, record)
       && matchesPlan(check, record)
     if (plan && plan.kind !== 'number') {
-      const lower = `${plan.gram}${SEP}${pad(from)}`
-      const upper = after ? gramKey(plan.gram, after[0], after[1]) : query.to !== undefined ? `${plan.gram}${SEP}${pad(query.to)}` : `${plan.gram}${SEP}\uffff`
-      return { index: 'byWord', range: IDBKeyRange.bound(lower, upper, false, true), accept: accept(undefined) }
+      const { gram } = plan
+      const lower = `${gram}${SEP}${pad(from)}`
+      const upper = after ? gramKey(gram, after[0], after[1]) : query.to !== undefined ? `${gram}${SEP}${pad(query.to)}` : `${gram}${SEP}\uffff`
+      return { index: 'byWord', range: IDBKeyRange.bound(lower, upper, false, true), accept: accept(undefined), keyOf: (r) => gramKey(gram, r.startedAt, r.callId) }
     }
-    const prefixed = (index: IndexName, prefix: string[], skip: 'result' | 'direction' | 'both' | undefined): Walk => ({
+    const prefixed = (index: 'byRemote' | 'byResult' | 'byDirection' | 'byResultDirection', prefix: string[], skip: 'result' | 'direction' | 'both' | undefined): Walk => ({
       index,
       range: IDBKeyRange.bound([...prefix, from], after ? [...prefix, ...after] : [...prefix, query.to ?? Infinity], false, true),
       accept: accept(skip),
+      keyOf: (r) => r[index] as IDBValidKey,
     })
     if (plan) return prefixed('byRemote', [plan.key], undefined)
     if (query.result !== undefined && query.direction !== undefined) return prefixed('byResultDirection', [query.result, query.direction], 'both')
@@ -249,7 +260,41 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
       index: 'byTime',
       range: IDBKeyRange.bound([from], after ?? [query.to ?? Infinity], false, true),
       accept: accept(undefined),
+      keyOf: (r) => r.byTime,
     }
+  }
+
+  /**
+   * A several-word text plan driven by its rarest word near the newest end of the query's range
+   * (where its first pages are), read by keys only: each word's gram gets its newest
+   * `RARITY_SAMPLE` call ids (`getAllKeys`, newest first) and the start time of the last of
+   * them (one record). A gram with fewer ids is rarer still; else the one whose sample reaches
+   * further back is. Without the newest-first `getAllKeys`, the grams' rows are counted.
+   * Ties keep the longest word's gram.
+   */
+  async function rarest(plans: Plans, query: HistoryQuery): Promise<Plans> {
+    const plan = plans.drive
+    if (plan?.kind !== 'text' || plan.grams.length < 2) return plans
+    const after = decodeAfter(query.after)
+    const range = (gram: string) => IDBKeyRange.bound(
+      `${gram}${SEP}${pad(query.from ?? -Infinity)}`,
+      after ? gramKey(gram, after[0], after[1]) : `${gram}${SEP}${query.to !== undefined ? pad(query.to) : '\uffff'}`,
+      false, true,
+    )
+    const tx = db.transaction('calls')
+    const index = tx.store.index('byWord')
+    const score = async (gram: string): Promise<number> => {
+      if (!newestFirstGetAll) return index.count(range(gram))
+      const getAllKeys = index.getAllKeys.bind(index) as unknown as (options: { query: IDBKeyRange; count: number; direction: 'prev' }) => Promise<string[]>
+      const ids = await getAllKeys({ query: range(gram), count: RARITY_SAMPLE, direction: 'prev' })
+      const last = ids.length === RARITY_SAMPLE ? ids.at(-1) : undefined
+      // Fewer than the sample: rarer than any full one. Full: the older its last row, the rarer.
+      return last === undefined ? ids.length - RARITY_SAMPLE : ((await tx.store.get(last))?.startedAt ?? 0)
+    }
+    const scores = await Promise.all(plan.grams.map(score))
+    let best = Math.max(0, plan.grams.indexOf(plan.gram))
+    scores.forEach((n, i) => { if (n < (scores[best] ?? Infinity)) best = i })
+    return { ...plans, drive: { ...plan, gram: plan.grams[best] ?? plan.gram } }
   }
 
   /** Whether the walk's index alone decides the query (then `count` needs no records). */
@@ -259,12 +304,15 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
   }
 
   /**
-   * Visits the records of `w.range`, newest first, until `visit` returns false. Reads in chunks
-   * with `getAll` (one request per chunk instead of one per record, several times faster than a
-   * value cursor): a key cursor walking backwards finds where a chunk ends (`advance`), `getAll`
-   * reads the chunk, and the next chunk ends just before it. Index keys are unique (they end in
-   * the call id), so the chunks neither overlap nor leave gaps. Chunks start at `first` records
-   * and double up to `MAX_CHUNK` while the walk goes on.
+   * Visits the records of `w.range`, newest first, until `visit` returns false, reading them in
+   * chunks (one request per chunk instead of one per record, several times faster than a value
+   * cursor) that start at `first` records and double up to `MAX_CHUNK` while the walk goes on.
+   * Index keys are unique (they end in the call id), so the next chunk ends just before the
+   * oldest record of the last one, and chunks neither overlap nor leave gaps.
+   *
+   * Where `getAll` takes a direction (IndexedDB's options form, detected by `getAllRecords`), a
+   * chunk is one `getAll(…, 'prev')`. Elsewhere a key cursor walking backwards finds where the
+   * chunk ends (`advance`) and `getAll` reads it.
    */
   async function walk(w: Walk, first: number, visit: (record: StoredCall) => boolean): Promise<void> {
     const index: IDBPIndex<HistorySchema, ['calls'], 'calls', IndexName> = db.transaction('calls').store.index(w.index)
@@ -273,16 +321,22 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
     let upperOpen = w.range.upperOpen
     for (let chunk = Math.max(1, first); ; chunk = Math.min(chunk * 2, MAX_CHUNK)) {
       const range = IDBKeyRange.bound(lower, upper, lowerOpen, upperOpen)
-      const newest = await index.openKeyCursor(range, 'prev')
-      if (!newest) return
-      const oldest = chunk > 1 ? await newest.advance(chunk - 1) : newest
-      const records = await index.getAll(oldest ? IDBKeyRange.bound(oldest.key, upper, false, upperOpen) : range)
-      for (let i = records.length - 1; i >= 0; i--) {
-        const record = records[i] as StoredCall
-        if (w.accept(record) && !visit(record)) return
+      let records: StoredCall[]
+      let more: boolean
+      if (newestFirstGetAll) {
+        records = await (index.getAll as unknown as (options: { query: IDBKeyRange; count: number; direction: 'prev' }) => Promise<StoredCall[]>)({ query: range, count: chunk, direction: 'prev' })
+        more = records.length === chunk
+      } else {
+        const newest = await index.openKeyCursor(range, 'prev')
+        if (!newest) return
+        const oldest = chunk > 1 ? await newest.advance(chunk - 1) : newest
+        records = (await index.getAll(oldest ? IDBKeyRange.bound(oldest.key, upper, false, upperOpen) : range)).reverse()
+        more = !!oldest
       }
-      if (!oldest) return
-      upper = oldest.key
+      for (const record of records) if (w.accept(record) && !visit(record)) return
+      const last = records.at(-1)
+      if (!more || !last) return
+      upper = w.keyOf(last)
       upperOpen = true
     }
   }
@@ -305,8 +359,9 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
 
     async page(query = {}) {
       const limit = Math.max(1, query.limit ?? DEFAULT_LIMIT)
-      const plans = plansFor(query)
-      if (!plans) return { rows: [] }
+      const found = plansFor(query)
+      if (!found) return { rows: [] }
+      const plans = await rarest(found, query)
       const after = decodeAfter(query.after)
       const rows: HistoryRow[] = []
       await walk(walkFor(query, plans, after), limit, (record) => {
@@ -318,8 +373,9 @@ export async function openHistoryStore(options: HistoryStoreOptions = {}): Promi
     },
 
     async count(query = {}) {
-      const plans = plansFor(query)
-      if (!plans) return 0
+      const found = plansFor(query)
+      if (!found) return 0
+      const plans = await rarest(found, query)
       const w = walkFor(query, plans, undefined)
       if (exact(query, plans)) return db.countFromIndex('calls', w.index, w.range)
       let n = 0

@@ -213,6 +213,21 @@ const en = {
       secretsMasked: 'Passwords are shown as ***.',
       close: 'Close',
     },
+    // The recording access's form fields (AccessEditor → RecordingFields).
+    recordingFields: {
+      title: 'Form fields of the upload',
+      file: 'Field name of the file',
+      fileHint: 'Empty: file',
+      extra: 'Extra fields, sent before the file in this order',
+      none: 'No extra fields.',
+      name: 'Field name',
+      value: 'Value (a template: placeholders as in the URL)',
+      add: 'Add a field',
+      remove: 'Remove the field {name}',
+      required: 'A field needs a name',
+      duplicate: 'Two fields are named “{name}”',
+      isFile: '“{name}” is the file’s field',
+    },
   },
 }
 
@@ -423,6 +438,20 @@ const ja: typeof en = {
       warnings: '警告',
       secretsMasked: 'パスワードは *** と表示します。',
       close: '閉じる',
+    },
+    recordingFields: {
+      title: 'アップロードのフォーム項目',
+      file: 'ファイルの項目名',
+      fileHint: '空欄: file',
+      extra: '追加の項目（この順でファイルの前に送信）',
+      none: '追加の項目はありません。',
+      name: '項目名',
+      value: '値（URL と同じプレースホルダーを使えます）',
+      add: '項目を追加',
+      remove: '項目 {name} を削除',
+      required: '項目名を入力してください',
+      duplicate: '項目名「{name}」が重複しています',
+      isFile: '「{name}」はファイルの項目名です',
     },
   },
 }

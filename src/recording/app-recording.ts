@@ -10,6 +10,7 @@
  */
 import type { Ref, WatchSource } from 'vue'
 import type { CtiEngine } from '@/cti'
+import type { MessageTree } from '@/i18n'
 import { callRecordFacts, recordingDeliveryId, type RecordingPayload } from '@/outbox/cti-delivery'
 import { applyCallEvent } from '@/history/record'
 import { recordingMedia } from '@/ports/browser/recording-media'
@@ -18,6 +19,7 @@ import type { useHistoryStore } from '@/stores/history'
 import type { useOutboxStore } from '@/stores/outbox'
 import type { useSettingsStore } from '@/stores/settings'
 import { createRecordingController, type FinishedRecording, type RecordingController, type RecordingState } from './controller'
+import { createLostNotice } from './lost-notice'
 import { nextPart, recordingPartId, type KnownPart } from './parts'
 import { recordings } from './shared'
 import type { RecordingStore } from './store'
@@ -48,6 +50,8 @@ export interface RecordingView {
   readonly outbox: ReturnType<typeof useOutboxStore>
   readonly engine: () => CtiEngine | undefined
   readonly watch: <T>(source: WatchSource<T>, callback: (value: T) => void) => unknown
+  /** Merges texts loaded with this chunk into the app's (from the session store, which has `@/i18n`). */
+  readonly mergeMessages: (messages: { en: MessageTree; ja: MessageTree }) => void
 }
 
 const MB = 1024 * 1024
@@ -69,6 +73,11 @@ export function createAppRecording(view: RecordingView): AppRecording {
     }).catch(() => undefined)
     return work
   }
+  const noticeLost = createLostNotice({
+    numberOf: async (callId) => (await (await historyStore.database())?.get(callId))?.remoteNumber,
+    notify: (notice) => calls.notify(notice),
+    mergeMessages: view.mergeMessages,
+  })
 
   const controller: RecordingController | undefined = media && createRecordingController({
     media,
@@ -94,6 +103,7 @@ export function createAppRecording(view: RecordingView): AppRecording {
 
   async function stored(callId: string, id: string, lost: readonly string[]): Promise<void> {
     if (lost.length > 0) view.lost.value = [...view.lost.value, ...lost]
+    void noticeLost(lost)
     await linkToHistory(callId, id)
   }
 

@@ -12,6 +12,9 @@
 export const recordingPartId = (callId: string, part: number): string => (part <= 1 ? callId : `${callId}:${part}`)
 
 /** The part a stored recording id names (1 for a bare call id). */
+/** The call a recording (part) id belongs to: call ids have no `:`. */
+export const callOfRecordingId = (id: string): string => id.split(':')[0] ?? id
+
 export function partOfRecordingId(id: string): number {
   const match = /:(\d+)$/.exec(id)
   return match ? Number(match[1]) : 1

@@ -55,6 +55,8 @@ export type PhoneNotice =
   | { id: number; kind: 'referred'; number: string }
   /** A call of the page before a reload could not be taken back (issue 12): offer to call back. */
   | { id: number; kind: 'resume-failed'; number: string; reason?: string }
+  /** The size cap removed this call's recording before the CRM got it (issue 10 §4; texts load with the recorder). */
+  | { id: number; kind: 'recording-lost'; number: string }
 
 const NO_CRM: CrmState = Object.freeze({ searchState: 'idle', values: Object.freeze({}), searchFailed: false })
 

@@ -6,6 +6,7 @@ import { useCallsStore } from './calls'
 import { useCtiStore } from './cti'
 import { useHistoryStore } from './history'
 import { useOutboxStore } from './outbox'
+import { useSessionStore } from './session'
 import { useSettingsStore } from './settings'
 
 /**
@@ -22,7 +23,7 @@ export const useRecordingStore = defineStore('recording', () => {
   let app: Promise<AppRecording> | undefined
   const use = () => (app ??= import('@/recording/app-recording').then((m) => {
     const cti = useCtiStore()
-    return m.createAppRecording({ states, lost, calls, settings, history: useHistoryStore(), outbox: useOutboxStore(), engine: cti.engine, watch })
+    return m.createAppRecording({ states, lost, calls, settings, history: useHistoryStore(), outbox: useOutboxStore(), engine: cti.engine, watch, mergeMessages: useSessionStore().mergeMessages })
   }))
 
   const on = () => settings.settings.recording.mode

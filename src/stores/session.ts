@@ -280,5 +280,5 @@ export const useSessionStore = defineStore('session', () => {
     void run(restart)
   })
 
-  return { configured, pending, elsewhere, role, handedOff, start, useHere, applySettings, importSettings }
+  return { configured, pending, elsewhere, role, handedOff, start, useHere, applySettings, importSettings, mergeMessages }
 })

@@ -25,6 +25,12 @@ export interface SettingsDraft {
   reset(saved: Settings): void
   /** Values the test console extracted (e.g. {SID} from auth), offered to the next access tried. */
   readonly scratch: Record<string, string>
+  /**
+   * Problems a screen finds in what it holds but cannot write yet (two extra fields with one
+   * name: the document's object cannot say it), under the screen's own `source` key: they count
+   * in `errors` (so Save waits) until the screen reports none.
+   */
+  report(source: string, problems: FieldError[]): void
 }
 
 export const SETTINGS_DRAFT: InjectionKey<SettingsDraft> = Symbol('tsunagu.settingsDraft')
@@ -35,7 +41,8 @@ const derivedWhenEmpty: readonly string[] = DERIVED_WHEN_EMPTY
 
 export function createSettingsDraft(saved: () => Settings): SettingsDraft {
   const doc = ref(cloneJson(saved())) as Ref<Settings>
-  const errors = computed(() => validateDocument(doc.value, { cti: 'strict' }).errors)
+  const reported = ref<Record<string, FieldError[]>>({})
+  const errors = computed(() => [...validateDocument(doc.value, { cti: 'strict' }).errors, ...Object.values(reported.value).flat()])
 
   const locked = () => saved().locked
 
@@ -55,6 +62,10 @@ export function createSettingsDraft(saved: () => Settings): SettingsDraft {
       doc.value = cloneJson(next)
     },
     scratch: reactive({}),
+    report(source, problems) {
+      const { [source]: _, ...others } = reported.value
+      reported.value = problems.length > 0 ? { ...others, [source]: problems } : others
+    },
   }
 }
 

@@ -8,6 +8,12 @@ import { HELPER_EXTENSION_ID, ORIGIN_REFUSED_MESSAGE, send, type HelperReply } f
 
 /** The host's limit for an HTTP request when the engine gives none (it gives its access timeout). */
 const HELPER_HTTP_TIMEOUT_MS = 30_000
+/**
+ * The most body bytes one helper request carries. Chromium caps a page's message to an extension
+ * at 64 MiB (measured with Chromium 156: 47 MiB as base64, 63 MiB, arrive; 60 MiB, 80 MiB, are
+ * refused with "Message exceeded maximum allowed size"), and base64 grows the bytes by 4/3.
+ */
+export const MAX_HELPER_BODY_BYTES = 47 * 1024 * 1024
 
 /**
  * `command`: argv to the host, which starts argv[0] only when it is on its allow-list, and
@@ -36,6 +42,8 @@ export async function runCommand(argv: readonly string[], fromPlaceholder?: read
 export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_ID): Promise<HttpResponse> {
   const { signal } = request
   if (signal.aborted) return Promise.reject(abortError(signal))
+  if (request.body instanceof Uint8Array && request.body.length > MAX_HELPER_BODY_BYTES)
+    return Promise.reject(new Error(`helper: the body is ${(request.body.length / 1048576).toFixed(1)} MB; the helper carries at most ${MAX_HELPER_BODY_BYTES / 1048576} MB`))
   return new Promise<HttpResponse>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal))
     signal.addEventListener('abort', onAbort, { once: true })
@@ -44,7 +52,8 @@ export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_
       method: request.method,
       url: request.url,
       headers: { ...request.headers },
-      ...(request.body === undefined ? {} : { body: request.body }),
+      // The recording's multipart body is bytes: base64, which the host decodes before sending.
+      ...(request.body === undefined ? {} : typeof request.body === 'string' ? { body: request.body } : { bodyBase64: toBase64(request.body) }),
       timeoutMs: request.timeoutMs ?? HELPER_HTTP_TIMEOUT_MS,
     })
       .then((reply) => {
@@ -58,6 +67,13 @@ export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted')
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = ''
+  // In slices: `String.fromCharCode(...all)` overflows the stack past some 100 KB.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
 }
 
 function fromBase64(text: string): Uint8Array {

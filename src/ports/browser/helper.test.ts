@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { HttpRequest } from '@/cti'
 import { browserCtiPorts } from './cti'
 import { detectHelper, HELPER_EXTENSION_ID } from './helper'
-import { helperHttp, runCommand } from './helper-commands'
+import { helperHttp, MAX_HELPER_BODY_BYTES, runCommand } from './helper-commands'
 
 type Reply = unknown | ((message: { type: string }) => unknown)
 
@@ -104,6 +104,21 @@ describe('helperHttp', () => {
     const response = await helperHttp(request({ method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
     expect(response).toEqual({ status: 200, headers: { 'content-type': 'text/plain' }, body: new Uint8Array([0x8e, 0x52, 0, 0xff]) })
     expect(sent[0]).toMatchObject({ message: { type: 'http', method: 'POST', url: 'http://crm.test/search?tel=03', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } } })
+  })
+
+  it('sends a body of bytes (the recording\'s multipart upload) as base64, every byte value intact, also past 100 KB', async () => {
+    const sent = fakeExtension({ ok: true, status: 201, headers: {}, bodyBase64: '' })
+    const bytes = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff)
+    await helperHttp(request({ method: 'POST', body: bytes, headers: { 'content-type': 'multipart/form-data; boundary=b' } }))
+    const { message } = sent[0] as { message: { body?: unknown; bodyBase64: string } }
+    expect(message.body).toBeUndefined()
+    expect(Buffer.from(message.bodyBase64, 'base64').equals(Buffer.from(bytes))).toBe(true)
+  })
+
+  it('refuses a body past what one message to the extension carries, before encoding or sending it', async () => {
+    const sent = fakeExtension({ ok: true, status: 201, headers: {}, bodyBase64: '' })
+    await expect(helperHttp(request({ method: 'POST', body: new Uint8Array(MAX_HELPER_BODY_BYTES + 1) }))).rejects.toThrow('the helper carries at most 47 MB')
+    expect(sent).toEqual([])
   })
 
   it("gives the host the access's own timeout", async () => {
