@@ -14,11 +14,13 @@ export const BUDGETS = [
   { key: 'initialJsGzipKB', label: 'initial JS, gzip', max: 200, unit: 'KB' },
   { key: 'inviteToPopupMs', label: 'INVITE reaching the page → popup in the DOM (seen by a MutationObserver)', stat: 'p95', max: 8, unit: 'ms' },
   { key: 'dialToInviteSentMs', label: 'dial click → INVITE sent', stat: 'p95', max: 50, unit: 'ms' },
-  { key: 'searchOverheadMs', label: "search result shown, beyond the CRM's own time", stat: 'p95', max: 10, unit: 'ms' },
+  // In the DOM, as for the popup: the frame that paints it follows at the display's cadence (below).
+  { key: 'searchOverheadMs', label: "search result in the DOM (seen by a MutationObserver), beyond the CRM's own time", stat: 'p95', max: 10, unit: 'ms' },
 ]
 
 /** Figures measured without a budget of the design guide, listed after the budgets. */
 export const FIGURES = [
+  { key: 'searchPaintedOverheadMs', label: "search result painted (the next frame's rAF), beyond the CRM's own time" },
   { key: 'reloadToAudioMs', label: 'reload (F5) during a call → audio back both ways (issue 12)' },
   { key: 'registeredToAudioMs', label: 'the reloaded page registered → audio back both ways (issue 12)' },
 ]

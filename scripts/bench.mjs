@@ -153,7 +153,8 @@ try {
   }
   const ringStagesMs = STAGES.map(([name, label], k) => ({ name, label, stats: stats(stageSamples[k]) }))
 
-  // Search: the popup's company line appears; a MutationObserver + rAF stamps the frame it is painted in.
+  // Search: the popup's company line appears. A MutationObserver stamps when it is in the DOM (the
+  // budget, as for the popup), a rAF from there the frame that paints it (listed for information).
   const searcher = await openPhone('1003', {
     agent: { id: 'agent01', password: 'pass01' },
     cti: { target: 'custom', accesses: { search: { method: 'get-internal', url: `${crm.url}/search?tel={TEL}`, format: '{NAME}{COMPANY}' } } },
@@ -161,22 +162,25 @@ try {
   await searcher.evaluate(() => {
     new MutationObserver(() => {
       if (window.__shownAt === undefined && document.querySelector('[data-testid=popup-company]')) {
-        window.__shownAt = -1
-        requestAnimationFrame(() => { window.__shownAt = performance.now() })
+        window.__shownAt = performance.now()
+        requestAnimationFrame(() => { window.__paintedAt = performance.now() })
       }
     }).observe(document.body, { subtree: true, childList: true })
   })
   crm.setBehaviour({ delayMs: CRM_DELAY_MS })
   const searchOverheadMs = []
+  const searchPaintedOverheadMs = []
   for (let i = 0; i < Math.min(CALLS, 20); i++) {
-    await searcher.evaluate(() => { performance.clearMarks(); performance.clearResourceTimings(); window.__shownAt = undefined })
+    await searcher.evaluate(() => { performance.clearMarks(); performance.clearResourceTimings(); window.__shownAt = undefined; window.__paintedAt = undefined })
     const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: kamailio.udpPort, to: '1003', fromUser: '0312345678', fromName: 'Bench' })
-    await searcher.waitForFunction(() => typeof window.__shownAt === 'number' && window.__shownAt > 0, undefined, { timeout: 10000 })
-    const ms = await searcher.evaluate(() => {
+    await searcher.waitForFunction(() => typeof window.__paintedAt === 'number', undefined, { timeout: 10000 })
+    const [ms, painted] = await searcher.evaluate(() => {
       const request = performance.getEntriesByType('resource').find((e) => e.name.includes('/search?'))
-      return window.__shownAt - performance.getEntriesByName('tsunagu:invite').at(-1).startTime - (request.responseEnd - request.startTime)
+      const base = performance.getEntriesByName('tsunagu:invite').at(-1).startTime + (request.responseEnd - request.startTime)
+      return [window.__shownAt - base, window.__paintedAt - base]
     })
     searchOverheadMs.push(ms)
+    searchPaintedOverheadMs.push(painted)
     await sipp.hangUp()
     await sipp.done
     await searcher.getByTestId('incoming-popup').waitFor({ state: 'detached', timeout: 10000 })
@@ -216,6 +220,7 @@ try {
     ringStagesMs,
     dialToInviteSentMs: stats(dialMs),
     searchOverheadMs: stats(searchOverheadMs),
+    searchPaintedOverheadMs: stats(searchPaintedOverheadMs),
     ...(soak ? { soak } : {}),
     nodeBench: nodeBenchResults,
     ...resume,
