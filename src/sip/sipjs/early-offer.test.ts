@@ -105,3 +105,47 @@ describe('offerBeforeMicrophone', () => {
     expect(sender.track).toBeNull()
   })
 })
+
+describe('offerBeforeMicrophone with a spare offer', () => {
+  function spareOf(sdp = 'v=0 spare offer') {
+    const sender = { track: null as null | FakeTrack, replaceTrack: vi.fn(async (t: FakeTrack) => { sender.track = t }) }
+    const pc = { signalingState: 'have-local-offer', connectionState: 'new', localDescription: { type: 'offer', sdp } }
+    return { pc, sender, transceiver: { sender }, stream: {}, replacePeerConnection: vi.fn() }
+  }
+
+  it('the first offer is the spare\'s, at once, without sip.js\'s own offer steps; the microphone goes on its sender', async () => {
+    const { sdh } = fakeHandler()
+    const spare = spareOf()
+    const mic = deferred<MediaStream>()
+    offerBeforeMicrophone(sdh, () => mic.promise, () => undefined, spare as never)
+    const offer = await sdh.getDescription({ constraints: { audio: true } })
+    expect(offer).toEqual({ body: 'v=0 spare offer', contentType: 'application/sdp' })
+    expect(sdh.getDescription).not.toBe(undefined)
+    expect(spare.replacePeerConnection).not.toHaveBeenCalled()
+    const mine = track()
+    mic.resolve(streamOf(mine))
+    await vi.waitFor(() => expect(spare.sender.track).toBe(mine))
+  })
+
+  it('a first offer the spare cannot be (held) gets a fresh peer connection and sip.js\'s own path', async () => {
+    const { sdh, pc } = fakeHandler()
+    const spare = spareOf()
+    const original = sdh.getDescription
+    offerBeforeMicrophone(sdh, () => new Promise(() => undefined), () => undefined, spare as never)
+    const offer = await sdh.getDescription({ constraints: { audio: true }, hold: true })
+    expect(spare.replacePeerConnection).toHaveBeenCalledOnce()
+    expect(original).toHaveBeenCalledOnce()
+    expect(offer.body).toBe('v=0 offer')
+    expect(pc.addTransceiver).toHaveBeenCalledOnce()
+  })
+
+  it('only the first offer: a later one (re-INVITE) takes sip.js\'s path', async () => {
+    const { sdh } = fakeHandler({ remoteDescription: { type: 'answer' } })
+    const spare = spareOf()
+    const original = sdh.getDescription
+    offerBeforeMicrophone(sdh, () => new Promise(() => undefined), () => undefined, spare as never)
+    await sdh.getDescription({ constraints: { audio: true } })
+    await sdh.getDescription({ constraints: { audio: true }, hold: true })
+    expect(original).toHaveBeenCalledOnce()
+  })
+})

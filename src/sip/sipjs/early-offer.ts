@@ -13,8 +13,14 @@
  * Only the initial offer: an answer to a remote offer (incoming calls, re-INVITEs) and any later
  * offer take sip.js's own path, because a transceiver added before a remote offer would not be
  * matched to its m-line.
+ *
+ * With a `spare` (`spare-offer.ts`: a peer connection whose offer is made and ICE gathered in
+ * advance, already the handler's), the initial offer is that offer, returned at once. An initial
+ * offer the spare cannot be (held, an ICE restart, video) gets a fresh peer connection instead,
+ * as sip.js would have made it (`replacePeerConnection`).
  */
 import type { SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js/lib/platform/web'
+import type { SpareOffer } from './spare-offer'
 
 /** sip.js's media stream factory signature (getUserMedia in the browser). */
 export type MicrophoneSource = (constraints: MediaStreamConstraints) => Promise<MediaStream>
@@ -26,22 +32,41 @@ export function offerBeforeMicrophone(
   sdh: EarlyOfferHandler,
   microphone: MicrophoneSource,
   onFailure: (error: unknown) => void,
+  spare?: SpareOffer & { replacePeerConnection(): void },
 ): void {
   const getDescription = sdh.getDescription.bind(sdh)
   const enableSenderTracks = sdh.enableSenderTracks.bind(sdh)
   /** What mute/hold last asked of the sender tracks, for a track that arrives later. */
   let sending = true
+  let spareLeft = spare
   sdh.enableSenderTracks = (enable: boolean) => {
     sending = enable
     enableSenderTracks(enable)
   }
   sdh.getDescription = (options?: SessionDescriptionHandlerOptions, modifiers?) => {
+    const constraints: MediaStreamConstraints = { ...options?.constraints }
+    if (constraints.audio === undefined) constraints.audio = true
+    const fromSpare = spareLeft
+    spareLeft = undefined
+    if (fromSpare) {
+      const fits = !constraints.video && !options?.hold && !options?.offerOptions?.iceRestart && !modifiers?.length
+      const sdp = fromSpare.pc.localDescription?.sdp
+      if (fits && sdp) {
+        microphoneLater(fromSpare.pc, fromSpare.transceiver, constraints)
+        return Promise.resolve({ body: sdp, contentType: 'application/sdp' })
+      }
+      fromSpare.replacePeerConnection()
+    }
     const pc = sdh.peerConnection
     const initialOffer = pc && pc.signalingState === 'stable' && !pc.remoteDescription && pc.getSenders().length === 0
-    const constraints: MediaStreamConstraints = { ...options?.constraints }
     if (!initialOffer || constraints.video) return getDescription(options, modifiers)
-    if (constraints.audio === undefined) constraints.audio = true
     const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv', streams: [sdh.localMediaStream] })
+    microphoneLater(pc, transceiver, constraints)
+    return getDescription(options, modifiers)
+  }
+
+  /** Asks for the microphone now; its track goes on `transceiver`'s sender when it arrives. */
+  function microphoneLater(pc: RTCPeerConnection, transceiver: RTCRtpTransceiver, constraints: MediaStreamConstraints): void {
     // sip.js's handler asks for a stream only when the constraints changed: these are the ones
     // we are fetching, so its own getLocalMediaStream step resolves at once.
     ;(sdh as unknown as { localMediaStreamConstraints?: MediaStreamConstraints }).localMediaStreamConstraints = constraints
@@ -59,6 +84,5 @@ export function offerBeforeMicrophone(
       // As sip.js's own setLocalMediaStream announces a track it adds to the local stream.
       if (typeof MediaStreamTrackEvent === 'function') sdh.localMediaStream.dispatchEvent(new MediaStreamTrackEvent('addtrack', { track }))
     }).catch(onFailure)
-    return getDescription(options, modifiers)
   }
 }

@@ -15,10 +15,11 @@ import type {
 } from '../softphone'
 import { TypedEmitter } from '../typed-emitter'
 import { Call, describe, incomingCallInfo, incomingRequestInfo, outgoingCallInfo, type CallHost, type MediaOptions } from './call'
-import { fastIceFactory } from './fast-ice'
+import { fastIceFactory, handlerConfiguration } from './fast-ice'
 import { messageChannelTask, type TransportConstructor } from './hash-safe-transport'
 import { Line } from './line'
 import { dialogStateOf, REJOIN_TIMEOUT_MS, rejoinInviter, sendStoredBye } from './rejoin'
+import { SpareOffers } from './spare-offer'
 import { Transfers } from './transfer'
 import { adoptUnsentTrack } from './unsent-track'
 
@@ -32,6 +33,8 @@ export interface SipJsSoftphoneOptions {
   clock?: Clock
   /** Runs work in a task of its own (the ring path hands sip.js a new INVITE this way). Default: a MessageChannel task. */
   nextTask?: (work: () => void) => void
+  /** Keep a spare offer for the next call we place (`spare-offer.ts`). Default: with the browser's own handler and RTCPeerConnection. */
+  spareOffers?: boolean
 }
 
 /** Headers sip.js requires of every request; without one it drops the message (RFC 3261 §8.1.1). */
@@ -56,6 +59,10 @@ export class SipJsSoftphone implements Softphone {
   private seq = 0
   /** SIP Call-ID → the call id and time given to a previewed INVITE (`callArriving`) until sip.js hands us its Invitation. */
   private readonly previews = new Map<string, { id: string; startedAt: number }>()
+  /** The offer made in advance for the next call we place; absent with a test's own media handler. */
+  private readonly spares: SpareOffers | undefined
+  /** Sessions of calls we place from the dial pad: the ones the spare offer may go to. */
+  private readonly dialled = new WeakSet<Session>()
   private microphone = ''
   private doNotDisturb = false
 
@@ -79,10 +86,26 @@ export class SipJsSoftphone implements Softphone {
       calls: () => this.calls.values(),
       startCall: (inviter, remoteUser, extra) => this.startCall(inviter, remoteUser, extra),
     })
+    const spares = options.spareOffers ?? (!options.sessionDescriptionHandlerFactory && typeof RTCPeerConnection === 'function')
+    if (spares) {
+      const configuration = handlerConfiguration({ peerConnectionConfiguration: { iceServers: config.iceServers } })
+      this.spares = new SpareOffers({
+        createPeerConnection: () => new RTCPeerConnection(configuration.peerConnectionConfiguration),
+        createStream: () => new MediaStream(),
+        timers: this.timers,
+        now: () => this.clock.now(),
+        gatheringTimeoutMs: config.iceGatheringTimeoutMs,
+      })
+    }
     this.line = new Line(config, {
       transportConstructor: options.transportConstructor ?? Web.Transport,
       sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory
-        ?? fastIceFactory(config.iceServers.length > 0, this.timers, (session, error) => this.onMicrophoneFailure(session, error)),
+        ?? fastIceFactory(
+          config.iceServers.length > 0,
+          this.timers,
+          (session, error) => this.onMicrophoneFailure(session, error),
+          (session) => (this.dialled.has(session) ? this.spares?.take() : undefined),
+        ),
       timers: this.lineTimers,
       onInvite: (invitation) => this.onInvite(invitation),
       receiveHooks: {
@@ -90,10 +113,15 @@ export class SipJsSoftphone implements Softphone {
         nextTask: options.nextTask ?? messageChannelTask,
       },
       onRegistration: (status) => {
+        if (status.state === 'registered') this.spares?.prepare()
         this.events.emit('registration', status)
         this.recoverCalls(status)
       },
-      onRestored: () => this.events.emit('lineRestored'),
+      onRestored: () => {
+        // A new connection may mean a new network: the spare's candidates would be the old one's.
+        this.spares?.renew()
+        this.events.emit('lineRestored')
+      },
     })
   }
 
@@ -110,12 +138,16 @@ export class SipJsSoftphone implements Softphone {
   }
 
   verify(): void {
+    // A wake-up (resume, online, a clock jump, the tab shown again): the network may have changed
+    // while we slept; a spare made in the last minute is kept (the agent may be about to dial).
+    this.spares?.renew(60_000)
     this.line.verify()
   }
 
   async stop(): Promise<void> {
     this.line.release()
     this.previews.clear()
+    this.spares?.stop()
     this.timers.clear()
     this.lineTimers.clear()
     // Everything is sent before the first await: when the page is closing (pagehide) only
@@ -142,6 +174,7 @@ export class SipJsSoftphone implements Softphone {
     if (!cleaned || !uri) return { ok: false, reason: `Not a number or SIP address: ${target}` }
     if (this.registration.state !== 'registered') return { ok: false, reason: 'not-registered' }
     const inviter = new Inviter(this.line.ua, uri, { sessionDescriptionHandlerOptions: this.mediaOptions(), earlyMedia: true })
+    this.dialled.add(inviter)
     const call = this.startCall(inviter, uri.user ?? cleaned, {})
     return { ok: true, callId: call.id }
   }

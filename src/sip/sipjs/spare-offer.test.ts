@@ -1,0 +1,145 @@
+import { describe, expect, it, vi } from 'vitest'
+import { TimerSet } from '../clock'
+import { FakeClock } from '../fake-clock'
+import { SPARE_AFTER_TAKE_MS, SPARE_MAX_AGE_MS, SpareOffers } from './spare-offer'
+
+/** A peer connection stand-in: offer and local description at once, gathering completes on `gather()`. */
+class FakePeerConnection extends EventTarget {
+  signalingState = 'stable'
+  iceGatheringState = 'new'
+  localDescription: { type: string; sdp: string } | null = null
+  closed = false
+  readonly transceivers: { kind: string; direction: string }[] = []
+  addTransceiver(kind: string, init: { direction: string }) {
+    const t = { kind, direction: init.direction, sender: {} }
+    this.transceivers.push(t)
+    return t
+  }
+  async createOffer() {
+    return { type: 'offer', sdp: `v=0 offer ${this.transceivers.length}` }
+  }
+  async setLocalDescription(d: { type: string; sdp: string }) {
+    this.localDescription = d
+    this.signalingState = 'have-local-offer'
+    this.iceGatheringState = 'gathering'
+  }
+  gather() {
+    this.iceGatheringState = 'complete'
+    this.dispatchEvent(new Event('icegatheringstatechange'))
+  }
+  close() {
+    this.closed = true
+    this.signalingState = 'closed'
+  }
+}
+
+function setup() {
+  const clock = new FakeClock()
+  const timers = new TimerSet(clock)
+  const made: FakePeerConnection[] = []
+  const spares = new SpareOffers({
+    createPeerConnection: () => {
+      const pc = new FakePeerConnection()
+      made.push(pc)
+      return pc as unknown as RTCPeerConnection
+    },
+    createStream: () => ({}) as MediaStream,
+    timers,
+    now: () => clock.now(),
+    gatheringTimeoutMs: 500,
+  })
+  return { clock, timers, made, spares }
+}
+
+const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+
+describe('the spare offer of the next call we place', () => {
+  it('is ready once its offer is set and ICE gathering completed: one sendrecv audio transceiver', async () => {
+    const { made, spares } = setup()
+    spares.prepare()
+    spares.prepare()
+    expect(made).toHaveLength(1)
+    await flush()
+    expect(spares.take()).toBeUndefined()
+    made[0]!.gather()
+    await flush()
+    const spare = spares.take()
+    expect(spare?.pc).toBe(made[0])
+    expect(made[0]!.transceivers).toEqual([{ kind: 'audio', direction: 'sendrecv', sender: {} }])
+    expect(made[0]!.localDescription?.sdp).toBe('v=0 offer 1')
+    // Taken once: the next dial makes its own offer until the next spare is ready.
+    expect(spares.take()).toBeUndefined()
+  })
+
+  it('gathering that never completes is cut at the line\'s timeout', async () => {
+    const { clock, made, spares } = setup()
+    spares.prepare()
+    await flush()
+    clock.advance(500)
+    await flush()
+    expect(spares.take()?.pc).toBe(made[0])
+  })
+
+  it('a new spare follows a moment after one is taken, not during the call\'s set-up', async () => {
+    const { clock, made, spares } = setup()
+    spares.prepare()
+    await flush()
+    made[0]!.gather()
+    await flush()
+    spares.take()
+    clock.advance(SPARE_AFTER_TAKE_MS - 1)
+    expect(made).toHaveLength(1)
+    clock.advance(1)
+    expect(made).toHaveLength(2)
+  })
+
+  it('an old spare is replaced; renew() replaces it at once unless it is younger than asked', async () => {
+    const { clock, made, spares } = setup()
+    spares.prepare()
+    await flush()
+    made[0]!.gather()
+    await flush()
+    clock.advance(SPARE_MAX_AGE_MS)
+    expect(made[0]!.closed).toBe(true)
+    expect(made).toHaveLength(2)
+    await flush()
+    made[1]!.gather()
+    await flush()
+    spares.renew(60_000)
+    expect(made).toHaveLength(2)
+    spares.renew()
+    expect(made[1]!.closed).toBe(true)
+    expect(made).toHaveLength(3)
+  })
+
+  it('stop() closes the spare and the one being made, and leaves no timer', async () => {
+    const { timers, made, spares } = setup()
+    spares.prepare()
+    await flush()
+    made[0]!.gather()
+    await flush()
+    spares.renew()
+    spares.stop()
+    expect(made.every((pc) => pc.closed)).toBe(true)
+    expect(timers.pendingDelays).toEqual([])
+    spares.prepare()
+    expect(made).toHaveLength(2)
+  })
+
+  it('a failing peer connection leaves no spare, only a warning', async () => {
+    const { spares } = setup()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const broken = new SpareOffers({
+      createPeerConnection: () => { throw new Error('no WebRTC') },
+      createStream: () => ({}) as MediaStream,
+      timers: new TimerSet(new FakeClock()),
+      now: () => 0,
+      gatheringTimeoutMs: 500,
+    })
+    broken.prepare()
+    expect(broken.take()).toBeUndefined()
+    expect(warn).toHaveBeenCalled()
+    warn.mockRestore()
+    void spares
+  })
+})

@@ -1,0 +1,146 @@
+/**
+ * A call we place starts from an offer made in advance.
+ *
+ * The dial path's cost after `early-offer.ts` was the WebRTC work itself: a new
+ * RTCPeerConnection, createOffer, setLocalDescription and ICE gathering, 30–60 ms here (2-core
+ * machine, Chromium 156) and the least steady part of dial click → INVITE. None of it depends on
+ * the number dialled, so while the line is idle we keep one peer connection ready: an audio
+ * transceiver (sendrecv, no track yet), its offer set as local description, ICE gathered. The
+ * next dial takes it and the INVITE carries that offer at once; the microphone's track goes on the
+ * transceiver's sender when it arrives, as in `early-offer.ts`. A new spare is made a moment
+ * after one is taken, and the spare is renewed when it gets old or the network may have changed
+ * (`renew()`: the line's wake-ups), so its candidates are those of the current network.
+ *
+ * An idle peer connection with gathered candidates and no remote side sends nothing.
+ */
+import type { TimerSet } from '../clock'
+
+/** A peer connection with its local offer set and ICE gathered, waiting for a call. */
+export interface SpareOffer {
+  readonly pc: RTCPeerConnection
+  /** The stream the offer's `a=msid` names: the session description handler's local stream. */
+  readonly stream: MediaStream
+  readonly transceiver: RTCRtpTransceiver
+}
+
+export interface SpareOfferOptions {
+  /** `new RTCPeerConnection(configuration)` in the browser; a fake in the unit tests. */
+  createPeerConnection(): RTCPeerConnection
+  createStream(): MediaStream
+  timers: TimerSet
+  now(): number
+  /** The longest wait for ICE gathering to complete (the line's iceGatheringTimeoutMs). */
+  gatheringTimeoutMs: number
+}
+
+/** A spare older than this is replaced (its host candidates may be of an earlier network). */
+export const SPARE_MAX_AGE_MS = 10 * 60_000
+/**
+ * A new spare is made this long after one was taken: after the INVITE left and the call's
+ * microphone started, ready for a next dial well within a second (a consultation call, a redial).
+ */
+export const SPARE_AFTER_TAKE_MS = 250
+
+export class SpareOffers {
+  private ready: SpareOffer | undefined
+  private readyAt = 0
+  private preparing: RTCPeerConnection | undefined
+  private cancelRenewal: (() => void) | undefined
+  private cancelNext: (() => void) | undefined
+  private stopped = false
+
+  constructor(private readonly options: SpareOfferOptions) {}
+
+  /** Makes a spare if there is none (the line is up). */
+  prepare(): void {
+    if (this.stopped || this.ready || this.preparing) return
+    this.cancelNext?.()
+    this.cancelNext = undefined
+    let pc: RTCPeerConnection
+    try {
+      pc = this.options.createPeerConnection()
+    } catch (error) {
+      console.warn('no spare offer', error)
+      return
+    }
+    this.preparing = pc
+    const stream = this.options.createStream()
+    const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv', streams: [stream] })
+    void (async () => {
+      try {
+        await pc.setLocalDescription(await pc.createOffer())
+        await this.gathered(pc)
+      } catch (error) {
+        if (this.preparing === pc) console.warn('no spare offer', error)
+        this.drop(pc)
+        return
+      }
+      if (this.preparing !== pc) return
+      this.preparing = undefined
+      this.ready = { pc, stream, transceiver }
+      this.readyAt = this.options.now()
+      this.cancelRenewal = this.options.timers.after(SPARE_MAX_AGE_MS, () => this.renew())
+    })()
+  }
+
+  /** The ready spare for a call we place, or undefined (none yet: the call makes its own offer). */
+  take(): SpareOffer | undefined {
+    const spare = this.ready
+    if (!spare || spare.pc.signalingState !== 'have-local-offer' || !spare.pc.localDescription) return undefined
+    this.ready = undefined
+    this.cancelRenewal?.()
+    this.cancelRenewal = undefined
+    this.cancelNext?.()
+    this.cancelNext = this.options.timers.after(SPARE_AFTER_TAKE_MS, () => this.prepare())
+    return spare
+  }
+
+  /**
+   * Throws the spare away and makes a new one (it is old, or the network may have changed); with
+   * `keepYoungerMs`, a spare made less than that long ago is kept (a wake-up that changed nothing).
+   */
+  renew(keepYoungerMs = 0): void {
+    if (this.stopped) return
+    if (this.ready && this.options.now() - this.readyAt < keepYoungerMs) return
+    this.discard()
+    this.prepare()
+  }
+
+  /** No spare any more (the line stops). */
+  stop(): void {
+    this.stopped = true
+    this.discard()
+    this.cancelNext?.()
+    this.cancelNext = undefined
+  }
+
+  private discard(): void {
+    this.cancelRenewal?.()
+    this.cancelRenewal = undefined
+    if (this.ready) this.ready.pc.close()
+    this.ready = undefined
+    if (this.preparing) this.drop(this.preparing)
+  }
+
+  private drop(pc: RTCPeerConnection): void {
+    if (this.preparing === pc) this.preparing = undefined
+    pc.close()
+  }
+
+  /** ICE gathering complete (all candidates in the offer), or the line's gathering timeout. */
+  private gathered(pc: RTCPeerConnection): Promise<void> {
+    if (pc.iceGatheringState === 'complete') return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        pc.removeEventListener('icegatheringstatechange', check)
+        cancel()
+        resolve()
+      }
+      const check = () => {
+        if (pc.iceGatheringState === 'complete') done()
+      }
+      const cancel = this.options.timers.after(this.options.gatheringTimeoutMs, done)
+      pc.addEventListener('icegatheringstatechange', check)
+    })
+  }
+}
