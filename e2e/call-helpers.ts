@@ -6,12 +6,21 @@ import { expect } from './fixtures'
  * app on every load of the page; a spec adds them, then reloads the provisioned page.
  */
 
-/** Keeps every RTCPeerConnection the page creates, so a test can read directions and stats. */
+/**
+ * Keeps every RTCPeerConnection of the page's calls, in the order each became a call's (when it
+ * got the other side's description), so a test can read directions and stats. The phone's spare
+ * connection for the next dial (src/sip/sipjs/spare-offer.ts) joins the list only once a call uses it.
+ */
 export const TRACK_PEER_CONNECTIONS = `(() => {
   const Native = window.RTCPeerConnection
   const list = []
   window.__tsunaguPeerConnections = list
-  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); list.push(pc); return pc }
+  const setRemote = Native.prototype.setRemoteDescription
+  Native.prototype.setRemoteDescription = function (...args) {
+    if (!list.includes(this)) list.push(this)
+    return setRemote.apply(this, args)
+  }
+  window.RTCPeerConnection = function (...args) { return new Native(...args) }
   window.RTCPeerConnection.prototype = Native.prototype
   Object.setPrototypeOf(window.RTCPeerConnection, Native)
 })()`
