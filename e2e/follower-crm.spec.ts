@@ -47,7 +47,7 @@ test.beforeEach(({ lab }) => {
   lab.crm.resetBehaviour()
 })
 
-test('a follower tab logs in through the leader, its "Open in CRM" reaches the CRM exactly once, and its badge counts the missed call', async ({ browser, lab }) => {
+test('a follower tab logs in through the leader, its "Open in CRM" (call card, then history row) reaches the CRM exactly once each, and its badge counts the missed call', async ({ browser, lab }) => {
   const user = nextUser()
   const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
   try {
@@ -84,6 +84,17 @@ test('a follower tab logs in through the leader, its "Open in CRM" reaches the C
     await expect(first.getByRole('button', { name: /History \(1 missed\)/ })).toBeVisible()
     expect(accesses(lab, '/open', '0312345678')).toBe(1)
     expect(accesses(lab, '/search', '0312345678')).toBe(1)
+
+    // "Open in CRM" on the follower's history row: the click access once more, again from the leader.
+    await second.getByRole('button', { name: /History \(1 missed\)/ }).click()
+    const row = second.getByTestId('history-row')
+    await expect(row).toHaveCount(1)
+    await expect(row).toContainText('missed')
+    const pages = context.pages().length
+    await row.getByTestId('history-open-crm').click()
+    await expect.poll(() => accesses(lab, '/open', '0312345678')).toBe(2)
+    // Into the same CRM tab as before (the accesses' named tab), not a new one.
+    expect(context.pages()).toHaveLength(pages)
   } finally {
     await context.close()
   }
