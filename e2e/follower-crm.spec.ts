@@ -60,6 +60,8 @@ test('a follower tab logs in through the leader, its "Open in CRM" (call card, t
     // The agent logs in from the follower: one login, run by the leader.
     await status.click()
     const login = second.getByTestId('agent-login')
+    // Its texts load with the dialog (not with the first paint).
+    await expect(login).toContainText('CRM login')
     await login.getByTestId('login-id').locator('input').fill('agent01')
     await login.getByTestId('login-password').locator('input').fill('pass01')
     await login.getByTestId('login-submit').click()
