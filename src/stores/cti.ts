@@ -86,7 +86,8 @@ export const useCtiStore = defineStore('cti', () => {
   /**
    * Builds the engine from the saved/provisioned settings; asks for the agent login when needed.
    * `readerOnly`: a tab showing another tab's line (`session.ts`) reads its calls the same way
-   * (popup, names) but has no engine, no CRM session and no login: each access runs once, there.
+   * (popup, names) but has no engine and no CRM session of its own: each access runs once, there.
+   * Its login, logout and "open in CRM" ask that tab (`remote`, set by `tab-cti.ts`).
    */
   async function start(options: { readerOnly?: boolean } = {}): Promise<void> {
     stop()
