@@ -1,34 +1,18 @@
 /**
- * Intensive wake-up throttling, measured (issue 11 item 2): a hidden phone page whose own timers
- * Chrome throttles to one wake-up a minute, while the line's timers (in a worker, see
- * `src/sip/worker-clock.ts`) keep their time, the line stays registered, and a call rings.
+ * Intensive wake-up throttling, measured (issue 11 item 2): the phone's tab hidden behind another
+ * tab for `--seconds` under Chrome's once-a-minute regime (its grace period cut from 5 minutes to
+ * `--grace` seconds), then rung by sipp. See `lab/hidden-phone.mjs` for how and what is measured.
  *
  *   node scripts/bench-throttling.mjs [--seconds 150] [--grace 10] [--out FILE]   (needs dist/: npx vite build)
  *
- * Why raw CDP and not Playwright: Playwright sends `Emulation.setFocusEmulationEnabled` and
- * `Emulation.setActiveAndFocused` to every page it attaches to, and with those a page stays
- * `visible` whatever is in front; also its default flags turn background throttling off
- * (`--disable-background-timer-throttling`, `--disable-renderer-backgrounding`,
- * `--disable-backgrounding-occluded-windows`). Here Chromium is started by hand (headless) and
- * driven over its DevTools socket: a second tab made active in the same window hides the phone's
- * tab (`visibilityState: hidden`), and `--enable-features=IntensiveWakeUpThrottling:…` with a
- * short grace period (Chrome's default: 5 minutes) brings the once-a-minute regime in seconds.
- *
- * Measured in the hidden page: a chained `setTimeout(…, 2000)` of the page's own (the throttled
- * kind), the SIP OPTIONS probes and REGISTER refreshes the line sends (WebSocket frames, stamped
- * in the page), the registration state shown (sampled over CDP), and at the end a call from sipp:
- * INVITE sent → popup in the DOM. Writes the figures as JSON to `--out` (default
- * bench/throttling.json) and prints them.
+ * Writes the figures as JSON to `--out` (default bench/throttling.json) and prints them.
  */
-import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import WebSocket from 'ws'
 import { startCrm } from '../lab/crm-server.mjs'
+import { measureHiddenPhone } from '../lab/hidden-phone.mjs'
 import { startKamailio } from '../lab/kamailio.mjs'
-import { runSipp } from '../lab/sipp.mjs'
 import { startStaticServer } from '../lab/static-server.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -36,146 +20,23 @@ const arg = (name, fallback) => {
   const at = process.argv.indexOf(`--${name}`)
   return at > 0 ? process.argv[at + 1] : fallback
 }
-const SECONDS = Number(arg('seconds', 150))
-const GRACE_S = Number(arg('grace', 10))
 const OUT = arg('out', join(root, 'bench', 'throttling.json'))
-const KEEPALIVE_S = 10
-const EXPIRES_S = 60
-const USER = '1001'
-
-/** Before the app: stamps the line's SIP requests as they leave, and runs the page's own timer chain. */
-const PROBE = `(() => {
-  const b = window.__throttle = { chain: [], options: [], registers: [], hiddenAt: undefined }
-  document.addEventListener('visibilitychange', () => { if (document.hidden && b.hiddenAt === undefined) b.hiddenAt = Date.now() })
-  const send = WebSocket.prototype.send
-  WebSocket.prototype.send = function (data) {
-    if (typeof data === 'string') {
-      if (data.startsWith('OPTIONS ')) b.options.push(Date.now())
-      else if (data.startsWith('REGISTER ')) b.registers.push(Date.now())
-    }
-    return send.call(this, data)
-  }
-  const tick = () => { b.chain.push(Date.now()); setTimeout(tick, 2000) }
-  setTimeout(tick, 2000)
-})()`
-
-const gaps = (list) => list.slice(1).map((t, i) => t - list[i])
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Chromium with a DevTools socket; returns a tiny CDP client (flattened sessions). */
-async function startChromium(profile) {
-  const proc = spawn('/usr/bin/chromium', [
-    '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    `--enable-features=IntensiveWakeUpThrottling:grace_period_seconds/${GRACE_S}/duration_between_wake_ups_seconds/60`,
-    `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
-  ], { stdio: 'ignore' })
-  const portFile = join(profile, 'DevToolsActivePort')
-  for (let i = 0; i < 150 && !existsSync(portFile); i++) await sleep(100)
-  await sleep(200)
-  const [port, path] = readFileSync(portFile, 'utf8').trim().split('\n')
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`)
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) })
-  let seq = 0
-  const waiting = new Map()
-  ws.on('message', (raw) => {
-    const message = JSON.parse(String(raw))
-    const settle = message.id === undefined ? undefined : waiting.get(message.id)
-    if (!settle) return
-    waiting.delete(message.id)
-    if (message.error) settle.reject(new Error(`${message.error.message}`))
-    else settle.resolve(message.result)
-  })
-  const send = (method, params = {}, sessionId = undefined) => new Promise((resolve, reject) => {
-    const id = ++seq
-    waiting.set(id, { resolve, reject })
-    ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }))
-  })
-  return {
-    send,
-    async close() {
-      ws.close()
-      proc.kill()
-      await new Promise((resolve) => (proc.exitCode !== null ? resolve() : proc.once('exit', resolve)))
-    },
-  }
-}
 
 const kamailio = await startKamailio()
 const crm = await startCrm({})
 const app = await startStaticServer({ dir: join(root, 'dist') })
 app.setFile('/deploy.json', JSON.stringify({ provisioning: { origins: [crm.url] } }))
-const profile = mkdtempSync(join(tmpdir(), 'tsunagu-throttle-'))
-const chromium = await startChromium(profile)
 try {
-  crm.setProvision('throttle', {
-    version: 1,
-    sip: { server: kamailio.wsUrl, domain: kamailio.domain, user: USER, password: '', displayName: 'Agent', keepAliveSeconds: KEEPALIVE_S, registerExpires: EXPIRES_S },
+  const figures = await measureHiddenPhone({
+    kamailio, crm, appUrl: app.url, user: '1001',
+    seconds: Number(arg('seconds', 150)), graceS: Number(arg('grace', 10)), wakeUpS: 60,
+    // A 10 s probe and a 60 s registration (refreshed at 30 s): a minute's wake-up would miss both.
+    keepAliveS: 10, expiresS: 60,
   })
-  const { targetInfos } = await chromium.send('Target.getTargets')
-  const phoneTarget = targetInfos.find((t) => t.type === 'page').targetId
-  const { sessionId } = await chromium.send('Target.attachToTarget', { targetId: phoneTarget, flatten: true })
-  const evaluate = async (expression) => (await chromium.send('Runtime.evaluate', { expression, returnByValue: true }, sessionId)).result.value
-  await chromium.send('Page.enable', {}, sessionId)
-  await chromium.send('Page.addScriptToEvaluateOnNewDocument', { source: PROBE }, sessionId)
-  await chromium.send('Page.navigate', { url: `${app.url}/?config=${crm.url}/provision/throttle.json` }, sessionId)
-  const state = () => evaluate(`document.querySelector('[data-testid=registration-status]')?.dataset.state ?? 'none'`)
-  for (let i = 0; i < 150 && (await state()) !== 'registered'; i++) await sleep(100)
-  if ((await state()) !== 'registered') throw new Error('the phone did not register')
-
-  // Another tab in front, in the same window: the phone's tab is hidden.
-  const { targetId: front } = await chromium.send('Target.createTarget', { url: 'about:blank', newWindow: false, background: false })
-  await chromium.send('Target.activateTarget', { targetId: front })
-  const hiddenAt = Date.now()
-  const visibility = await evaluate('document.visibilityState')
-  const samples = []
-  while (Date.now() - hiddenAt < SECONDS * 1000) {
-    samples.push({ at: Date.now() - hiddenAt, state: await state() })
-    await sleep(5000)
-  }
-  const probe = await evaluate('JSON.parse(JSON.stringify(window.__throttle))')
-  const after = (list, fromMs) => list.filter((t) => t >= hiddenAt + fromMs)
-  // The throttled regime starts once the grace period is over (its first wake-up is aligned to the minute).
-  const chainGaps = gaps(after(probe.chain, 0))
-  const throttledChain = gaps(after(probe.chain, GRACE_S * 1000))
-  const optionsGaps = gaps(after(probe.options, 0))
-
-  // A call now, to the hidden, throttled page: INVITE → popup in the DOM.
-  await evaluate(`(() => { window.__popupAt = undefined; new MutationObserver(() => { if (window.__popupAt === undefined && document.querySelector('[data-testid=incoming-popup]')) window.__popupAt = Date.now() }).observe(document.body, { subtree: true, childList: true }) })()`)
-  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: kamailio.udpPort, to: USER, fromUser: '0312345678' })
-  const invitedAt = Date.now()
-  let popupAt
-  while (!popupAt && Date.now() - invitedAt < 15000) {
-    popupAt = await evaluate('window.__popupAt')
-    if (!popupAt) await sleep(50)
-  }
-  await sipp.hangUp()
-  await sipp.done
-
-  const figures = {
-    measuredAt: new Date().toISOString(),
-    chromium: 'Debian /usr/bin/chromium, --headless=new, raw CDP (no Playwright)',
-    flags: `IntensiveWakeUpThrottling:grace_period_seconds/${GRACE_S}/duration_between_wake_ups_seconds/60`,
-    hiddenHow: 'Target.createTarget({ newWindow: false }) + Target.activateTarget: another tab in front',
-    visibilityAfterHide: visibility,
-    hiddenSeconds: SECONDS,
-    pageTimerChain2s: {
-      ticks: chainGaps.length + 1,
-      gapsMs: chainGaps,
-      afterGraceGapsMs: throttledChain,
-      maxGapMs: Math.max(...chainGaps),
-    },
-    lineProbeOptions: { intervalSetS: KEEPALIVE_S, sent: optionsGaps.length + 1, gapsMs: optionsGaps, maxGapMs: Math.max(...optionsGaps) },
-    registerRefreshes: { expiresS: EXPIRES_S, sentWhileHidden: after(probe.registers, 0).length, gapsMs: gaps(after(probe.registers, 0)) },
-    registrationShown: { samples: samples.length, notRegistered: samples.filter((s) => s.state !== 'registered') },
-    ring: { popupAfterInviteMs: popupAt ? popupAt - invitedAt : null },
-  }
   mkdirSync(dirname(OUT), { recursive: true })
   writeFileSync(OUT, `${JSON.stringify(figures, null, 2)}\n`)
   console.log(JSON.stringify(figures, null, 2))
 } finally {
-  await chromium.close()
-  rmSync(profile, { recursive: true, force: true })
   await app.stop()
   await crm.stop()
   await kamailio.stop()
