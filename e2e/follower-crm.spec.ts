@@ -97,6 +97,8 @@ test('a follower tab logs in through the leader, its "Open in CRM" (call card, t
     await expect.poll(() => accesses(lab, '/open', '0312345678')).toBe(2)
     // Into the same CRM tab as before (the accesses' named tab), not a new one.
     expect(context.pages()).toHaveLength(pages)
+    // Looked at in the follower: the leader's badge is cleared too.
+    await expect(first.getByRole('button', { name: /^History$/ })).toBeVisible()
   } finally {
     await context.close()
   }

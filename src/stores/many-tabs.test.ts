@@ -289,6 +289,27 @@ describe('a follower works the leader\'s CRM session', () => {
     await vi.waitFor(() => expect(second.history.missedCount).toBe(1))
   })
 
+  it('the history looked at in one tab clears the missed-call badge of the other, either way', async () => {
+    const b = browser(CRM_DOC)
+    const first = await b.open('a')
+    const second = await b.open('b')
+    const missed = async () => {
+      const call = first.phone!.ring({ remoteUser: '0312345678' })
+      await vi.waitFor(() => expect(second.calls.ringing).toHaveLength(1))
+      first.phone!.remoteHangup(call.id, 'cancelled')
+      await first.history.settled()
+      await vi.waitFor(() => expect(second.history.missedCount).toBe(1))
+    }
+    await missed()
+    await second.history.open(Date.now() + 1)
+    second.history.close(Date.now() + 2)
+    await vi.waitFor(() => expect(first.history.missedCount).toBe(0))
+    await missed()
+    expect(first.history.missedCount).toBe(1)
+    await first.history.open(Date.now() + 1)
+    await vi.waitFor(() => expect(second.history.missedCount).toBe(0))
+  })
+
   it('a follower that takes the line over runs its own session: no remote left', async () => {
     const b = browser(CRM_DOC)
     await b.open('a')

@@ -9,7 +9,8 @@ import type { useHistoryStore } from './history'
  * follower) shows the leader's CRM login state, and its "Open in CRM" (call card, popup,
  * history rows), login and logout run in the leader: each access still runs once, there. When
  * the leader writes history rows, the followers' missed-call badge and open history view read
- * them again (the rows are in the origin's IndexedDB, shared by the tabs).
+ * them again (the rows are in the origin's IndexedDB, shared by the tabs); the history looked at
+ * in any tab clears the badge of the others too.
  *
  * Over the tab relay's channel, as `app` messages:
  *
@@ -20,6 +21,7 @@ import type { useHistoryStore } from './history'
  *   cti-command {id, method, args} ──────────►        (open, open-past, login, logout)
  *         ◄─────────────────────────────────── cti-result {id, value}
  *         ◄─────────────────────────────────── history               (rows were written)
+ *   history-seen ◄──────────────────────────► history-seen          (the history was looked at)
  * ```
  *
  * Loaded with the relay (`tab-line.ts`), not with the first paint.
@@ -80,6 +82,17 @@ function loginOutcomeOf(data: unknown): AuthResult | undefined {
 }
 
 /**
+ * Either end: the agent opened or closed the history view in this tab, which saved the moment as
+ * seen (the missed-call badge counts calls after it): the other tabs count from then too. Posted
+ * after the action, once the seen time is on its way to the storage the other tabs read.
+ */
+function shareSeen(history: HistoryStore, post: (topic: string, data: unknown) => void): () => void {
+  return history.$onAction(({ name, after }) => {
+    if (name === 'open' || name === 'close') after(() => post('history-seen', null))
+  })
+}
+
+/**
  * In the leader: runs the followers' CRM commands on this tab's CTI store, and tells them its
  * login state and each history write. `hello()` answers a follower that just opened.
  */
@@ -108,9 +121,12 @@ export function leaderCti(channel: RelayChannel, { cti, history }: TabStores): {
       written = history.written
       post('history', null)
     }),
+    shareSeen(history, post),
     channel.onMessage((raw) => {
       const message = relayMessageOf(raw)
-      if (message?.type === 'app' && message.topic === 'cti-command') void run(message.data)
+      if (message?.type !== 'app') return
+      if (message.topic === 'cti-command') void run(message.data)
+      else if (message.topic === 'history-seen') void history.changedElsewhere()
     }),
   ]
 
@@ -168,6 +184,7 @@ export function followerCti(channel: RelayChannel, tabId: string, { cti, history
     login: async (agent, remember) => loginOutcomeOf(await ask('login', [{ id: agent.id, password: agent.password }, remember])),
     logout: () => void ask('logout', []),
   })
+  const offSeen = shareSeen(history, (topic, data) => channel.post({ type: 'app', topic, data }))
   const off = channel.onMessage((raw) => {
     const message = relayMessageOf(raw)
     if (message?.type !== 'app') return
@@ -178,12 +195,13 @@ export function followerCti(channel: RelayChannel, tabId: string, { cti, history
       const settle = pending.get(message.data.id)
       pending.delete(message.data.id)
       settle?.(message.data.value)
-    } else if (message.topic === 'history') {
+    } else if (message.topic === 'history' || message.topic === 'history-seen') {
       void history.changedElsewhere()
     }
   })
   return () => {
     off()
+    offSeen()
     cti.setRemote(undefined)
     for (const settle of pending.values()) settle(undefined)
     pending.clear()
