@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { deepMerge } from '@/settings/merge'
 import { allMessages, preferredLocale } from './index'
+import agentLogin from './agent-login'
 import historyView from './history-view'
 import resume from './resume'
 import screens from './settings-screens'
@@ -8,7 +9,10 @@ import screens from './settings-screens'
 /** What the app holds once the settings screens' texts are loaded too. */
 function everyMessage() {
   const all = allMessages()
-  return { en: deepMerge(deepMerge(deepMerge(all.en, screens.en), historyView.en), resume.en), ja: deepMerge(deepMerge(deepMerge(all.ja, screens.ja), historyView.ja), resume.ja) }
+  return {
+    en: deepMerge(deepMerge(deepMerge(deepMerge(all.en, screens.en), historyView.en), resume.en), agentLogin.en),
+    ja: deepMerge(deepMerge(deepMerge(deepMerge(all.ja, screens.ja), historyView.ja), resume.ja), agentLogin.ja),
+  }
 }
 
 /** Every key path of a message tree, e.g. `call.answer`. */

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, nextTick, ref, shallowRef } from 'vue'
-import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
+import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CallParties, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
 import { usePorts } from '@/ports/ports'
 import { readCtiConfig } from '@/settings/cti-check'
 import type { FieldError } from '@/settings/settings'
@@ -14,6 +14,17 @@ import { useSettingsStore } from './settings'
 /** Log entries kept in memory for the CTI log panel (oldest dropped first). */
 const LOG_LIMIT = 500
 const BLOCKED_TABS_KEPT = 3
+
+/**
+ * The CRM session of the tab that holds the line, as a tab without it uses it (`tab-cti.ts`):
+ * each access still runs once, there; this tab only asks.
+ */
+export interface CtiRemote {
+  openInCrm(callId: string): void
+  openPast(callId: string, parties: CallParties, values: Readonly<Record<string, string>>): Promise<void>
+  login(agent: AgentCredentials, remember: boolean): Promise<AuthResult | undefined>
+  logout(): void
+}
 
 /**
  * The CTI integration of this tab: builds the engine from the settings, feeds it the calls'
@@ -46,6 +57,8 @@ export const useCtiStore = defineStore('cti', () => {
    */
   const blockedTabs = ref<{ callId: string; url: string; label: string }[]>([])
   let engine: CtiEngine | undefined
+  /** In a tab without the line: the line's tab's session (its `auth` is written here by `tab-cti.ts`). */
+  let remote: CtiRemote | undefined
   /** The history access's wiring to the outbox (docs/cti-integration.md §8), loaded with the engine. */
   let history: { ended(call: Call, recorded?: boolean): void } | undefined
   /** The calls the resume logic will take back or end itself (set by the session store). */
@@ -73,7 +86,8 @@ export const useCtiStore = defineStore('cti', () => {
   /**
    * Builds the engine from the saved/provisioned settings; asks for the agent login when needed.
    * `readerOnly`: a tab showing another tab's line (`session.ts`) reads its calls the same way
-   * (popup, names) but has no engine, no CRM session and no login: each access runs once, there.
+   * (popup, names) but has no engine and no CRM session of its own: each access runs once, there.
+   * Its login, logout and "open in CRM" ask that tab (`remote`, set by `tab-cti.ts`).
    */
   async function start(options: { readerOnly?: boolean } = {}): Promise<void> {
     stop()
@@ -88,13 +102,9 @@ export const useCtiStore = defineStore('cti', () => {
     }
     configErrors.value = []
     configWarnings.value = normalized.warnings
-    // No CRM status, login or "open in CRM" here either: they belong to the line's tab.
-    if (options.readerOnly) {
-      config.value = undefined
-      auth.value = { state: 'off' }
-      return
-    }
     config.value = normalized.config
+    // The CRM status, login and "open in CRM" are the line's tab's (`remote`): it sends its `auth`.
+    if (options.readerOnly) return
     const agent = settings.agent.id ? { id: settings.agent.id, password: settings.agent.password } : undefined
     engine = cti.createCtiEngine({
       config: normalized.config,
@@ -126,9 +136,10 @@ export const useCtiStore = defineStore('cti', () => {
   }
 
   async function login(agent: AgentCredentials, remember: boolean): Promise<AuthResult | undefined> {
-    if (!engine) return undefined
-    await settingsStore.saveAgent({ id: agent.id, password: remember ? agent.password : '' })
-    const result = await engine.login(agent)
+    if (!engine && !remote) return undefined
+    if (engine) await settingsStore.saveAgent({ id: agent.id, password: remember ? agent.password : '' })
+    const result = engine ? await engine.login(agent) : await remote?.login(agent, remember)
+    if (!result) return undefined
     if (result.ok) {
       loginOpen.value = false
       loggedIn()
@@ -143,6 +154,7 @@ export const useCtiStore = defineStore('cti', () => {
   }
 
   function logout(): void {
+    if (!engine) remote?.logout()
     phonebooks.setAccountSource(undefined)
     engine?.logout()
     loginOpen.value = isCustom.value
@@ -150,7 +162,7 @@ export const useCtiStore = defineStore('cti', () => {
 
   /** The popup body or its notification was clicked, or "open in CRM" on the call card. */
   function openInCrm(callId: string): void {
-    later(() => engine?.popupClicked(callId))
+    later(() => (engine ? engine.popupClicked(callId) : remote?.openInCrm(callId)))
   }
 
   function dismissBlocked(callId: string): void {
@@ -196,5 +208,8 @@ export const useCtiStore = defineStore('cti', () => {
     clearLog: () => { log.value = [] },
     /** Which calls the resume logic reports itself (`stores/resume.ts`), for the history's cut-off rows. */
     setTakenBack: (find: () => Promise<ReadonlySet<string>>) => { takenBack = find },
+    /** The line's tab's session, in a tab without the line (`tab-cti.ts`); undefined: none. */
+    remote: () => remote,
+    setRemote: (next: CtiRemote | undefined) => { remote = next },
   }
 })

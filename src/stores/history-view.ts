@@ -186,7 +186,10 @@ export const useHistoryViewStore = defineStore('history-view', () => {
   /** "Open in CRM" on a past call: the click access with that call's number, {ID} and values. */
   const canOpenInCrm = computed(() => cti.canOpenInCrm)
   async function openInCrm(row: HistoryRow): Promise<void> {
-    await cti.engine()?.clickPast(row.callId, rowParties(row), row.values)
+    const engine = cti.engine()
+    // In a tab without the line, the line's tab runs it (`tab-cti.ts`).
+    if (engine) await engine.clickPast(row.callId, rowParties(row), row.values)
+    else await cti.remote()?.openPast(row.callId, rowParties(row), row.values)
   }
 
   /**

@@ -144,9 +144,20 @@ export const useHistoryStore = defineStore('history', () => {
     void ports.storage.set(SEEN_KEY, now)
   }
 
+  /**
+   * The tab with the line wrote rows (this tab shows its line, `tab-cti.ts`): the badge counts
+   * again (from the seen time any tab saved last) and an open view reads its page again.
+   */
+  async function changedElsewhere(): Promise<void> {
+    seenAt = (await ports.storage.get<number>(SEEN_KEY)) ?? seenAt
+    const history = await store()
+    if (history) await countMissed(history)
+    written.value++
+  }
+
   return {
     missedCount, viewOpen, written,
-    start, settled, open, close,
+    start, settled, open, close, changedElsewhere,
     /** The IndexedDB store, for the view's reads (`history-view.ts`). */
     database: store,
   }

@@ -28,16 +28,17 @@ const DOC = {
  * Tabs of one fake browser: each its own app (Pinia, ports, CTI world), sharing the line
  * lock, the relay channel and the history database, as tabs of one origin do.
  */
-function browser() {
+function browser(doc: unknown = DOC) {
   const tabs = fakeTabs()
   let shared: Pick<ReturnType<typeof fakePorts>['ports'], 'history' | 'storage'> | undefined
   async function open(name: string) {
     const fake = fakePorts({ lineLock: tabs.lineLock(name), ...shared })
     if (!shared) {
-      fake.store.set('tsunagu.settings', DOC)
+      fake.store.set('tsunagu.settings', doc)
       shared = { history: fake.ports.history, storage: fake.ports.storage }
     }
     fake.world.http.on(`${CRM}/search`, { body: 'Yamada\r\n' })
+    fake.world.http.on(`${CRM}/login`, { body: 'SID-1\r\n' })
     const { pinia } = setupStores(fake.ports)
     const phones: FakeSoftphone[] = []
     const session = useSessionStore(pinia)
@@ -59,6 +60,8 @@ function browser() {
       history: useHistoryStore(pinia),
       settings: useSettingsStore(pinia),
       searches: () => fake.world.http.urls.filter((u) => u.startsWith(`${CRM}/search`)),
+      /** The CRM requests of this tab's world whose path starts with `path`. */
+      crm: (path: string) => fake.world.http.urls.filter((u) => u.startsWith(`${CRM}${path}`)),
     }
     return tab
   }
@@ -206,12 +209,115 @@ describe('one line, many tabs', () => {
     expect(first.phones).toHaveLength(2)
   })
 
-  it('a follower has no CRM session: no login screen, no engine', async () => {
+  it('a follower has no CRM session of its own: no login screen at start, no engine', async () => {
     const b = browser()
     const first = await b.open('a')
     const second = await b.open('b')
     expect(first.cti.loginOpen).toBe(true)
     expect(second.cti.loginOpen).toBe(false)
-    expect(second.cti.auth.state).toBe('off')
+    expect(second.cti.engine()).toBeUndefined()
+    expect(second.cti.auth.state).toBe(first.cti.auth.state)
+  })
+})
+
+/** A CTI setup with a login and a click access ("Open in CRM"). */
+const CRM_DOC = {
+  ...DOC,
+  cti: {
+    target: 'custom',
+    accesses: {
+      auth: { method: 'get-internal', url: `${CRM}/login?id={AID}&pw={APW}`, format: '{SID}' },
+      search: { method: 'get-internal', url: `${CRM}/search?tel={TEL}`, format: '{NAME}' },
+      click: { method: 'get-internal', url: `${CRM}/open?tel={TEL}&sid={SID}` },
+    },
+  },
+}
+
+describe('a follower works the leader\'s CRM session', () => {
+  it('shows the leader\'s CRM login state and logs the agent in through the leader (one login, there)', async () => {
+    const b = browser(CRM_DOC)
+    const first = await b.open('a')
+    const second = await b.open('b')
+    await deliver()
+    expect(second.cti.auth.state).toBe('logged-out')
+    expect(second.cti.isCustom).toBe(true)
+    second.cti.loginOpen = true
+    const result = await second.cti.login({ id: 'agent01', password: 'pass01' }, false)
+    expect(result).toEqual({ ok: true, values: {} })
+    expect(second.cti.loginOpen).toBe(false)
+    expect(first.crm('/login')).toEqual([`${CRM}/login?id=agent01&pw=pass01`])
+    expect(second.crm('/login')).toEqual([])
+    await vi.waitFor(() => expect(second.cti.auth.state).toBe('ok'))
+    // The session's values stay in the leader.
+    expect(JSON.stringify(second.cti.auth)).not.toContain('SID-1')
+    expect(first.cti.loginOpen).toBe(false)
+
+    second.cti.logout()
+    await vi.waitFor(() => expect(second.cti.auth.state).toBe('logged-out'))
+    expect(first.cti.auth.state).toBe('logged-out')
+  })
+
+  it('"Open in CRM" on a follower\'s call card and history row runs the click access once, in the leader', async () => {
+    const b = browser(CRM_DOC)
+    const first = await b.open('a')
+    const second = await b.open('b')
+    await first.cti.login({ id: 'agent01', password: 'pass01' }, false)
+    const call = first.phone!.ring({ remoteUser: '0312345678' })
+    await vi.waitFor(() => expect(second.calls.ringing.map((c) => c.id)).toEqual([call.id]))
+    second.cti.openInCrm(call.id)
+    await vi.waitFor(() => expect(first.crm('/open')).toEqual([`${CRM}/open?tel=0312345678&sid=SID-1`]))
+    expect(second.crm('/open')).toEqual([])
+
+    first.phone!.remoteHangup(call.id, 'cancelled')
+    await first.history.settled()
+    const [row] = await b.rows()
+    await second.cti.remote()!.openPast(row!.callId, { remote: { number: '0312345678', name: '' } } as never, row!.values)
+    await vi.waitFor(() => expect(first.crm('/open')).toHaveLength(2))
+    expect(second.crm('/open')).toEqual([])
+  })
+
+  it('the follower\'s missed-call badge counts a call the leader missed, once the leader wrote its row', async () => {
+    const b = browser(CRM_DOC)
+    const first = await b.open('a')
+    const second = await b.open('b')
+    expect(second.history.missedCount).toBe(0)
+    const call = first.phone!.ring({ remoteUser: '0312345678' })
+    await vi.waitFor(() => expect(second.calls.ringing).toHaveLength(1))
+    first.phone!.remoteHangup(call.id, 'cancelled')
+    await first.history.settled()
+    expect(first.history.missedCount).toBe(1)
+    await vi.waitFor(() => expect(second.history.missedCount).toBe(1))
+  })
+
+  it('the history looked at in one tab clears the missed-call badge of the other, either way', async () => {
+    const b = browser(CRM_DOC)
+    const first = await b.open('a')
+    const second = await b.open('b')
+    const missed = async () => {
+      const call = first.phone!.ring({ remoteUser: '0312345678' })
+      await vi.waitFor(() => expect(second.calls.ringing).toHaveLength(1))
+      first.phone!.remoteHangup(call.id, 'cancelled')
+      await first.history.settled()
+      await vi.waitFor(() => expect(second.history.missedCount).toBe(1))
+    }
+    await missed()
+    await second.history.open(Date.now() + 1)
+    second.history.close(Date.now() + 2)
+    await vi.waitFor(() => expect(first.history.missedCount).toBe(0))
+    await missed()
+    expect(first.history.missedCount).toBe(1)
+    await first.history.open(Date.now() + 1)
+    await vi.waitFor(() => expect(second.history.missedCount).toBe(0))
+  })
+
+  it('a follower that takes the line over runs its own session: no remote left', async () => {
+    const b = browser(CRM_DOC)
+    await b.open('a')
+    const second = await b.open('b')
+    expect(second.cti.remote()).toBeDefined()
+    b.tabs.close('a')
+    await vi.waitFor(() => expect(second.session.role).toBe('leader'))
+    await vi.waitFor(() => expect(second.cti.engine()).toBeDefined())
+    expect(second.cti.remote()).toBeUndefined()
   })
 })

@@ -157,7 +157,7 @@ export const useSessionStore = defineStore('session', () => {
     await Promise.all([cti.start({ readerOnly: true }), phonebooks.start()])
     const { followerPhone } = await import('./tab-line')
     if (role.value !== 'follower') return
-    await line.connect(sipConfig(), async () => followerPhone(ports.lineLock.relay, ports.lineLock.tabId, calls))
+    await line.connect(sipConfig(), async () => followerPhone(ports.lineLock.relay, ports.lineLock.tabId, calls, { cti, history }))
     // A take-over then registers without waiting for sip.js to load.
     void preloadSoftphone()
   }
@@ -236,7 +236,7 @@ export const useSessionStore = defineStore('session', () => {
       const phone = await factory(config)
       // Before `start()`: the followers see this line from its first registration on.
       stopRelay()
-      relay = leaderRelay(phone, ports.lineLock.relay)
+      relay = leaderRelay(phone, ports.lineLock.relay, { cti, history })
       return phone
     })
   }

@@ -1,8 +1,9 @@
 import type { Softphone } from '@/sip'
 import { relayLine, type LineRelay } from '@/sip/tab-relay/line-relay'
 import type { RelayChannel } from '@/sip/tab-relay/protocol'
-import { RemoteSoftphone } from '@/sip/tab-relay/remote-softphone'
+import { RemoteSoftphone, type RemoteSoftphoneOptions } from '@/sip/tab-relay/remote-softphone'
 import type { Call, useCallsStore } from './calls'
+import { followerCti, leaderCti, type TabStores } from './tab-cti'
 
 type CallsStore = ReturnType<typeof useCallsStore>
 
@@ -16,12 +17,21 @@ type CallsStore = ReturnType<typeof useCallsStore>
  * In the line's tab: relays `phone`, and tells the followers of each new CRM state of its calls
  * (`crmChanged` with the calls as they are now, from the session's watch of the calls store).
  */
-export function leaderRelay(phone: Softphone, channel: RelayChannel): LineRelay & { crmChanged(list: readonly Call[]): void } {
+export function leaderRelay(phone: Softphone, channel: RelayChannel, stores: TabStores): LineRelay & { crmChanged(list: readonly Call[]): void } {
   const sent = new Map<string, Call['crm']>()
   let calls: readonly Call[] = []
-  // A tab that just opened hears what the CRM said about the calls in progress, too.
-  const relay = relayLine(phone, channel, { onHello: () => { sent.clear(); crmChanged(calls) } })
-  return { annotate: relay.annotate, stop: relay.stop, crmChanged }
+  // The CRM session and the history writes, for the followers (`tab-cti.ts`).
+  const cti = leaderCti(channel, stores)
+  // A tab that just opened hears the CRM's login state and what it said about the calls in progress, too.
+  const relay = relayLine(phone, channel, { onHello: () => { cti.hello(); sent.clear(); crmChanged(calls) } })
+  return {
+    annotate: relay.annotate,
+    stop: () => {
+      cti.stop()
+      relay.stop()
+    },
+    crmChanged,
+  }
 
   function crmChanged(list: readonly Call[]): void {
     calls = list
@@ -34,9 +44,22 @@ export function leaderRelay(phone: Softphone, channel: RelayChannel): LineRelay 
   }
 }
 
+/** A follower's view of the line, with the leader's CRM session alongside for as long as it runs. */
+class FollowerPhone extends RemoteSoftphone {
+  constructor(options: RemoteSoftphoneOptions, private readonly stopCti: () => void) {
+    super(options)
+  }
+
+  override async stop(): Promise<void> {
+    this.stopCti()
+    await super.stop()
+  }
+}
+
 /** In a follower: the leader's line as a softphone, with the CRM state the leader sends. */
-export function followerPhone(channel: RelayChannel, tabId: string, calls: CallsStore): RemoteSoftphone {
-  const remote = new RemoteSoftphone({ channel, tabId })
+export function followerPhone(channel: RelayChannel, tabId: string, calls: CallsStore, stores: TabStores): RemoteSoftphone {
+  // Before the softphone's hello: the leader answers it with its CRM login state too.
+  const remote = new FollowerPhone({ channel, tabId }, followerCti(channel, tabId, stores))
   remote.onAnnotation((callId, data) => {
     const crm = crmStateOf(data)
     if (crm) calls.setCrm(callId, crm)

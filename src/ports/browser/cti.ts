@@ -1,10 +1,11 @@
 import { BodyTooLargeError, type CommandResult, type CtiPorts, type HttpPort, type HttpResponse, type TabResult } from '@/cti/ports'
+import type { Clock } from '@/sip/clock'
 import { openCrmTab, postCrmTab } from './crm-tab'
 import { detectHelper, HELPER_EXTENSION_ID, helperPorts, ORIGIN_REFUSED_MESSAGE } from './helper'
 
 /**
  * The CTI engine's effects in a browser: `fetch`, the named CRM tab, a hidden form, timers
- * and crypto, and the optional native helper (`runCommand`, `helperHttp`, see `./helper`).
+ * (`timers`: the app's, see `page-timers.ts`) and crypto, and the optional native helper (`runCommand`, `helperHttp`, see `./helper`).
  * The helper ports are present only once the helper answered a ping at start; when it did not,
  * they are absent, which the engine reports as "helper not installed"; when the helper is there
  * but does not admit this page's origin, they fail saying so (IT left the origin out of the
@@ -15,7 +16,7 @@ import { detectHelper, HELPER_EXTENSION_ID, helperPorts, ORIGIN_REFUSED_MESSAGE 
  * call after call, and the CRM page's opener is that iframe, so no page shown there can
  * navigate the phone away.
  */
-export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
+export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID, timers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = globalThis): CtiPorts {
   const helper = helperPorts(extensionId)
   let state: 'pending' | 'present' | 'absent' | 'refused' = 'pending'
   const detected = detectHelper(extensionId).then((info) => {
@@ -71,10 +72,11 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID): CtiPorts {
     postForm(url, fields, tabName): TabResult {
       return postCrmTab(url, fields, tabName) ? { ok: true } : { ok: false, reason: 'blocked', url }
     },
+    // The app's timers (`page-timers.ts`): on the worker clock once it is loaded.
     clock: {
       now: () => new Date(),
-      setTimeout: (callback, ms) => window.setTimeout(callback, ms),
-      clearTimeout: (handle) => window.clearTimeout(handle as number),
+      setTimeout: (callback, ms) => timers.setTimeout(callback, ms),
+      clearTimeout: (handle) => timers.clearTimeout(handle),
     },
     random: {
       digits(count) {

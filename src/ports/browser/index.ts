@@ -9,6 +9,7 @@ import { browserFileSaver } from './download-file'
 import { browserAppBadge, browserHistoryDb } from './history'
 import { browserLineLock } from './line-lock'
 import { browserOutboxDb } from './outbox'
+import { movableClock } from './page-timers'
 import { WebAudioRinger } from './web-audio-ringer'
 
 const storage: KeyValueStore = {
@@ -91,8 +92,10 @@ const language: PageLanguage = {
 }
 
 export function browserPorts(): AppPorts {
+  // The page's timers until the lifecycle port (after the first paint) moves them to the worker clock.
+  const timers = movableClock({ setTimeout: (work, ms) => setTimeout(work, ms), clearTimeout: (handle) => clearTimeout(handle as number), now: () => Date.now() })
   return {
-    cti: browserCtiPorts(),
+    cti: browserCtiPorts(undefined, timers),
     clipboard,
     marks,
     storage,
@@ -105,8 +108,8 @@ export function browserPorts(): AppPorts {
     language,
     lineLock: browserLineLock(),
     leaveGuard,
-    lifecycle: () => import('./lifecycle').then((m) => m.pageLifecycle()),
-    clock: { setTimeout: (work, ms) => setTimeout(work, ms), clearTimeout: (handle) => clearTimeout(handle as number), now: () => Date.now() },
+    lifecycle: () => import('./lifecycle').then((m) => m.pageLifecycle(timers)),
+    clock: timers,
     visibility,
     history: browserHistoryDb,
     outbox: browserOutboxDb,

@@ -1,4 +1,6 @@
+import { browserTimerClock } from '@/sip/worker-clock'
 import type { PageLifecycle, WakeReason } from '../ports'
+import type { MovableClock } from './page-timers'
 
 /** What the lifecycle port listens to; the browser's globals by default, fakes in unit tests. */
 export interface LifecycleEnvironment {
@@ -23,8 +25,13 @@ export const CLOCK_JUMP_MS = 5_000
  */
 let shared: PageLifecycle | undefined
 
-/** The page's one lifecycle port (the app may ask for it more than once). */
-export function pageLifecycle(): PageLifecycle {
+/**
+ * The page's one lifecycle port (the app may ask for it more than once). Loading it also moves
+ * the app's `timers` (CRM polling, phonebook refresh, outbox retries) to the line's worker
+ * clock: a hidden page's own timers run once a minute under intensive throttling.
+ */
+export function pageLifecycle(timers?: Pick<MovableClock, 'use'>): PageLifecycle {
+  timers?.use(browserTimerClock())
   shared ??= browserLifecycle()
   return shared
 }

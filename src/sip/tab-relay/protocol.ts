@@ -45,6 +45,11 @@ export type RelayMessage =
    * followers to show. Opaque here: its reader checks `data` (see `session.ts`).
    */
   | { type: 'annotation'; callId: string; data: unknown }
+  /**
+   * Between the app's two ends beyond the line (the CRM session, the history): `topic` names
+   * what `data` is; opaque here, its reader checks `data` (see `stores/tab-cti.ts`).
+   */
+  | { type: 'app'; topic: string; data: unknown }
 
 const EVENTS: readonly string[] = ['registration', 'callAdded', 'callUpdated', 'referred'] satisfies RelayedEvent[]
 
@@ -75,6 +80,8 @@ export function relayMessageOf(data: unknown): RelayMessage | undefined {
         : undefined
     case 'annotation':
       return typeof data.callId === 'string' ? (data as RelayMessage) : undefined
+    case 'app':
+      return typeof data.topic === 'string' ? (data as RelayMessage) : undefined
     case 'result':
       return typeof data.id === 'string' && typeof data.ok === 'boolean' ? (data as RelayMessage) : undefined
     default:
