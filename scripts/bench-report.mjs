@@ -203,6 +203,28 @@ export function checkSoak(soak) {
   ]
 }
 
+/** The hidden-tab run (`lab/hidden-phone.mjs`, issue 11): page timers throttled, the line's on time. */
+export function throttlingSection(t) {
+  if (!t) return ''
+  const chain = t.pageTimerChain2s
+  const after = chain.afterGraceGapsMs.length ? `${Math.min(...chain.afterGraceGapsMs)}–${Math.max(...chain.afterGraceGapsMs)} ms` : 'none'
+  const options = t.lineProbeOptions
+  const registers = t.registerRefreshes
+  return `
+Intensive wake-up throttling: the phone's tab hidden ${t.hiddenSeconds} s behind another tab (${t.hiddenHow};
+\`${t.flags}\`):
+
+| measure | result |
+|---|---|
+| visibility after hiding | ${t.visibilityAfterHide} |
+| the page's own chained 2 s timer | ${chain.ticks} ticks, largest gap ${chain.maxGapMs} ms, gaps after the grace period ${after} |
+| the line's OPTIONS probe (set to ${options.intervalSetS} s, Worker clock) | ${options.sent} sent, largest gap ${options.maxGapMs} ms |
+| REGISTER refreshes (expiry ${registers.expiresS} s) | ${registers.sentWhileHidden} sent, gaps ${registers.gapsMs.join(', ')} ms |
+| shown registered | ${t.registrationShown.samples - t.registrationShown.notRegistered.length} of ${t.registrationShown.samples} samples |
+| a call while hidden: popup after the INVITE | ${t.ring.popupAfterInviteMs ?? 'no popup'} ms |
+`
+}
+
 function soakSection(soak) {
   if (!soak) return ''
   const rows = checkSoak(soak).map((check) => `| ${check.label} | ${check.result} | ${check.ok ? 'ok' : '**FAILED**'} |`)
@@ -260,5 +282,5 @@ Produced by \`npm run bench\` on ${results.date}, real Kamailio + sipp on loopba
 ${rows.join('\n')}
 
 ${summary}
-${stageTable}${figureTable}${soakSection(results.soak)}${nodeBenchSection(results.nodeBench)}`
+${stageTable}${figureTable}${soakSection(results.soak)}${throttlingSection(results.throttling)}${nodeBenchSection(results.nodeBench)}`
 }

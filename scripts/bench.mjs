@@ -36,6 +36,7 @@ import { startStaticServer } from '../lab/static-server.mjs'
 import { runSipp } from '../lab/sipp.mjs'
 import { openSoakPhone, runSoak } from '../lab/soak.mjs'
 import { commitOf, machineOf, nodeBenchFigures, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
+import { measureHiddenPhone } from '../lab/hidden-phone.mjs'
 import { measureResume } from './bench-resume.mjs'
 import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
 
@@ -44,6 +45,9 @@ const callsArg = process.argv.indexOf('--calls')
 const CALLS = callsArg > 0 ? Number(process.argv[callsArg + 1]) : 30
 const soakArg = process.argv.indexOf('--soak-calls')
 const SOAK_CALLS = soakArg > 0 ? Number(process.argv[soakArg + 1]) : 1000
+const hiddenArg = process.argv.indexOf('--hidden-seconds')
+/** How long the throttling run keeps the phone's tab hidden (0: not run). */
+const HIDDEN_SECONDS = hiddenArg > 0 ? Number(process.argv[hiddenArg + 1]) : 150
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']
 
@@ -211,6 +215,17 @@ try {
     await phone.context.close()
   }
 
+  // The phone's tab hidden under Chrome's intensive throttling (raw CDP: Playwright keeps pages visible).
+  let throttling
+  if (HIDDEN_SECONDS > 0) {
+    throttling = await measureHiddenPhone({
+      kamailio, crm, appUrl: app.url, user: '1106',
+      seconds: HIDDEN_SECONDS, graceS: 10, wakeUpS: 60,
+      // A 10 s probe and a 60 s registration (refreshed at 30 s): a minute's wake-up would miss both.
+      keepAliveS: 10, expiresS: 60,
+    })
+  }
+
   const results = {
     date: new Date().toISOString(),
     commit,
@@ -222,6 +237,7 @@ try {
     searchOverheadMs: stats(searchOverheadMs),
     searchPaintedOverheadMs: stats(searchPaintedOverheadMs),
     ...(soak ? { soak } : {}),
+    ...(throttling ? { throttling } : {}),
     nodeBench: nodeBenchResults,
     ...resume,
   }
