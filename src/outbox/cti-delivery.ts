@@ -5,7 +5,7 @@
  * longer configured) fails for good, until the agent presses "retry now".
  */
 import type { CallRecordDelivery, CallRecordFacts, CtiEngine, DeliveryOutcome } from '@/cti'
-import { classify, type HistoryRow } from '@/history/record'
+import { applyCallEvent, classify, type HistoryRow } from '@/history/record'
 import { rowParties } from '@/history/row-parties'
 import type { HistoryStore } from '@/history/store'
 import { recordingPartId } from '@/recording/parts'
@@ -163,4 +163,73 @@ export function wireRecordings(
     if (result.ok) await db?.markUploaded(recordingId, now(), keepLocal()).catch(() => undefined)
     return result
   })
+}
+
+/** What {@link recoverRecordings} works with (the CTI store's engine, outbox, history and resume logic). */
+export interface RecoverRecordingsDeps {
+  readonly outbox: AppOutbox
+  readonly engine: () => CtiEngine | undefined
+  readonly history: () => Promise<HistoryStore | undefined>
+  /** The calls the resume logic takes back: their real end owes their uploads. */
+  readonly takenBack: TakenBack
+  /** A call this page has now (its own end owes its uploads). */
+  readonly here: (callId: string) => boolean
+  /** `recording.maxMegabytes`, in bytes, for the parts finished here. */
+  readonly capBytes: () => number
+  readonly now: number
+  readonly store?: () => Promise<RecordingStore | undefined>
+  /** The history row changed (a part linked to it): the view reads it again. */
+  readonly rowChanged?: () => void
+}
+
+/**
+ * Recordings a page that went away left behind (issue 10: a tab closed mid-call through the leave
+ * prompt, or a crash the resume logic does not take back): at each start of the line's tab, after
+ * the resume logic decided what it takes back, every part of a call that is over is finished from
+ * its stored chunks (playable from its history row), and each part the CRM does not have yet is
+ * owed its upload once, with the `{ID}` and `{PART}` it would have had: the same outbox id as at
+ * a normal end (`recording:<callId>[:<n>]`), so an entry that exists (owed already, sent, failed)
+ * is left as it is. The call's facts come from its history row (cut off or not); a call without
+ * a row (history unavailable) is owed nothing, its parts stay stored. Parts older than
+ * {@link OPEN_CALLS_DAYS} are left alone. Returns the ids of the entries it owed (enqueued, or there already; tests).
+ */
+export async function recoverRecordings(deps: RecoverRecordingsDeps): Promise<string[]> {
+  const db = await (deps.store ?? recordings)().catch(() => undefined)
+  if (!db) return []
+  // A failing look at the kept calls recovers them all, as the history's does: nothing is lost.
+  const later = await deps.takenBack().catch((): ReadonlySet<string> => new Set())
+  const over = (callId: string) => !later.has(callId) && !deps.here(callId)
+  const since = deps.now - OPEN_CALLS_DAYS * 86_400_000
+  for (const live of await db.live().catch((): Awaited<ReturnType<RecordingStore['live']>> => [])) {
+    if (!over(live.callId) || live.createdAt < since) continue
+    await db.finishLive(live.id, deps.capBytes()).catch(() => undefined)
+  }
+  const left = new Map<string, { id: string; part: number }[]>()
+  for (const meta of await db.list().catch((): Awaited<ReturnType<RecordingStore['list']>> => [])) {
+    if (meta.uploaded || !over(meta.callId) || meta.createdAt < since) continue
+    left.set(meta.callId, [...(left.get(meta.callId) ?? []), { id: meta.id, part: meta.part ?? 1 }])
+  }
+  if (left.size === 0) return []
+  const rows = await deps.history().catch(() => undefined)
+  const owed: string[] = []
+  for (const [callId, parts] of left) {
+    let row = await rows?.get(callId).catch(() => undefined)
+    if (!row) continue
+    parts.sort((a, b) => a.part - b.part)
+    // Linked to its row (a part finished here was not): the history row plays it and shows its upload.
+    const known = new Set(row.recordingParts ?? (row.recordingId === undefined ? [] : [row.recordingId]))
+    if (parts.some(({ id }) => !known.has(id))) {
+      for (const { id } of parts) row = applyCallEvent(row, { type: 'recording', recordingId: id }) ?? row
+      await rows?.put(row).catch(() => undefined)
+      deps.rowChanged?.()
+    }
+    const delivery = deps.engine()?.pastRecord(callId, rowParties(row), row.values, { ...cutOffRecordFacts(row), recorded: true }, 'recording')
+    if (!delivery) continue
+    for (const { id, part } of parts) {
+      const payload: RecordingPayload = { delivery: { ...delivery, record: { ...delivery.record, part } }, recordingId: id }
+      const entryId = recordingDeliveryId(callId, part)
+      await deps.outbox.enqueue(entryId, 'recording', payload).then(() => owed.push(entryId), () => undefined)
+    }
+  }
+  return owed
 }
