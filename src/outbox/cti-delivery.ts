@@ -2,7 +2,8 @@
  * How the outbox treats what a CRM access answered (docs/cti-integration.md §8): a 2xx (or a
  * tab/command that went through) is delivered and never sent again; what may work later is
  * retried with back-off; what will not (the CRM refuses the request itself, or the access is no
- * longer configured) fails for good, until the agent presses "retry now".
+ * longer configured, an upload larger than the helper carries) fails for good, until the agent
+ * presses "retry now".
  */
 import type { CallRecordDelivery, CallRecordFacts, CtiEngine, DeliveryOutcome } from '@/cti'
 import { applyCallEvent, classify, type HistoryRow } from '@/history/record'
@@ -14,6 +15,7 @@ import type { RecordingStore } from '@/recording/store'
 import type { CallInfo } from '@/sip/softphone'
 import type { AppOutbox } from './app-outbox'
 import type { SendResult } from './outbox'
+import { uploadTooLargeReason } from './too-large'
 
 /** HTTP statuses worth another try: timeouts, rate limits and the server's own troubles. */
 const RETRYABLE_STATUS = new Set([401, 403, 408, 425, 429])
@@ -25,6 +27,9 @@ export function sendResultOf(outcome: DeliveryOutcome): SendResult {
     case 'not-configured':
     case 'command-not-allowed':
       return { ok: false, retryable: false, reason: outcome.reason }
+    case 'upload-too-large':
+      // The same bytes would be refused again: failed for good, the sizes in its reason.
+      return { ok: false, retryable: false, reason: outcome.size ? uploadTooLargeReason(outcome.size.bytes, outcome.size.limit) : outcome.reason }
     case 'http-error': {
       const code = outcome.status ?? 0
       // 401/403: the session may come back after the next login; 5xx: the CRM's own trouble.
@@ -180,6 +185,28 @@ export interface RecoverRecordingsDeps {
   readonly store?: () => Promise<RecordingStore | undefined>
   /** The history row changed (a part linked to it): the view reads it again. */
   readonly rowChanged?: () => void
+}
+
+/** The app's stores {@link recoverRecordingsOf} reads (kept out of the start bundle's CTI store). */
+export interface RecoveryStores {
+  readonly history: { settled(): Promise<void>; database(): Promise<HistoryStore | undefined>; written: number }
+  readonly calls: { readonly calls: readonly { readonly id: string }[] }
+  readonly settings: { readonly settings: { readonly recording: { readonly maxMegabytes: number } } }
+}
+
+/** {@link recoverRecordings} for the CTI store: its deps read from the app's stores. Never rejects. */
+export function recoverRecordingsOf(outbox: AppOutbox, engine: () => CtiEngine | undefined, stores: RecoveryStores, takenBack: TakenBack, now: number): Promise<string[]> {
+  const { history, calls, settings } = stores
+  return recoverRecordings({
+    outbox,
+    engine,
+    history: async () => { await history.settled(); return history.database() },
+    takenBack,
+    here: (callId) => calls.calls.some((c) => c.id === callId),
+    capBytes: () => settings.settings.recording.maxMegabytes * 1024 * 1024,
+    now,
+    rowChanged: () => { history.written++ },
+  }).catch(() => [])
 }
 
 /**

@@ -107,16 +107,7 @@ export const useCtiStore = defineStore('cti', () => {
     delivery.wireRecordings(box, () => engine, () => settingsStore.settings.recording.keepLocal, () => ports.cti.clock.now().getTime())
     // What a tab closed mid-call recorded is finished and owed its upload too (issue 10), after
     // the resume logic said which calls it takes back (their real end owes theirs).
-    void delivery.recoverRecordings({
-      outbox: box,
-      engine: () => engine,
-      history: async () => { await historyStore.settled(); return historyStore.database() },
-      takenBack: () => takenBack(),
-      here: (callId) => calls.calls.some((c) => c.id === callId),
-      capBytes: () => settingsStore.settings.recording.maxMegabytes * 1024 * 1024,
-      now: ports.cti.clock.now().getTime(),
-      rowChanged: () => { historyStore.written++ },
-    }).catch(() => [])
+    void delivery.recoverRecordingsOf(box, () => engine, { history: historyStore, calls, settings: settingsStore }, () => takenBack(), ports.cti.clock.now().getTime())
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
