@@ -194,8 +194,18 @@ export interface RecoveryStores {
   readonly settings: { readonly settings: { readonly recording: { readonly maxMegabytes: number } } }
 }
 
-/** {@link recoverRecordings} for the CTI store: its deps read from the app's stores. Never rejects. */
+/** Whether this page looked for left recordings already (a later restart of the engine does not again). */
+let recoveredHere = false
+
+/**
+ * {@link recoverRecordings} for the CTI store: its deps read from the app's stores. Once per page:
+ * the first start of the engine in the tab that holds the line (also a tab that took the line
+ * over); a restart later (settings saved) does not look again, so a call that just ended here,
+ * its last part still being stored, is never taken for one a closed tab left. Never rejects.
+ */
 export function recoverRecordingsOf(outbox: AppOutbox, engine: () => CtiEngine | undefined, stores: RecoveryStores, takenBack: TakenBack, now: number): Promise<string[]> {
+  if (recoveredHere) return Promise.resolve([])
+  recoveredHere = true
   const { history, calls, settings } = stores
   return recoverRecordings({
     outbox,

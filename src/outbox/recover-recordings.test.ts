@@ -5,7 +5,8 @@ import type { HistoryRow } from '@/history/record'
 import type { HistoryStore } from '@/history/store'
 import { openRecordingStore, type RecordingStore } from '@/recording/store'
 import type { AppOutbox } from './app-outbox'
-import { recoverRecordings, type RecordingPayload } from './cti-delivery'
+import { recordings } from '@/recording/shared'
+import { recoverRecordings, recoverRecordingsOf, type RecordingPayload } from './cti-delivery'
 
 /**
  * A tab closed mid-call (the leave prompt confirmed: BYE sent, the call is over) leaves its
@@ -123,5 +124,28 @@ describe('recoverRecordings: the recording of a call a closed tab left reaches t
     await w.leftLive('c1')
     expect(await w.recover()).toEqual([])
     expect(await w.store.get('c1')).toBeDefined()
+  })
+})
+
+describe('recoverRecordingsOf: the CTI store\'s call', () => {
+  it('looks once per page: a restart of the engine later (settings saved) does not take a call that just ended here for a left one', async () => {
+    const store = (await recordings())!
+    const rows = new Map([['c1', row('c1')], ['c2', row('c2')]])
+    const history = { settled: async () => undefined, database: async () => ({ get: async (id: string) => rows.get(id), put: async (r: HistoryRow) => { rows.set(r.callId, r) } }) as unknown as HistoryStore, written: 0 }
+    const owed: string[] = []
+    const outbox = { enqueue: async (id: string) => { owed.push(id) } } as unknown as AppOutbox
+    const engine = { pastRecord: (callId: string, parties: unknown, values: unknown, record: unknown, access: string) => ({ access, callId, parties, values, record }) } as unknown as CtiEngine
+    const stores = { history, calls: { calls: [] }, settings: { settings: { recording: { maxMegabytes: 100 } } } }
+    const left = async (id: string) => {
+      await store.begin({ id, callId: id, part: 1, mimeType: MIME, createdAt: NOW - 50_000, durationMs: 0 })
+      await store.append(id, new Blob(['webm']), 1000)
+    }
+    await left('c1')
+    expect(await recoverRecordingsOf(outbox, () => engine, stores, async () => new Set(), NOW)).toEqual(['recording:c1'])
+    expect(history.written).toBe(1)
+    await left('c2')
+    expect(await recoverRecordingsOf(outbox, () => engine, stores, async () => new Set(), NOW)).toEqual([])
+    expect(owed).toEqual(['recording:c1'])
+    expect((await store.live()).map((l) => l.id)).toEqual(['c2'])
   })
 })
