@@ -1,5 +1,5 @@
 import { dial, expectStays } from './call-helpers'
-import { expect, nextUser, test, type Lab } from './fixtures'
+import { expect, nextUser, provisionPage, test, type Lab } from './fixtures'
 
 /**
  * Call recording (issue 10 §4) and the recording access (録音ファイル連携, §5) against the CRM
@@ -92,4 +92,42 @@ test('a CRM that fails the first two uploads gets the file exactly once, after a
   expect(lab.crm.recordings()[0]!.media).toMatchObject({ container: 'webm', codec: 'opus' })
   await expectStays(async () => lab.crm.recordings()[0]!.received, 1)
   expect(lab.crm.requests().filter((r) => r.path === '/recordings')).toHaveLength(3)
+})
+
+test('a recorded call whose tab was closed mid-call (leave prompt confirmed) still reaches the CRM once, with its {ID}, from the next page', async ({ phones, lab }) => {
+  // The ring access tells the call's {ID} as the CRM knew it.
+  const base = settings(lab)
+  const ring = { method: 'get-internal', url: `${lab.crm.url}/event/ring?id={ID}` }
+  const options = { user: nextUser(), settings: { ...base, cti: { ...base.cti, accesses: { ...base.cti.accesses, ring } } } }
+  const agent = await phones(options)
+  const caller = await phones({ user: nextUser() })
+  await dial(caller.page, agent.user)
+  await agent.page.getByTestId('popup-answer').click()
+  const call = agent.page.getByTestId('call')
+  await expect(call).toHaveAttribute('data-state', 'active')
+  await expect(call.getByTestId('recording-indicator')).toHaveAttribute('data-state', 'recording')
+  await expect(call.getByTestId('call-timer')).toHaveText('0:03', { timeout: 6000 })
+  const [rang] = await lab.crm.waitForRequests((r) => r.path === '/event/ring')
+  const requestId = rang!.params.id
+
+  // The agent closes the tab and confirms the leave prompt: BYE, the call is over.
+  const asked = agent.page.waitForEvent('dialog')
+  await agent.page.close({ runBeforeUnload: true })
+  const dialog = await asked
+  expect(dialog.type()).toBe('beforeunload')
+  await dialog.accept()
+  await expect(caller.page.getByTestId('idle')).toBeVisible()
+  expect(lab.crm.recordings()).toHaveLength(0)
+
+  const again = await agent.context.newPage()
+  await provisionPage(again, lab, options)
+  await expect.poll(() => lab.crm.recordings().length, { timeout: 15_000 }).toBe(1)
+  const [upload] = lab.crm.recordings()
+  expect(upload!.id).toBe(requestId)
+  expect(upload!.filename).toBe(`${requestId}.webm`)
+  expect(upload!.media).toMatchObject({ container: 'webm', codec: 'opus' })
+  expect(upload!.fields).toMatchObject({ tel: caller.user })
+  await again.getByRole('button', { name: /History/ }).click()
+  await expect(again.getByTestId('history-row').getByTestId('history-recording-delivery')).toHaveAttribute('data-state', 'delivered')
+  await expectStays(async () => lab.crm.requests().filter((r) => r.path === '/recordings').length, 1)
 })

@@ -13,6 +13,8 @@ export type AccessFailure =
   | 'network'
   /** The response body was longer than the phone reads (`maxBodyBytes`): reading stopped there. */
   | 'too-large'
+  /** The request body was larger than the port can send (the helper's message limit): nothing was sent. */
+  | 'upload-too-large'
   /** A 2xx body to parse that is not text: bytes invalid in its charset, or binary control characters. */
   | 'not-text'
   | 'http-error'

@@ -104,6 +104,14 @@ describe('engine: the history access', () => {
       expect(w.engine.pastRecord('old', { ...parties, ...change }, {}, RECORD)).toBeUndefined()
     })
 
+    it('with access recording: the upload its recording is owed, with the row\'s {ID}, when the recording access is configured', () => {
+      const upload = { method: 'post-internal', url: 'http://crm/recordings?id={ID}' }
+      const w = setup({ history: HISTORY, recording: upload })
+      expect(w.engine.pastRecord('old', parties, { NAME: '山田' }, RECORD, 'recording')).toEqual({ access: 'recording', callId: 'old', parties, values: { NAME: '山田' }, record: RECORD })
+      expect(setup({ history: HISTORY }).engine.pastRecord('old', parties, {}, RECORD, 'recording')).toBeUndefined()
+      expect(setup({ recording: upload }, {}).engine.pastRecord('old', { ...parties, remote: '2001', tel: '2001' }, {}, RECORD, 'recording')).toBeUndefined()
+    })
+
     it('owes nothing for a call this engine is running (its own end will)', () => {
       const w = setup({ history: HISTORY })
       w.start()

@@ -91,6 +91,23 @@ describe('engine: the recording access', () => {
     expect([...body.slice(at, at + bytes.length)]).toEqual([...bytes])
   })
 
+  it('via: "helper", a file larger than the helper carries fails as upload-too-large with its size (logged), not as a network error', async () => {
+    const world = createFakeWorld()
+    const read = readCti({ target: 'custom', accesses: { recording: { method: 'post-internal', url: 'http://crm/recordings?id={ID}', via: 'helper' } } }, sip)
+    if (!read.ok) throw new Error('invalid fixture')
+    const limit = 47 * 1024 * 1024
+    const helperHttp: HttpPort = async (request) => {
+      throw Object.assign(new Error('too large for the helper'), { name: 'UploadTooLargeError', bytes: (request.body as Uint8Array).length, limit })
+    }
+    const engine = createCtiEngine({ config: read.config, ports: { ...world.ports, helperHttp }, log: world.log })
+    engine.callStarted(readCall({ callId: 'c1', direction: 'in', fromUser: '0312345678', displayName: '', calledUser: '0501234567', headers: {} }, read.config, world.ports))
+    engine.callEnded('c1')
+    const outcome = await engine.deliver(engine.recordingUpload('c1', RECORD)!, AUDIO)
+    expect(outcome).toMatchObject({ ok: false, reason: 'upload-too-large', size: { limit } })
+    expect(!outcome.ok && 'size' in outcome && outcome.size!.bytes).toBeGreaterThan(AUDIO.bytes.length)
+    expect(world.logs.at(-1)).toMatchObject({ access: 'recording', outcome: 'failed', error: 'upload-too-large' })
+  })
+
   it('the file field is "file" by default', async () => {
     const w = setup({ method: 'post-internal', url: 'http://crm/recordings' })
     w.engine.callEnded('c1')

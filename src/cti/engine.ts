@@ -127,9 +127,11 @@ export interface CtiEngine {
    * The `history` access owed for a call a page that went away never ended (its history row is
    * still cut off): the same rules as {@link callRecord}, re-read from what the row keeps
    * (direction, numbers: internal, untargeted, 9999, `cti.outgoing`). Logs nothing (it is asked
-   * again at every start; the app's outbox keeps one delivery per call).
+   * again at every start; the app's outbox keeps one delivery per call). With `access:
+   * 'recording'`, the upload owed for the recording such a call left (a tab closed mid-call),
+   * under the same rules as {@link recordingUpload}.
    */
-  pastRecord(callId: string, parties: CallParties, values: Readonly<Record<string, string>>, record: CallRecordFacts): CallRecordDelivery | undefined
+  pastRecord(callId: string, parties: CallParties, values: Readonly<Record<string, string>>, record: CallRecordFacts, access?: 'history' | 'recording'): CallRecordDelivery | undefined
   /**
    * Sends a delivery once, as any access (auth values of now, the 401/403 retry, timeout,
    * masking, one CTI log entry). When this engine still runs the call's other accesses, it waits
@@ -626,7 +628,7 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       return outcome ?? { ok: false, reason: 'disposed' }
     },
 
-    pastRecord(callId, parties, values, facts) {
+    pastRecord(callId, parties, values, facts, access = 'history') {
       if (disposed || calls.has(callId)) return undefined
       const plan = planCall(config, {
         direction: parties.direction,
@@ -634,8 +636,8 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
         targeted: parties.direction === 'out' || isTargeted(config, parties.called),
         ...(parties.direction === 'in' && parties.remote === SYSTEM_NUMBER ? { noPopup: 'system-number' as const } : {}),
       } as CallReading)
-      if (!decideAccess(config, plan, parties, 'history', facts.answeredAt !== undefined).run) return undefined
-      return { access: 'history', callId, parties: { ...parties }, values: { ...values }, record: { ...facts } }
+      if (!decideAccess(config, plan, parties, access, facts.answeredAt !== undefined).run) return undefined
+      return { access, callId, parties: { ...parties }, values: { ...values }, record: { ...facts } }
     },
 
     async clickPast(callId, parties, values) {

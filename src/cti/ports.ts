@@ -36,6 +36,17 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/**
+ * What an HTTP port rejects with when it refuses the request's body for its size before sending
+ * anything (the helper carries at most ~47 MB in one message): it will not go through however
+ * often it is tried. Told by its name (the port's code is a lazy chunk of its own).
+ */
+export interface UploadTooLargeError extends Error {
+  readonly name: 'UploadTooLargeError'
+  readonly bytes: number
+  readonly limit: number
+}
+
 export interface HttpResponse {
   readonly status: number
   /** Lowercase header names. */

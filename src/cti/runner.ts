@@ -12,7 +12,7 @@
 import type { CtiLogEntry, CtiLogger, AccessFailure } from './cti-log'
 import { decodeBody } from './charset'
 import type { AccessName, CtiConfig } from './config'
-import type { CommandResult, CtiPorts, HttpResponse, TabResult } from './ports'
+import type { CommandResult, CtiPorts, HttpResponse, TabResult, UploadTooLargeError } from './ports'
 import { prepareAccess, prepareUpload, type PreparedRequest, type UploadContent } from './prepare-access'
 import { parseResponse } from './response-format'
 import { createMasker, maskArgv, MASK } from './secrets'
@@ -71,6 +71,8 @@ export type AccessOutcome =
       /** The same URL with its secrets masked, for the banner's text. */
       readonly blockedLabel?: string
       readonly detail?: string
+      /** `upload-too-large`: the body's size and the port's limit, in bytes. */
+      readonly size?: { readonly bytes: number; readonly limit: number }
     }
 
 function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
@@ -198,6 +200,12 @@ async function runAccessUnguarded(deps: RunnerDeps, request: AccessRequest): Pro
       )
       if (timed.kind === 'timeout' || timed.kind === 'aborted') {
         outcome = { ok: false, reason: timed.kind === 'timeout' ? 'timeout' : 'aborted' }
+        break
+      }
+      // Told by its name, as the body limit's (the port that throws it is a lazy chunk of its own).
+      if (timed.kind === 'error' && timed.error instanceof Error && timed.error.name === 'UploadTooLargeError') {
+        const { bytes, limit } = timed.error as UploadTooLargeError
+        outcome = { ok: false, reason: 'upload-too-large', detail: timed.error.message, size: { bytes, limit } }
         break
       }
       if (timed.kind === 'error') {

@@ -31,6 +31,7 @@ const en = {
       gone: 'Recording no longer kept here',
       lost: '{count} recording(s) were removed to stay under the size limit before the CRM got them.',
       part: '(part {part})',
+      tooLarge: 'Not sent: the file ({size} MB) is larger than the helper carries ({limit} MB).',
     },
     delivery: { pending: 'CRM: waiting', sending: 'CRM: sending', delivered: 'CRM: sent', 'failed-permanent': 'CRM: failed' },
     result: {
@@ -73,6 +74,7 @@ const ja = {
       gone: '録音はこの端末にありません',
       lost: '容量上限のため、CRM に未送信の録音 {count} 件を削除しました。',
       part: '(パート {part})',
+      tooLarge: '送信できません: 録音ファイル（{size} MB）がヘルパーで送れる上限（{limit} MB）を超えています。',
     },
     delivery: { pending: 'CRM: 送信待ち', sending: 'CRM: 送信中', delivered: 'CRM: 送信済み', 'failed-permanent': 'CRM: 送信失敗' },
     result: {

@@ -3,7 +3,12 @@ import type { CtiEngine } from '@/cti'
 import type { HistoryRow } from '@/history/record'
 import type { HistoryStore } from '@/history/store'
 import type { AppOutbox } from './app-outbox'
-import { sendResultOf, wireHistory } from './cti-delivery'
+import { sendResultOf, wireHistory, wireRecordings } from './cti-delivery'
+import { createAppOutbox } from './app-outbox'
+import { MemoryOutboxStorage } from './outbox'
+import { readUploadTooLarge } from './too-large'
+import { FakeClock } from '@/cti/testing/fakes'
+import type { RecordingStore } from '@/recording/store'
 
 describe('sendResultOf: what the outbox does with a CRM access\'s answer', () => {
   it('a 2xx is delivered (never sent again)', () => {
@@ -20,6 +25,11 @@ describe('sendResultOf: what the outbox does with a CRM access\'s answer', () =>
 
   it.each(['timeout', 'network', 'blocked', 'helper-not-installed', 'aborted', 'disposed'] as const)('%s is retried later', (reason) => {
     expect(sendResultOf({ ok: false, reason })).toMatchObject({ ok: false, retryable: true, reason })
+  })
+
+  it('an upload larger than the helper carries fails for good, its size in the reason', () => {
+    const size = { bytes: Math.round(52.3 * 1048576), limit: 47 * 1048576 }
+    expect(sendResultOf({ ok: false, reason: 'upload-too-large', size })).toEqual({ ok: false, retryable: false, reason: 'upload-too-large: 52.3 MB (limit 47 MB)' })
   })
 
   it('an access that is no longer configured is not retried', () => {
@@ -54,5 +64,33 @@ describe('wireHistory: calls a page that went away left cut off', () => {
   it('a failing look at the kept calls recovers them all (a record is not lost)', async () => {
     const { wired } = wire([row('a')], () => Promise.reject(new Error('idb')))
     expect(await wired.recovered).toBe(1)
+  })
+})
+
+describe('wireRecordings: an upload larger than the helper carries', () => {
+  it('fails for good after one attempt (no retries however long the page runs), its size in the row\'s reason', async () => {
+    const clock = new FakeClock()
+    const outbox = await createAppOutbox({ outbox: { open: async () => new MemoryOutboxStorage(), random: () => 0.5 }, clock })
+    let sends = 0
+    const engine = {
+      deliver: async () => {
+        sends++
+        return { ok: false, reason: 'upload-too-large', size: { bytes: Math.round(52.3 * 1048576), limit: 47 * 1048576 } }
+      },
+    } as unknown as CtiEngine
+    const file = { id: 'c1', callId: 'c1', blob: new Blob(['webm']), mimeType: 'audio/webm;codecs=opus', durationMs: 1000, createdAt: 0 }
+    const store = { get: async () => file, markUploaded: async () => undefined } as unknown as RecordingStore
+    wireRecordings(outbox, () => engine, () => true, () => clock.now().getTime(), async () => store)
+    await outbox.start(() => true)
+    const delivery = { access: 'recording', callId: 'c1', parties: { requestId: 'R1' }, values: {}, record: { part: 1 } }
+    await outbox.enqueue('recording:c1', 'recording', { delivery, recordingId: 'c1' })
+    await outbox.settled()
+    await clock.advance(24 * 3600_000)
+    await outbox.settled()
+    expect(sends).toBe(1)
+    const entry = outbox.entries()['recording:c1']!
+    expect(entry).toMatchObject({ state: 'failed-permanent', attempts: 1, lastError: 'upload-too-large: 52.3 MB (limit 47 MB)' })
+    expect(readUploadTooLarge(entry.lastError)).toEqual({ size: '52.3', limit: '47' })
+    outbox.stop()
   })
 })

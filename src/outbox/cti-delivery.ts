@@ -2,10 +2,11 @@
  * How the outbox treats what a CRM access answered (docs/cti-integration.md §8): a 2xx (or a
  * tab/command that went through) is delivered and never sent again; what may work later is
  * retried with back-off; what will not (the CRM refuses the request itself, or the access is no
- * longer configured) fails for good, until the agent presses "retry now".
+ * longer configured, an upload larger than the helper carries) fails for good, until the agent
+ * presses "retry now".
  */
 import type { CallRecordDelivery, CallRecordFacts, CtiEngine, DeliveryOutcome } from '@/cti'
-import { classify, type HistoryRow } from '@/history/record'
+import { applyCallEvent, classify, type HistoryRow } from '@/history/record'
 import { rowParties } from '@/history/row-parties'
 import type { HistoryStore } from '@/history/store'
 import { recordingPartId } from '@/recording/parts'
@@ -14,6 +15,7 @@ import type { RecordingStore } from '@/recording/store'
 import type { CallInfo } from '@/sip/softphone'
 import type { AppOutbox } from './app-outbox'
 import type { SendResult } from './outbox'
+import { uploadTooLargeReason } from './too-large'
 
 /** HTTP statuses worth another try: timeouts, rate limits and the server's own troubles. */
 const RETRYABLE_STATUS = new Set([401, 403, 408, 425, 429])
@@ -25,6 +27,9 @@ export function sendResultOf(outcome: DeliveryOutcome): SendResult {
     case 'not-configured':
     case 'command-not-allowed':
       return { ok: false, retryable: false, reason: outcome.reason }
+    case 'upload-too-large':
+      // The same bytes would be refused again: failed for good, the sizes in its reason.
+      return { ok: false, retryable: false, reason: outcome.size ? uploadTooLargeReason(outcome.size.bytes, outcome.size.limit) : outcome.reason }
     case 'http-error': {
       const code = outcome.status ?? 0
       // 401/403: the session may come back after the next login; 5xx: the CRM's own trouble.
@@ -163,4 +168,105 @@ export function wireRecordings(
     if (result.ok) await db?.markUploaded(recordingId, now(), keepLocal()).catch(() => undefined)
     return result
   })
+}
+
+/** What {@link recoverRecordings} works with (the CTI store's engine, outbox, history and resume logic). */
+export interface RecoverRecordingsDeps {
+  readonly outbox: AppOutbox
+  readonly engine: () => CtiEngine | undefined
+  readonly history: () => Promise<HistoryStore | undefined>
+  /** The calls the resume logic takes back: their real end owes their uploads. */
+  readonly takenBack: TakenBack
+  /** A call this page has now (its own end owes its uploads). */
+  readonly here: (callId: string) => boolean
+  /** `recording.maxMegabytes`, in bytes, for the parts finished here. */
+  readonly capBytes: () => number
+  readonly now: number
+  readonly store?: () => Promise<RecordingStore | undefined>
+  /** The history row changed (a part linked to it): the view reads it again. */
+  readonly rowChanged?: () => void
+}
+
+/** The app's stores {@link recoverRecordingsOf} reads (kept out of the start bundle's CTI store). */
+export interface RecoveryStores {
+  readonly history: { settled(): Promise<void>; database(): Promise<HistoryStore | undefined>; written: number }
+  readonly calls: { readonly calls: readonly { readonly id: string }[] }
+  readonly settings: { readonly settings: { readonly recording: { readonly maxMegabytes: number } } }
+}
+
+/** Whether this page looked for left recordings already (a later restart of the engine does not again). */
+let recoveredHere = false
+
+/**
+ * {@link recoverRecordings} for the CTI store: its deps read from the app's stores. Once per page:
+ * the first start of the engine in the tab that holds the line (also a tab that took the line
+ * over); a restart later (settings saved) does not look again, so a call that just ended here,
+ * its last part still being stored, is never taken for one a closed tab left. Never rejects.
+ */
+export function recoverRecordingsOf(outbox: AppOutbox, engine: () => CtiEngine | undefined, stores: RecoveryStores, takenBack: TakenBack, now: number): Promise<string[]> {
+  if (recoveredHere) return Promise.resolve([])
+  recoveredHere = true
+  const { history, calls, settings } = stores
+  return recoverRecordings({
+    outbox,
+    engine,
+    history: async () => { await history.settled(); return history.database() },
+    takenBack,
+    here: (callId) => calls.calls.some((c) => c.id === callId),
+    capBytes: () => settings.settings.recording.maxMegabytes * 1024 * 1024,
+    now,
+    rowChanged: () => { history.written++ },
+  }).catch(() => [])
+}
+
+/**
+ * Recordings a page that went away left behind (issue 10: a tab closed mid-call through the leave
+ * prompt, or a crash the resume logic does not take back): at each start of the line's tab, after
+ * the resume logic decided what it takes back, every part of a call that is over is finished from
+ * its stored chunks (playable from its history row), and each part the CRM does not have yet is
+ * owed its upload once, with the `{ID}` and `{PART}` it would have had: the same outbox id as at
+ * a normal end (`recording:<callId>[:<n>]`), so an entry that exists (owed already, sent, failed)
+ * is left as it is. The call's facts come from its history row (cut off or not); a call without
+ * a row (history unavailable) is owed nothing, its parts stay stored. Parts older than
+ * {@link OPEN_CALLS_DAYS} are left alone. Returns the ids of the entries it owed (enqueued, or there already; tests).
+ */
+export async function recoverRecordings(deps: RecoverRecordingsDeps): Promise<string[]> {
+  const db = await (deps.store ?? recordings)().catch(() => undefined)
+  if (!db) return []
+  // A failing look at the kept calls recovers them all, as the history's does: nothing is lost.
+  const later = await deps.takenBack().catch((): ReadonlySet<string> => new Set())
+  const over = (callId: string) => !later.has(callId) && !deps.here(callId)
+  const since = deps.now - OPEN_CALLS_DAYS * 86_400_000
+  for (const live of await db.live().catch((): Awaited<ReturnType<RecordingStore['live']>> => [])) {
+    if (!over(live.callId) || live.createdAt < since) continue
+    await db.finishLive(live.id, deps.capBytes()).catch(() => undefined)
+  }
+  const left = new Map<string, { id: string; part: number }[]>()
+  for (const meta of await db.list().catch((): Awaited<ReturnType<RecordingStore['list']>> => [])) {
+    if (meta.uploaded || !over(meta.callId) || meta.createdAt < since) continue
+    left.set(meta.callId, [...(left.get(meta.callId) ?? []), { id: meta.id, part: meta.part ?? 1 }])
+  }
+  if (left.size === 0) return []
+  const rows = await deps.history().catch(() => undefined)
+  const owed: string[] = []
+  for (const [callId, parts] of left) {
+    let row = await rows?.get(callId).catch(() => undefined)
+    if (!row) continue
+    parts.sort((a, b) => a.part - b.part)
+    // Linked to its row (a part finished here was not): the history row plays it and shows its upload.
+    const known = new Set(row.recordingParts ?? (row.recordingId === undefined ? [] : [row.recordingId]))
+    if (parts.some(({ id }) => !known.has(id))) {
+      for (const { id } of parts) row = applyCallEvent(row, { type: 'recording', recordingId: id }) ?? row
+      await rows?.put(row).catch(() => undefined)
+      deps.rowChanged?.()
+    }
+    const delivery = deps.engine()?.pastRecord(callId, rowParties(row), row.values, { ...cutOffRecordFacts(row), recorded: true }, 'recording')
+    if (!delivery) continue
+    for (const { id, part } of parts) {
+      const payload: RecordingPayload = { delivery: { ...delivery, record: { ...delivery.record, part } }, recordingId: id }
+      const entryId = recordingDeliveryId(callId, part)
+      await deps.outbox.enqueue(entryId, 'recording', payload).then(() => owed.push(entryId), () => undefined)
+    }
+  }
+  return owed
 }

@@ -115,6 +115,9 @@ export const useCtiStore = defineStore('cti', () => {
     // A cut-off row of a call this page takes back after a reload is no cut-off: its end comes.
     history = delivery.wireHistory(box, () => engine, historyStore.database, ports.cti.clock.now().getTime(), () => takenBack())
     delivery.wireRecordings(box, () => engine, () => settingsStore.settings.recording.keepLocal, () => ports.cti.clock.now().getTime())
+    // What a tab closed mid-call recorded is finished and owed its upload too (issue 10), after
+    // the resume logic said which calls it takes back (their real end owes theirs).
+    void delivery.recoverRecordingsOf(box, () => engine, { history: historyStore, calls, settings: settingsStore }, () => takenBack(), ports.cti.clock.now().getTime())
     engine.onUpdate(crmUpdate)
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()

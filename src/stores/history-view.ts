@@ -11,6 +11,7 @@ import { useHistoryStore } from './history'
 import { historyDeliveryId, useOutboxStore, type DeliveryView } from './outbox'
 import { useRecordingStore } from './recording'
 import { recordings as recordingStore } from '@/recording/shared'
+import { readUploadTooLarge } from '@/outbox/too-large'
 import type { RecordingMeta } from '@/recording/store'
 import { useSettingsStore } from './settings'
 
@@ -207,6 +208,12 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     return id === undefined ? undefined : deliveries.value[`recording:${id}`]
   }
 
+  /** A part's upload that failed for good because the file is larger than its way to the CRM carries: the sizes (MB). */
+  function uploadTooLarge(row: HistoryRow, part = 1): { size: string; limit: string } | undefined {
+    const delivery = recordingDelivery(row, part)
+    return delivery?.state === 'failed-permanent' ? readUploadTooLarge(delivery.lastError) : undefined
+  }
+
   async function audioOf(row: HistoryRow, part: number) {
     const id = partIds(row)[part - 1]
     return id === undefined ? undefined : (await recordingStore())?.get(id)
@@ -239,7 +246,7 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     /** Calls whose recording the size cap removed before the CRM got it (this page's). */
     lostRecordings: computed(() => recording.lost),
     load, more, setFilter, open, close: () => { stopPlaying(); close() }, redial, exportCsv, delivery, retryDelivery, openInCrm,
-    recordingOf, recordingDelivery, play, stopPlaying, download,
+    recordingOf, recordingDelivery, uploadTooLarge, play, stopPlaying, download,
     /** The parts of a row's recording, 1-based (`[1]` for a call recorded in one piece). */
     recordingParts: (row: HistoryRow) => partIds(row).map((_, i) => i + 1),
   }

@@ -36,11 +36,11 @@ afterEach(() => {
   mounted = undefined
 })
 
-async function mountWith(locale: 'en' | 'ja', component: 'view' | 'bar' = 'view', before: (fake: ReturnType<typeof fakePorts>) => void = () => undefined) {
+async function mountWith(locale: 'en' | 'ja', component: 'view' | 'bar' = 'view', before: (fake: ReturnType<typeof fakePorts>) => void = () => undefined, rows: HistoryRow[] = ROWS) {
   const fake = fakePorts()
   before(fake)
   const db = await fake.ports.history.open()
-  await db.putMany(ROWS)
+  await db.putMany(rows)
   db.close()
   const { pinia } = setupStores(fake.ports)
   const history = useHistoryStore()
@@ -109,6 +109,20 @@ describe('HistoryView: delivery of each call\'s record to the CRM', () => {
     ;(document.querySelector('[data-testid=history-retry]') as HTMLElement).click()
     await vi.waitFor(() => expect(fake.outboxStorage.entries.get('history:b')?.state).toBe('pending'))
     await vi.waitFor(() => expect(document.querySelector('[data-testid=history-delivery]')!.textContent).toContain('CRM: 送信待ち'))
+  })
+
+  it.each([
+    ['en', 'Not sent: the file (52.3 MB) is larger than the helper carries (47 MB).'],
+    ['ja', '送信できません: 録音ファイル（52.3 MB）がヘルパーで送れる上限（47 MB）を超えています。'],
+  ] as const)('a recording too large for the helper shows it failed, with its size (%s)', async (locale, text) => {
+    const recorded = ROWS.map((r) => (r.callId === 'a' ? { ...r, recordingId: 'a' } : r))
+    await mountWith(locale, 'view', (f) => {
+      f.outboxStorage.entries.set('recording:a', { ...entry('a', 'failed-permanent', { lastError: 'upload-too-large: 52.3 MB (limit 47 MB)' }), id: 'recording:a', kind: 'recording' })
+    }, recorded)
+    await vi.waitFor(() => expect(document.querySelector('[data-testid=history-recording-delivery]')?.getAttribute('data-state')).toBe('failed-permanent'))
+    const shown = document.querySelector('[data-testid=history-recording-too-large]')!
+    expect(shown.textContent!.trim()).toBe(text)
+    expect(document.querySelector('[data-testid=history-recording-delivery]')!.getAttribute('title')).toBe(text)
   })
 
   it('a call that owes the CRM nothing shows no delivery state', async () => {

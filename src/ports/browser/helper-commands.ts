@@ -4,6 +4,7 @@
  * `helperPorts` in `./helper`).
  */
 import type { CommandResult, HttpRequest, HttpResponse } from '@/cti'
+import type { UploadTooLargeError } from '@/cti/ports'
 import { HELPER_EXTENSION_ID, ORIGIN_REFUSED_MESSAGE, send, type HelperReply } from './helper'
 
 /** The host's limit for an HTTP request when the engine gives none (it gives its access timeout). */
@@ -43,7 +44,7 @@ export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_
   const { signal } = request
   if (signal.aborted) return Promise.reject(abortError(signal))
   if (request.body instanceof Uint8Array && request.body.length > MAX_HELPER_BODY_BYTES)
-    return Promise.reject(new Error(`helper: the body is ${(request.body.length / 1048576).toFixed(1)} MB; the helper carries at most ${MAX_HELPER_BODY_BYTES / 1048576} MB`))
+    return Promise.reject(uploadTooLarge(request.body.length, MAX_HELPER_BODY_BYTES))
   return new Promise<HttpResponse>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal))
     signal.addEventListener('abort', onAbort, { once: true })
@@ -63,6 +64,12 @@ export function helperHttp(request: HttpRequest, extensionId = HELPER_EXTENSION_
       .catch((error: unknown) => reject(error instanceof Error ? error : new Error(String(error))))
       .finally(() => signal.removeEventListener('abort', onAbort))
   })
+}
+
+/** A body the helper cannot carry: the engine fails the upload for good (`upload-too-large`), not as a network error. */
+function uploadTooLarge(bytes: number, limit: number): UploadTooLargeError {
+  const message = `the body is ${(bytes / 1048576).toFixed(1)} MB; the helper carries at most ${(limit / 1048576).toFixed(0)} MB`
+  return Object.assign(new Error(message), { name: 'UploadTooLargeError' as const, bytes, limit })
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -117,7 +117,7 @@ describe('helperHttp', () => {
 
   it('refuses a body past what one message to the extension carries, before encoding or sending it', async () => {
     const sent = fakeExtension({ ok: true, status: 201, headers: {}, bodyBase64: '' })
-    await expect(helperHttp(request({ method: 'POST', body: new Uint8Array(MAX_HELPER_BODY_BYTES + 1) }))).rejects.toThrow('the helper carries at most 47 MB')
+    await expect(helperHttp(request({ method: 'POST', body: new Uint8Array(MAX_HELPER_BODY_BYTES + 1) }))).rejects.toMatchObject({ name: 'UploadTooLargeError', bytes: MAX_HELPER_BODY_BYTES + 1, limit: MAX_HELPER_BODY_BYTES, message: 'the body is 47.0 MB; the helper carries at most 47 MB' })
     expect(sent).toEqual([])
   })
 
