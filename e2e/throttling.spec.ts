@@ -19,7 +19,11 @@ test('a hidden, throttled phone page: its own 2 s timer chain stalls, the line\'
   expect(hidden.visibilityAfterHide).toBe('hidden')
   // Unthrottled, a 2 s chain ticks 15 times in 30 s; hidden but not intensively throttled, every 3 s (1 s alignment).
   expect(hidden.pageTimerChain2s.ticks).toBeLessThan(12)
-  expect(Math.max(hidden.pageTimerChain2s.maxGapMs, hidden.pageTimerChain2s.quietAtEndMs)).toBeGreaterThanOrEqual(5000)
+  // Whether Chrome also applies its intensive (wake-ups every 10 s here) regime within 30 s varies
+  // from run to run (seen in 4 of 5 runs on this 2-core machine, one run stayed at 3 s): recorded,
+  // not asserted. `npm run bench` hides the page for 150 s under the real 1-minute regime.
+  const stall = Math.max(hidden.pageTimerChain2s.maxGapMs, hidden.pageTimerChain2s.quietAtEndMs)
+  test.info().annotations.push({ type: 'page timer chain', description: stall >= 5000 ? `intensively throttled: stalled ${stall} ms` : `only aligned (largest gap ${stall} ms)` })
   // The line's probe every 2 s all along (a few ms late at most), a REGISTER refresh every 5 s.
   expect(hidden.lineProbeOptions.sent).toBeGreaterThanOrEqual(13)
   expect(hidden.lineProbeOptions.maxGapMs).toBeLessThan(2500)
