@@ -17,6 +17,8 @@
  *    agent page — popups, CRM accesses per call, history rows, console errors, heap before/after GC,
  *    listeners and timers left behind
  *  - reload (F5) during a call → audio back both ways, 10 reloads (`bench-resume.mjs`, issue 12)
+ *  - idle CPU: one registered page left alone, its renderer's CPU time over 60 s as % of one core
+ *    (`bench-idle.mjs`), first, while the browser has no other page; then once more told it is hidden
  *
  * Times are read inside the page (performance marks), never around Playwright actions.
  * RESULTS.md flags each result over its budget and names the commit measured (`-dirty` when
@@ -36,6 +38,7 @@ import { startStaticServer } from '../lab/static-server.mjs'
 import { runSipp } from '../lab/sipp.mjs'
 import { openSoakPhone, runSoak } from '../lab/soak.mjs'
 import { commitOf, machineOf, nodeBenchFigures, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
+import { measureIdle } from './bench-idle.mjs'
 import { measureResume } from './bench-resume.mjs'
 import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
 
@@ -114,6 +117,11 @@ async function openPhone(user, extra = {}, initScript = undefined) {
 }
 
 try {
+  // First, while no other page runs in the browser: its process figures are this page's alone.
+  const idle = {
+    visible: await measureIdle({ browser, openPhone: (init) => openPhone('1021', {}, init) }),
+    hidden: await measureIdle({ browser, openPhone: (init) => openPhone('1022', {}, init), hidden: true }),
+  }
   const agent = await openPhone('1001')
   // The popup as a user's DOM sees it: a MutationObserver, independent of the app's own marks.
   await agent.evaluate(() => {
@@ -221,6 +229,8 @@ try {
     dialToInviteSentMs: stats(dialMs),
     searchOverheadMs: stats(searchOverheadMs),
     searchPaintedOverheadMs: stats(searchPaintedOverheadMs),
+    idleCpuPercent: idle.visible.rendererCpuPercent,
+    idle,
     ...(soak ? { soak } : {}),
     nodeBench: nodeBenchResults,
     ...resume,
