@@ -3,13 +3,19 @@
  * The idle figure of `npm run bench` (design guide: idle CPU ≤ 0.2 % of a core): one registered
  * phone page left alone, visible, for a settle period, then measured over a window.
  *
+ * Why a 40 s settle: measured here in 10 s bins after registration, the page's renderer spends
+ * ~60–70 ms once between ~20 and ~35 s (V8's major GC after the load, the heap 9.0 → 7.8 MB, and
+ * the first OPTIONS probe at 25 s), then 0–20 ms per 10 s. A window from 10 s counts that
+ * one-off and read 0.15–0.23 % on a loaded machine; from 40 s it reads the steady idle state.
+ *
  *  - the budget: CPU time of the page's renderer process (CDP `SystemInfo.getProcessInfo`,
  *    cumulative `cpuTime` per process) over the window's wall time, % of one core. The line's
  *    worker clock is a dedicated worker, which runs in that same process, so it counts.
  *  - for information: the browser process and the other processes (GPU, network, audio
  *    services…) over the same window, and the page's main-thread task time
  *    (CDP `Performance.getMetrics` `TaskDuration`, `ScriptDuration`) with the layout and
- *    style-recalc counts, which say whether anything renders while idle.
+ *    style-recalc counts, which say whether anything renders while idle; on Linux, the renderer's
+ *    CPU time by thread name (`/proc/<pid>/task/<tid>/stat`: main thread, worker, compositor, IO…).
  *
  * Which renderer is the page's: `getProcessInfo` names no page, so before the settle period the
  * page runs a 400 ms busy loop and the renderer whose CPU time grew by far the most is the one
@@ -22,9 +28,9 @@
  * visible to the browser, so the browser's throttling of hidden tabs is not part of this figure.
  *
  * Standalone, with a lab of its own (build first: `npx vite build --outDir /tmp/idle-dist`):
- *   node scripts/bench-idle.mjs --dist /tmp/idle-dist [--window-s 60] [--settle-s 10] [--hidden]
+ *   node scripts/bench-idle.mjs --dist /tmp/idle-dist [--window-s 60] [--settle-s 40] [--hidden]
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /**
@@ -67,6 +73,46 @@ export function busiestRenderer(before, after, minSeconds) {
   return best.pid
 }
 
+/**
+ * CPU ticks (utime + stime) of each thread of `pid` by thread name, from `/proc`; `undefined`
+ * where there is no `/proc` (not Linux). `read` is `readFileSync`-like, `list` `readdirSync`-like.
+ */
+export function threadTicks(pid, { read = (f) => readFileSync(f, 'utf8'), list = readdirSync } = {}) {
+  let tids
+  try {
+    tids = list(`/proc/${pid}/task`)
+  } catch {
+    return undefined
+  }
+  const ticks = new Map()
+  for (const tid of tids) {
+    try {
+      // `tid (comm) state …`: comm may hold spaces and parentheses, so split at the last ')'.
+      const stat = read(`/proc/${pid}/task/${tid}/stat`)
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks.set(tid, { name, ticks: Number(fields[11]) + Number(fields[12]) })
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ticks
+}
+
+/**
+ * Ms of CPU per thread name between two `threadTicks` snapshots (10 ms a tick), busiest first,
+ * threads that did not run left out; a thread that ended meanwhile is not counted.
+ */
+export function threadMs(before, after, msPerTick = 10) {
+  if (!before || !after) return undefined
+  const byName = {}
+  for (const [tid, t] of after) {
+    const grew = t.ticks - (before.get(tid)?.ticks ?? 0)
+    if (grew > 0) byName[t.name] = (byName[t.name] ?? 0) + grew * msPerTick
+  }
+  return Object.fromEntries(Object.entries(byName).sort((a, b) => b[1] - a[1]))
+}
+
 /** CPU seconds over `wallSeconds` as % of one core, two decimals (0.2 % is the budget). */
 export const percentOfCore = (cpuSeconds, wallSeconds) => +((cpuSeconds / wallSeconds) * 100).toFixed(2)
 
@@ -107,7 +153,7 @@ export function idleFigures({ pid, wallSeconds, before, after, metricsBefore, me
  * }} options `openPhone(initScript)`: a registered phone page of a context of its own.
  * @returns the figures of `idleFigures`, the page's context closed afterwards.
  */
-export async function measureIdle({ browser, openPhone, settleMs = 10_000, windowMs = 60_000, hidden = false }) {
+export async function measureIdle({ browser, openPhone, settleMs = 40_000, windowMs = 60_000, hidden = false }) {
   const cdp = await browser.newBrowserCDPSession()
   const page = await openPhone(hidden ? HIDDEN_INIT : undefined)
   try {
@@ -123,13 +169,21 @@ export async function measureIdle({ browser, openPhone, settleMs = 10_000, windo
     const metrics = async () => Object.fromEntries((await session.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]))
     await sleep(settleMs)
     const metricsBefore = await metrics()
+    const threadsBefore = threadTicks(pid)
     const before = await processes(cdp)
     const startedAt = performance.now()
     await sleep(windowMs)
     const after = await processes(cdp)
+    const threadsAfter = threadTicks(pid)
     const wallSeconds = (performance.now() - startedAt) / 1000
     const metricsAfter = await metrics()
-    return { hidden, rendererPid: pid, ...idleFigures({ pid, wallSeconds, before, after, metricsBefore, metricsAfter }) }
+    return {
+      hidden,
+      settleS: settleMs / 1000,
+      rendererPid: pid,
+      ...idleFigures({ pid, wallSeconds, before, after, metricsBefore, metricsAfter }),
+      rendererThreadsMs: threadMs(threadsBefore, threadsAfter),
+    }
   } finally {
     await cdp.detach().catch(() => {})
     await page.context().close()
@@ -154,7 +208,7 @@ async function main(argv) {
     const user = arg('--user', '1201')
     const figures = await measureIdle({
       browser,
-      settleMs: Number(arg('--settle-s', 10)) * 1000,
+      settleMs: Number(arg('--settle-s', 40)) * 1000,
       windowMs: Number(arg('--window-s', 60)) * 1000,
       hidden: argv.includes('--hidden'),
       openPhone: async (initScript) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { busiestRenderer, idleFigures, percentOfCore } from './bench-idle.mjs'
+import { busiestRenderer, idleFigures, percentOfCore, threadMs, threadTicks } from './bench-idle.mjs'
 
 /** A `SystemInfo.getProcessInfo` snapshot: `[pid, type, cpuTime s]`. */
 const snapshot = (rows) => new Map(rows.map(([pid, type, cpuTime]) => [pid, { type, cpuTime }]))
@@ -52,5 +52,28 @@ describe('the idle figures of one window', () => {
   it('rounds to hundredths of a percent, the budget being 0.2 %', () => {
     expect(percentOfCore(0.12, 60)).toBe(0.2)
     expect(percentOfCore(0.126, 60)).toBe(0.21)
+  })
+})
+
+describe('the renderer\'s CPU time by thread (Linux /proc)', () => {
+  const proc = (threads) => ({
+    list: () => Object.keys(threads),
+    read: (file) => {
+      const tid = file.split('/')[4]
+      if (!(tid in threads)) throw new Error('ENOENT')
+      const [name, utime, stime] = threads[tid]
+      return `${tid} (${name}) S 1 2 3 0 -1 4194304 100 0 0 0 ${utime} ${stime} 0 0 20 0 12 0 500 0 0\n`
+    },
+  })
+
+  it('sums utime and stime per thread name, and reads a name with spaces and parentheses', () => {
+    const before = threadTicks(7, proc({ 7: ['chromium', 40, 10], 8: ['DedicatedWorker', 1, 1], 9: ['ThreadPool (x)', 0, 0] }))
+    const after = threadTicks(7, proc({ 7: ['chromium', 44, 11], 8: ['DedicatedWorker', 2, 1], 9: ['ThreadPool (x)', 1, 0], 10: ['ThreadPool (x)', 0, 1] }))
+    expect(threadMs(before, after)).toEqual({ chromium: 50, 'ThreadPool (x)': 20, DedicatedWorker: 10 })
+  })
+
+  it('is not measured without /proc', () => {
+    expect(threadTicks(7, { list: () => { throw new Error('ENOENT') } })).toBeUndefined()
+    expect(threadMs(undefined, undefined)).toBeUndefined()
   })
 })

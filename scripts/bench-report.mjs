@@ -48,7 +48,7 @@ function resultCell(results, check) {
   if (check.key === 'initialJsGzipKB') return `${check.value} KB (lazy chunks: ${results.bundle.lazyJsGzipKB} KB; CSS ${results.bundle.cssGzipKB} KB)`
   if (check.key === 'idleCpuPercent') {
     const v = results.idle?.visible
-    return v ? `${check.value} % (over ${v.windowS} s; browser process ${v.browserCpuPercent} %, main-thread tasks ${v.mainThreadTaskPercent} %)` : `${check.value} %`
+    return v ? `${check.value} % (${v.windowS} s from ${v.settleS} s after registration; browser process ${v.browserCpuPercent} %, main-thread tasks ${v.mainThreadTaskPercent} %)` : `${check.value} %`
   }
   if (!check.stat) return `${check.value} ${check.unit}`
   return timing(results[check.key])
@@ -60,15 +60,17 @@ function idleSection(idle) {
     .filter(([, f]) => f)
     .map(([page, f]) => {
       const others = Object.entries(f.otherProcessesByType ?? {}).map(([type, p]) => `${type} ${p}`).join(', ')
-      return `| ${page} | ${f.windowS} s | ${f.rendererCpuPercent} % | ${f.browserCpuPercent ?? '—'} % | ${f.otherProcessesCpuPercent} % (${others}) | ${f.mainThreadTaskPercent} % | ${f.mainThreadScriptMs} ms | ${f.layouts} / ${f.styleRecalcs} |`
+      const threads = f.rendererThreadsMs ? Object.entries(f.rendererThreadsMs).map(([name, ms]) => `${name} ${ms}`).join(', ') || 'none ran' : '—'
+      return `| ${page} | ${f.windowS} s from ${f.settleS} s | ${f.rendererCpuPercent} % | ${threads} | ${f.browserCpuPercent ?? '—'} % | ${f.otherProcessesCpuPercent} % (${others}) | ${f.mainThreadTaskPercent} % | ${f.mainThreadScriptMs} ms | ${f.layouts} / ${f.styleRecalcs} |`
     })
   if (rows.length === 0) return ''
   return `
 One registered phone page left idle, % of one core over the window (CDP \`SystemInfo.getProcessInfo\`; other
-processes include Chromium's own WebUI renderer and a spare one; main thread from \`Performance.getMetrics\`):
+processes include Chromium's own WebUI renderer and a spare one; the renderer's threads in ms of CPU from
+\`/proc\`, 10 ms ticks; main thread from \`Performance.getMetrics\`, its task time is wall time):
 
-| page | window | page's renderer | browser process | other processes | main-thread tasks | script | layouts / style recalcs |
-|---|---|---|---|---|---|---|---|
+| page | window (after registration) | page's renderer | its threads (ms) | browser process | other processes | main-thread tasks | script | layouts / style recalcs |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `
 }

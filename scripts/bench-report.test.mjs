@@ -199,20 +199,20 @@ describe('the resume figures (issue 12)', () => {
 describe('the idle CPU budget (bench-idle.mjs)', () => {
   /** What measureIdle returns for one window. */
   const window = (rendererCpuPercent, extra = {}) => ({
-    hidden: false, rendererPid: 4242, windowS: 60, rendererCpuPercent, browserCpuPercent: 0.25, otherProcessesCpuPercent: 0.4,
+    hidden: false, settleS: 40, rendererPid: 4242, windowS: 60, rendererCpuPercent, rendererThreadsMs: { chromium: 30, ThreadPoolForeg: 10 }, browserCpuPercent: 0.25, otherProcessesCpuPercent: 0.4,
     otherProcessesByType: { renderer: 0.22, 'network.mojom.NetworkService': 0.1 }, mainThreadTaskPercent: 0.12, mainThreadScriptMs: 6.5, layouts: 0, styleRecalcs: 2, ...extra,
   })
   const row = (md) => md.split('\n').find((line) => line.startsWith('| idle CPU'))
 
   it('reads a plain number, like the bundle size, and shows it with the browser process and the main thread', () => {
     const md = resultsMarkdown({ ...results, idleCpuPercent: 0.08, idle: { visible: window(0.08) } })
-    expect(row(md)).toBe('| idle CPU of the phone page (renderer), % of one core | 0.08 % (over 60 s; browser process 0.25 %, main-thread tasks 0.12 %) | ≤ 0.2 % | within |')
+    expect(row(md)).toBe('| idle CPU of the phone page (renderer), % of one core | 0.08 % (60 s from 40 s after registration; browser process 0.25 %, main-thread tasks 0.12 %) | ≤ 0.2 % | within |')
   })
 
   it('flags a page over 0.2 % of a core', () => {
     const over = { ...results, idleCpuPercent: 0.35, idle: { visible: window(0.35) } }
     expect(checkBudgets(over).find((check) => check.key === 'idleCpuPercent')).toMatchObject({ value: 0.35, over: true })
-    expect(row(resultsMarkdown(over))).toMatch(/\| 0\.35 % \(over 60 s;.*\| ≤ 0\.2 % \| \*\*OVER BUDGET\*\* \|$/)
+    expect(row(resultsMarkdown(over))).toMatch(/\| 0\.35 % \(60 s from 40 s after registration;.*\| ≤ 0\.2 % \| \*\*OVER BUDGET\*\* \|$/)
     expect(resultsMarkdown(over)).toContain('Over budget: INVITE')
     expect(resultsMarkdown(over)).toMatch(/Over budget: .*; idle CPU of the phone page \(renderer\), % of one core\./)
   })
@@ -224,8 +224,9 @@ describe('the idle CPU budget (bench-idle.mjs)', () => {
   })
 
   it('lists each idle window with every process, the hidden one when measured', () => {
-    const md = resultsMarkdown({ ...results, idle: { visible: window(0.08), hidden: window(0.06, { hidden: true, browserCpuPercent: 0.2 }) } })
-    expect(md).toContain('| visible | 60 s | 0.08 % | 0.25 % | 0.4 % (renderer 0.22, network.mojom.NetworkService 0.1) | 0.12 % | 6.5 ms | 0 / 2 |')
-    expect(md).toContain('| told it is hidden (init script; headless Chromium does not throttle it) | 60 s | 0.06 % | 0.2 % |')
+    const md = resultsMarkdown({ ...results, idle: { visible: window(0.08), hidden: window(0.06, { hidden: true, browserCpuPercent: 0.2, rendererThreadsMs: {} }) } })
+    expect(md).toContain('| visible | 60 s from 40 s | 0.08 % | chromium 30, ThreadPoolForeg 10 | 0.25 % | 0.4 % (renderer 0.22, network.mojom.NetworkService 0.1) | 0.12 % | 6.5 ms | 0 / 2 |')
+    expect(md).toContain('| told it is hidden (init script; headless Chromium does not throttle it) | 60 s from 40 s | 0.06 % | none ran | 0.2 % |')
+    expect(resultsMarkdown({ ...results, idle: { visible: window(0.08, { rendererThreadsMs: undefined }) } })).toContain('| visible | 60 s from 40 s | 0.08 % | — | 0.25 % |')
   })
 })

@@ -17,8 +17,9 @@
  *    agent page — popups, CRM accesses per call, history rows, console errors, heap before/after GC,
  *    listeners and timers left behind
  *  - reload (F5) during a call → audio back both ways, 10 reloads (`bench-resume.mjs`, issue 12)
- *  - idle CPU: one registered page left alone, its renderer's CPU time over 60 s as % of one core
- *    (`bench-idle.mjs`), first, while the browser has no other page; then once more told it is hidden
+ *  - idle CPU: one registered page left alone, its renderer's CPU time over 60 s from 40 s after
+ *    registration, % of one core (`bench-idle.mjs`), first, while the browser has no other page;
+ *    then once more told it is hidden
  *
  * Times are read inside the page (performance marks), never around Playwright actions.
  * RESULTS.md flags each result over its budget and names the commit measured (`-dirty` when
