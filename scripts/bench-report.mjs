@@ -16,10 +16,13 @@ export const BUDGETS = [
   { key: 'dialToInviteSentMs', label: 'dial click → INVITE sent', stat: 'p95', max: 50, unit: 'ms' },
   // In the DOM, as for the popup: the frame that paints it follows at the display's cadence (below).
   { key: 'searchOverheadMs', label: "search result in the DOM (seen by a MutationObserver), beyond the CRM's own time", stat: 'p95', max: 10, unit: 'ms' },
+  // One figure over a window (./bench-idle.mjs), like the bundle size: no percentile.
+  { key: 'idleCpuPercent', label: 'idle CPU of the phone page (renderer), % of one core', max: 0.2, unit: '%' },
 ]
 
 /** Figures measured without a budget of the design guide, listed after the budgets. */
 export const FIGURES = [
+  { key: 'firstCallAfterIdleMs', label: 'the first call after 100 s idle: INVITE → popup in the DOM (one call; V8 may have dropped the ring path\'s compiled code)' },
   { key: 'searchPaintedOverheadMs', label: "search result painted (the next frame's rAF), beyond the CRM's own time" },
   { key: 'reloadToAudioMs', label: 'reload (F5) during a call → audio back both ways (issue 12)' },
   { key: 'registeredToAudioMs', label: 'the reloaded page registered → audio back both ways (issue 12)' },
@@ -33,10 +36,44 @@ export function stats(samples) {
   return { n: s.length, p50: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s.at(-1).toFixed(1), min: +s[0].toFixed(1) }
 }
 
-/** The figure a budget reads from `results` (the bundle size, or a timing's `stat`). */
+/** The figure a budget reads from `results`: the bundle size, a timing's `stat`, or a plain number. */
 function figureOf(results, budget) {
   if (budget.key === 'initialJsGzipKB') return results.bundle?.initialJsGzipKB
-  return results[budget.key]?.[budget.stat]
+  const value = budget.stat ? results[budget.key]?.[budget.stat] : results[budget.key]
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
+/** The result cell of a budget's row in RESULTS.md. */
+function resultCell(results, check) {
+  if (check.value === undefined && !check.stat) return 'not measured'
+  if (check.key === 'initialJsGzipKB') return `${check.value} KB (lazy chunks: ${results.bundle.lazyJsGzipKB} KB; CSS ${results.bundle.cssGzipKB} KB)`
+  if (check.key === 'idleCpuPercent') {
+    const v = results.idle?.visible
+    return v ? `${check.value} % (${v.windowS} s from ${v.settleS} s after registration; browser process ${v.browserCpuPercent} %, main-thread tasks ${v.mainThreadTaskPercent} %)` : `${check.value} %`
+  }
+  if (!check.stat) return `${check.value} ${check.unit}`
+  return timing(results[check.key])
+}
+
+/** The idle windows of ./bench-idle.mjs, each process's share of one core, for information. */
+function idleSection(idle) {
+  const rows = [['visible', idle?.visible], ['told it is hidden (init script; headless Chromium does not throttle it)', idle?.hidden]]
+    .filter(([, f]) => f)
+    .map(([page, f]) => {
+      const others = Object.entries(f.otherProcessesByType ?? {}).map(([type, p]) => `${type} ${p}`).join(', ')
+      const threads = f.rendererThreadsMs ? Object.entries(f.rendererThreadsMs).map(([name, ms]) => `${name} ${ms}`).join(', ') || 'none ran' : '—'
+      return `| ${page} | ${f.windowS} s from ${f.settleS} s | ${f.rendererCpuPercent} % | ${threads} | ${f.browserCpuPercent ?? '—'} % | ${f.otherProcessesCpuPercent} % (${others}) | ${f.mainThreadTaskPercent} % | ${f.mainThreadScriptMs} ms | ${f.layouts} / ${f.styleRecalcs} |`
+    })
+  if (rows.length === 0) return ''
+  return `
+One registered phone page left idle, % of one core over the window (CDP \`SystemInfo.getProcessInfo\`; other
+processes include Chromium's own WebUI renderer and a spare one; the renderer's threads in ms of CPU from
+\`/proc\`, 10 ms ticks; main thread from \`Performance.getMetrics\`, its task time is wall time):
+
+| page | window (after registration) | page's renderer | its threads (ms) | browser process | other processes | main-thread tasks | script | layouts / style recalcs |
+|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+`
 }
 
 /** Each budget with the measured figure and whether it is over (`undefined` = not measured). */
@@ -242,9 +279,7 @@ ${rows.join('\n')}
 export function resultsMarkdown(results, notes = {}) {
   const { machine, commit } = results
   const rows = checkBudgets(results).map((check) => {
-    const result = check.key === 'initialJsGzipKB'
-      ? (check.value === undefined ? 'not measured' : `${check.value} KB (lazy chunks: ${results.bundle.lazyJsGzipKB} KB; CSS ${results.bundle.cssGzipKB} KB)`)
-      : timing(results[check.key])
+    const result = resultCell(results, check)
     const budget = check.stat ? `${check.stat} ≤ ${check.max} ${check.unit}` : `≤ ${check.max} ${check.unit}`
     const verdict = check.over === undefined ? 'not measured' : check.over ? '**OVER BUDGET**' : 'within'
     const label = notes[check.key] ? `${check.label} (${notes[check.key]})` : check.label
@@ -282,5 +317,5 @@ Produced by \`npm run bench\` on ${results.date}, real Kamailio + sipp on loopba
 ${rows.join('\n')}
 
 ${summary}
-${stageTable}${figureTable}${soakSection(results.soak)}${throttlingSection(results.throttling)}${nodeBenchSection(results.nodeBench)}`
+${stageTable}${figureTable}${idleSection(results.idle)}${soakSection(results.soak)}${throttlingSection(results.throttling)}${nodeBenchSection(results.nodeBench)}`
 }

@@ -10,6 +10,7 @@ const results = {
   inviteToPopupMs: { n: 30, p50: 15, p95: 26.5, max: 31, min: 9 },
   dialToInviteSentMs: { n: 20, p50: 39, p95: 43.9, max: 53.1, min: 30 },
   searchOverheadMs: { n: 20, p50: 9.8, p95: 23.3, max: 25, min: 4 },
+  idleCpuPercent: 0.08,
 }
 
 describe('the bench report', () => {
@@ -19,6 +20,7 @@ describe('the bench report', () => {
       ['inviteToPopupMs', 26.5, true],
       ['dialToInviteSentMs', 43.9, false],
       ['searchOverheadMs', 23.3, true],
+      ['idleCpuPercent', 0.08, false],
     ])
   })
 
@@ -37,7 +39,7 @@ describe('the bench report', () => {
 
   it('says "not measured" rather than passing a result it does not have', () => {
     const partial = { ...results, searchOverheadMs: stats([]) }
-    expect(checkBudgets(partial).at(-1)).toMatchObject({ key: 'searchOverheadMs', over: undefined })
+    expect(checkBudgets(partial).find((check) => check.key === 'searchOverheadMs')).toMatchObject({ over: undefined })
     expect(resultsMarkdown(partial)).toMatch(/\| search result in the DOM \(seen by a MutationObserver\), beyond the CRM's own time \| not measured \| p95 ≤ 10 ms \| not measured \|/)
   })
 
@@ -191,5 +193,40 @@ describe('the resume figures (issue 12)', () => {
     expect(md).toContain('| reload (F5) during a call → audio back both ways (issue 12) | p50 2200 ms, p95 3900 ms, max 3900 ms (10 samples) |')
     expect(md).toContain('| the reloaded page registered → audio back both ways (issue 12) | p50 600 ms, p95 900 ms, max 950 ms (10 samples) |')
     expect(resultsMarkdown(results)).not.toContain('Other figures')
+  })
+})
+
+describe('the idle CPU budget (bench-idle.mjs)', () => {
+  /** What measureIdle returns for one window. */
+  const window = (rendererCpuPercent, extra = {}) => ({
+    hidden: false, settleS: 40, rendererPid: 4242, windowS: 60, rendererCpuPercent, rendererThreadsMs: { chromium: 30, ThreadPoolForeg: 10 }, browserCpuPercent: 0.25, otherProcessesCpuPercent: 0.4,
+    otherProcessesByType: { renderer: 0.22, 'network.mojom.NetworkService': 0.1 }, mainThreadTaskPercent: 0.12, mainThreadScriptMs: 6.5, layouts: 0, styleRecalcs: 2, ...extra,
+  })
+  const row = (md) => md.split('\n').find((line) => line.startsWith('| idle CPU'))
+
+  it('reads a plain number, like the bundle size, and shows it with the browser process and the main thread', () => {
+    const md = resultsMarkdown({ ...results, idleCpuPercent: 0.08, idle: { visible: window(0.08) } })
+    expect(row(md)).toBe('| idle CPU of the phone page (renderer), % of one core | 0.08 % (60 s from 40 s after registration; browser process 0.25 %, main-thread tasks 0.12 %) | ≤ 0.2 % | within |')
+  })
+
+  it('flags a page over 0.2 % of a core', () => {
+    const over = { ...results, idleCpuPercent: 0.35, idle: { visible: window(0.35) } }
+    expect(checkBudgets(over).find((check) => check.key === 'idleCpuPercent')).toMatchObject({ value: 0.35, over: true })
+    expect(row(resultsMarkdown(over))).toMatch(/\| 0\.35 % \(60 s from 40 s after registration;.*\| ≤ 0\.2 % \| \*\*OVER BUDGET\*\* \|$/)
+    expect(resultsMarkdown(over)).toContain('Over budget: INVITE')
+    expect(resultsMarkdown(over)).toMatch(/Over budget: .*; idle CPU of the phone page \(renderer\), % of one core\./)
+  })
+
+  it.each([['absent', undefined], ['not a number', NaN]])('says "not measured" when the figure is %s', (_name, value) => {
+    const md = resultsMarkdown({ ...results, idleCpuPercent: value })
+    expect(row(md)).toBe('| idle CPU of the phone page (renderer), % of one core | not measured | ≤ 0.2 % | not measured |')
+    expect(md).not.toContain('left idle')
+  })
+
+  it('lists each idle window with every process, the hidden one when measured', () => {
+    const md = resultsMarkdown({ ...results, idle: { visible: window(0.08), hidden: window(0.06, { hidden: true, browserCpuPercent: 0.2, rendererThreadsMs: {} }) } })
+    expect(md).toContain('| visible | 60 s from 40 s | 0.08 % | chromium 30, ThreadPoolForeg 10 | 0.25 % | 0.4 % (renderer 0.22, network.mojom.NetworkService 0.1) | 0.12 % | 6.5 ms | 0 / 2 |')
+    expect(md).toContain('| told it is hidden (init script; headless Chromium does not throttle it) | 60 s from 40 s | 0.06 % | none ran | 0.2 % |')
+    expect(resultsMarkdown({ ...results, idle: { visible: window(0.08, { rendererThreadsMs: undefined }) } })).toContain('| visible | 60 s from 40 s | 0.08 % | — | 0.25 % |')
   })
 })

@@ -17,6 +17,9 @@
  *    agent page — popups, CRM accesses per call, history rows, console errors, heap before/after GC,
  *    listeners and timers left behind
  *  - reload (F5) during a call → audio back both ways, 10 reloads (`bench-resume.mjs`, issue 12)
+ *  - idle CPU: one registered page left alone, its renderer's CPU time over 60 s from 40 s after
+ *    registration, % of one core (`bench-idle.mjs`), first, while the browser has no other page;
+ *    then once more told it is hidden
  *
  * Times are read inside the page (performance marks), never around Playwright actions.
  * RESULTS.md flags each result over its budget and names the commit measured (`-dirty` when
@@ -37,6 +40,7 @@ import { runSipp } from '../lab/sipp.mjs'
 import { openSoakPhone, runSoak } from '../lab/soak.mjs'
 import { commitOf, machineOf, nodeBenchFigures, resultsMarkdown, soakFigures, stats } from './bench-report.mjs'
 import { measureHiddenPhone } from '../lab/hidden-phone.mjs'
+import { measureIdle } from './bench-idle.mjs'
 import { measureResume } from './bench-resume.mjs'
 import { ensureNodeModules, ensureSystemPackages } from './setup-lab.mjs'
 
@@ -117,7 +121,30 @@ async function openPhone(user, extra = {}, initScript = undefined) {
   return page
 }
 
+/** One call to an idle page: INVITE reaching the page → the popup in the DOM, in ms. */
+async function firstCall(page, user) {
+  await page.evaluate(() => {
+    performance.clearMarks()
+    window.__firstPopupAt = undefined
+    new MutationObserver(() => {
+      if (window.__firstPopupAt === undefined && document.querySelector('[data-testid=incoming-popup]')) window.__firstPopupAt = performance.now()
+    }).observe(document.body, { subtree: true, childList: true })
+  })
+  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: kamailio.udpPort, to: user, fromUser: '0312345699', fromName: 'After idle' })
+  await page.getByTestId('incoming-popup').waitFor({ timeout: 10000 })
+  const ms = await page.evaluate(() => window.__firstPopupAt - performance.getEntriesByName('tsunagu:invite').at(-1).startTime)
+  await sipp.hangUp()
+  await sipp.done
+  return { inviteToPopupMs: +ms.toFixed(1) }
+}
+
 try {
+  // First, while no other page runs in the browser: its process figures are this page's alone.
+  const idle = {
+    // Then the first call after that idle time: V8 drops compiled code that did not run for a while.
+    visible: await measureIdle({ browser, openPhone: (init) => openPhone('1021', {}, init), afterIdle: (page) => firstCall(page, '1021') }),
+    hidden: await measureIdle({ browser, openPhone: (init) => openPhone('1022', {}, init), hidden: true }),
+  }
   const agent = await openPhone('1001')
   // The popup as a user's DOM sees it: a MutationObserver, independent of the app's own marks.
   await agent.evaluate(() => {
@@ -236,6 +263,9 @@ try {
     dialToInviteSentMs: stats(dialMs),
     searchOverheadMs: stats(searchOverheadMs),
     searchPaintedOverheadMs: stats(searchPaintedOverheadMs),
+    idleCpuPercent: idle.visible.rendererCpuPercent,
+    ...(idle.visible.afterIdle ? { firstCallAfterIdleMs: stats([idle.visible.afterIdle.inviteToPopupMs]) } : {}),
+    idle,
     ...(soak ? { soak } : {}),
     ...(throttling ? { throttling } : {}),
     nodeBench: nodeBenchResults,
