@@ -147,6 +147,23 @@ describe('calls', () => {
     expect(ended).toEqual([])
   })
 
+  it('rehearse() reads a made-up call while idle and keeps nothing; not while a call is up', () => {
+    const phone = useCallsStore()
+    const read: string[] = []
+    phone.setReader((facts) => {
+      read.push(facts.fromUser)
+      return { ...phone.arriving[0]?.reading, popup: true } as never
+    })
+    expect(read).toEqual(['0312345678#1#2'])
+    expect(phone.rehearse()).toBe(true)
+    expect(phone.calls).toEqual([])
+    expect(phone.arriving).toEqual([])
+    ctx.softphone.ring({ remoteUser: '0663334444' })
+    const before = read.length
+    expect(phone.rehearse()).toBe(false)
+    expect(read.length).toBe(before)
+  })
+
   it('gives a second concurrent call its own popup', () => {
     ctx.softphone.ring({ remoteUser: '0312345678' })
     ctx.softphone.ring({ remoteUser: '0663334444' })

@@ -61,6 +61,21 @@ export type PhoneNotice =
 const NO_CRM: CrmState = Object.freeze({ searchState: 'idle', values: Object.freeze({}), searchFailed: false })
 
 /** The softphone's facts of a call, in the terms the reading takes. */
+/** The made-up incoming call `rehearse` reads (see there). */
+const REHEARSAL_CALL: CallInfo = {
+  id: 'rehearsal',
+  direction: 'in',
+  state: 'ringing',
+  remoteUser: '0312345678#1#2',
+  remoteDisplayName: 'Rehearsal',
+  localUser: '',
+  headers: { privacy: 'none' },
+  startedAt: 0,
+  held: false,
+  muted: false,
+  remoteHeld: false,
+}
+
 export function factsOf(call: CallInfo, ownUser: string): ReadingFacts {
   const common = { callId: call.id, headers: call.headers, ...(call.replaces ? { replaces: true } : {}) }
   return call.direction === 'in'
@@ -139,6 +154,24 @@ export const useCallsStore = defineStore('calls', () => {
 
   function setReader(next: CallReader): void {
     reader = next
+    rehearse()
+  }
+
+  /**
+   * Reads a made-up call and forgets it, when no call is up: at start-up and from time to time
+   * while idle (`plugins/rehearse.ts`), so the first real call's reading does not run the reader's
+   * code (number parsing, phonebook keys) for the first time, or after the JavaScript engine
+   * dropped it. The reader is pure; nothing is kept. True when it ran.
+   */
+  function rehearse(): boolean {
+    if (!reader || calls.value.length > 0 || arriving.value.length > 0) return false
+    const user = settingsStore.settings.sip.user
+    try {
+      reader(factsOf({ ...REHEARSAL_CALL, localUser: user }, user))
+    } catch {
+      // A reader that fails here fails on the real call too, where it is reported.
+    }
+    return true
   }
 
   /** Takes the calls of a (new) softphone; the line store calls this before `start()`. */
@@ -364,7 +397,7 @@ export const useCallsStore = defineStore('calls', () => {
 
   return {
     calls, arriving, ringing, active, listed, lastError, consultations, dtmf, notices, view,
-    setReader, attach, detach, setCrm,
+    setReader, rehearse, attach, detach, setCrm,
     dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
     transfer, consult, completeTransfer, dismiss, notify,
     /** For the resume store (issue 12): the softphone, adopting calls, reporting calls of an earlier page. */

@@ -48,6 +48,8 @@ export interface LineOptions {
   onRegistration(status: RegistrationStatus): void
   /** The line was lost (socket closed or dead) and is back: a new connection and the registrar's 200 on it. */
   onRestored?(): void
+  /** Each liveness probe sent (every keepAlive s while connected): the softphone's idle rehearsal rides on it. */
+  onProbe?(): void
 }
 
 /**
@@ -340,6 +342,7 @@ export class Line {
     } catch (error) {
       this.reason = describe(error)
     }
+    this.options.onProbe?.()
   }
 
   private waitForAnswer(seq: number, what: string): void {

@@ -264,6 +264,18 @@ describe('the ring path: a new INVITE is announced before sip.js handles it', ()
     expect(h.events.filter((e) => e.event === 'callAdded')).toEqual([])
   })
 
+  it('each liveness probe rehearses the preview on a made-up INVITE while idle: nothing announced or sent', async () => {
+    const { Core } = await import('sip.js')
+    const h = await registeredPhone({ keepAliveSeconds: 5 })
+    const seen = arrivals(h)
+    const parse = vi.spyOn(Core.Parser, 'parseMessage')
+    const sent = h.network.sent.length
+    h.clock.advance(5000)
+    expect(parse.mock.calls.some(([message]) => String(message).startsWith('INVITE sip:warmup'))).toBe(true)
+    expect(h.network.sent.slice(sent).every((m) => m.startsWith('OPTIONS'))).toBe(true)
+    expect(seen).toEqual([])
+  })
+
   it('not announced early: do-not-disturb, an INVITE with Replaces, a retransmission of a ringing call', async () => {
     const h = await registeredPhone()
     const seen = arrivals(h)
