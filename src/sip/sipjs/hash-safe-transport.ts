@@ -20,14 +20,24 @@ export interface ReceiveHooks {
   nextTask(work: () => void): void
 }
 
-/** A task after the current one's microtasks; MessageChannel tasks are not throttled like timers. */
+/** Work waiting for its task, in order, on one long-lived channel (see `messageChannelTask`). */
+const taskQueue: (() => void)[] = []
+let taskChannel: MessageChannel | undefined
+
+/**
+ * A task after the current one's microtasks; MessageChannel tasks are not throttled like timers.
+ * One channel for the page, held here: a channel made per task and dropped could be collected
+ * with its message still undelivered, and the INVITE held for it with every message after it.
+ */
 export function messageChannelTask(work: () => void): void {
-  const channel = new MessageChannel()
-  channel.port1.onmessage = () => {
-    channel.port1.close()
-    work()
+  if (!taskChannel) {
+    taskChannel = new MessageChannel()
+    taskChannel.port1.onmessage = () => taskQueue.shift()?.()
+    // Node (unit tests): the open port must not keep the process alive.
+    ;(taskChannel.port1 as { unref?: () => void }).unref?.()
   }
-  channel.port2.postMessage(0)
+  taskQueue.push(work)
+  taskChannel.port2.postMessage(0)
 }
 
 /**
@@ -60,9 +70,15 @@ export function hashSafe(Base: TransportConstructor, hooks?: ReceiveHooks): Tran
           const { message, after } = held[0]!
           try {
             listener?.(message)
-          } finally {
-            held.shift()
+          } catch (error) {
+            // As if sip.js had got it straight from the socket: the message is lost, the line is not.
+            console.warn('sip.js failed on a message', error)
+          }
+          held.shift()
+          try {
             after?.()
+          } catch (error) {
+            console.warn('the ring path failed after a message', error)
           }
         }
       }
