@@ -13,7 +13,7 @@
  */
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { runSipp } from './sipp.mjs'
+import { runSipp, summarizeMessages } from './sipp.mjs'
 
 /**
  * Runs in the page before the app (add it with `addInitScript`): counts pending timers (setTimeout
@@ -106,6 +106,23 @@ async function sample(page, cdp) {
   }
 }
 
+/** What each sipp of a wave did, for the message of a soak that stopped: which side lost the call. */
+async function sippAccount(calls) {
+  const lines = []
+  for (const call of calls) {
+    let result = await Promise.race([call.sipp.done, new Promise((resolve) => setTimeout(() => resolve(undefined), 2000))])
+    const running = !result
+    if (running) {
+      call.sipp.kill()
+      result = await call.sipp.done
+    }
+    const said = summarizeMessages(result.messages).join(' | ')
+    const how = running ? 'sipp was still running (killed now)' : `sipp exit ${result.code}`
+    lines.push(`  ${call.number} ${call.kind}: ${how}; ${said || 'sent nothing'}; ${(result.stderr + result.errors).trim().split('\n').slice(-3).join(' / ')}`)
+  }
+  return lines.join('\n')
+}
+
 /**
  * @typedef {object} SoakOptions
  * @property {import('@playwright/test').Page} page  the agent's page, registered, with SOAK_INIT_SCRIPT and {@link soakSettings}
@@ -152,7 +169,11 @@ export async function runSoak(opts) {
         const sipp = await runSipp({ scenario, untilHangUp, udpPort, to: user, fromUser, fromName: `Soak ${seq}`, timeoutS: 30 })
         calls.push({ kind, number, sipp })
       }
-      for (const call of calls) await popupOf(call.number).waitFor({ timeout: 10_000 })
+      for (const call of calls) {
+        await popupOf(call.number).waitFor({ timeout: 10_000 }).catch(async (error) => {
+          throw new Error(`no popup for ${call.number} (call ${placed.length + calls.indexOf(call) + 1}, ${call.kind}): ${String(error?.message ?? error).split('\n')[0]}\n${await sippAccount(calls)}`)
+        })
+      }
       // Cancelled and declined first, the answered one last: answering never has to hold another call.
       const order = [...calls].sort((a, b) => Number(a.kind.startsWith('answer')) - Number(b.kind.startsWith('answer')))
       for (const call of order) {

@@ -13,7 +13,9 @@ import { cpus, totalmem } from 'node:os'
 export const BUDGETS = [
   { key: 'initialJsGzipKB', label: 'initial JS, gzip', max: 200, unit: 'KB' },
   { key: 'inviteToPopupMs', label: 'INVITE reaching the page → popup in the DOM (seen by a MutationObserver)', stat: 'p95', max: 8, unit: 'ms' },
-  { key: 'dialToInviteSentMs', label: 'dial click → INVITE sent', stat: 'p95', max: 50, unit: 'ms' },
+  { key: 'dialToInviteSentMs', label: 'dial click → INVITE sent (the number typed at the dial pad first; a series of calls)', stat: 'p95', max: 50, unit: 'ms' },
+  // The same budget for the dial that finds no spare offer ready (`spare-offer.ts`).
+  { key: 'firstDialToInviteSentMs', label: 'dial click → INVITE sent, the first dial of a phone just opened (no spare offer yet; fresh pages)', stat: 'p95', max: 50, unit: 'ms' },
   // In the DOM, as for the popup: the frame that paints it follows at the display's cadence (below).
   { key: 'searchOverheadMs', label: "search result in the DOM (seen by a MutationObserver), beyond the CRM's own time", stat: 'p95', max: 10, unit: 'ms' },
   // One figure over a window (./bench-idle.mjs), like the bundle size: no percentile.

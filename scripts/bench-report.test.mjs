@@ -9,6 +9,7 @@ const results = {
   bundle: { initialJsGzipKB: 190.3, lazyJsGzipKB: 138.7, cssGzipKB: 51.5 },
   inviteToPopupMs: { n: 30, p50: 15, p95: 26.5, max: 31, min: 9 },
   dialToInviteSentMs: { n: 20, p50: 39, p95: 43.9, max: 53.1, min: 30 },
+  firstDialToInviteSentMs: { n: 10, p50: 45, p95: 61.2, max: 61.2, min: 38 },
   searchOverheadMs: { n: 20, p50: 9.8, p95: 23.3, max: 25, min: 4 },
   idleCpuPercent: 0.08,
 }
@@ -19,6 +20,7 @@ describe('the bench report', () => {
       ['initialJsGzipKB', 190.3, false],
       ['inviteToPopupMs', 26.5, true],
       ['dialToInviteSentMs', 43.9, false],
+      ['firstDialToInviteSentMs', 61.2, true],
       ['searchOverheadMs', 23.3, true],
       ['idleCpuPercent', 0.08, false],
     ])
@@ -30,11 +32,12 @@ describe('the bench report', () => {
     expect(row('initial JS')).toBe('| initial JS, gzip | 190.3 KB (lazy chunks: 138.7 KB; CSS 51.5 KB) | ≤ 200 KB | within |')
     expect(row('INVITE')).toBe('| INVITE reaching the page → popup in the DOM (seen by a MutationObserver) | p50 15 ms, p95 26.5 ms, max 31 ms (30 samples) | p95 ≤ 8 ms | **OVER BUDGET** |')
     expect(md).not.toContain('stage by stage')
-    expect(row('dial')).toMatch(/\| p95 ≤ 50 ms \| within \|$/)
+    expect(row('dial click → INVITE sent (')).toMatch(/\| p95 ≤ 50 ms \| within \|$/)
+    expect(row('dial click → INVITE sent, the first dial')).toMatch(/\| p50 45 ms, p95 61.2 ms, max 61.2 ms \(10 samples\) \| p95 ≤ 50 ms \| \*\*OVER BUDGET\*\* \|$/)
     expect(row('search')).toMatch(/^\| search result in the DOM \(seen by a MutationObserver\), beyond the CRM's own time \(a 100 ms CRM\) \|.*\| p95 ≤ 10 ms \| \*\*OVER BUDGET\*\* \|$/)
     expect(md).toContain('- commit: `5b9f601c0ffee-dirty`')
     expect(md).toContain('- machine: 2 × AMD EPYC, 23.5 GiB, Node v20.20.2, Chromium 156.0.8078.108 (headless)')
-    expect(md).toContain("Over budget: INVITE reaching the page → popup in the DOM (seen by a MutationObserver); search result in the DOM (seen by a MutationObserver), beyond the CRM's own time.")
+    expect(md).toContain("Over budget: INVITE reaching the page → popup in the DOM (seen by a MutationObserver); dial click → INVITE sent, the first dial of a phone just opened (no spare offer yet; fresh pages); search result in the DOM (seen by a MutationObserver), beyond the CRM's own time.")
   })
 
   it('says "not measured" rather than passing a result it does not have', () => {

@@ -46,6 +46,13 @@ export class FakeSoftphone implements Softphone {
     this.setRegistration({ state: 'unregistered' })
   }
 
+  /** How often the app said the agent is at the dial pad (`readyToDial`). */
+  readyToDialCount = 0
+
+  readyToDial(): void {
+    this.readyToDialCount += 1
+  }
+
   /** Recorded as `verify`; the test decides what the line then reports (`setRegistration`). */
   verify(): void {
     this.actions.push('verify')

@@ -196,6 +196,12 @@ export interface Softphone {
    * clock jumped. Re-registers (or reconnects without waiting for the back-off) when needed.
    */
   verify(): void
+  /**
+   * The agent is at the dial pad (it has the focus, a key was typed): a call may be placed in a
+   * moment, so the softphone may prepare what every call we place needs (`spare-offer.ts`).
+   * Cheap to call on every key; it lapses by itself.
+   */
+  readyToDial(): void
   /** Dials a number or SIP user; returns the new call's id, or a reason it could not start. */
   dial(target: string): Promise<{ ok: true; callId: string } | { ok: false; reason: string }>
   answer(callId: string): Promise<void>

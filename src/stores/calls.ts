@@ -300,6 +300,11 @@ export const useCallsStore = defineStore('calls', () => {
     autoAnswerTimers.delete(callId)
   }
 
+  /** The agent is at the dial pad (focus, a key): the line may get a call's offer ready. */
+  function readyToDial(): void {
+    phone?.readyToDial()
+  }
+
   async function dial(target: string): Promise<boolean> {
     ports.marks.mark('tsunagu:dial')
     lastError.value = undefined
@@ -398,7 +403,7 @@ export const useCallsStore = defineStore('calls', () => {
   return {
     calls, arriving, ringing, active, listed, lastError, consultations, dtmf, notices, view,
     setReader, rehearse, attach, detach, setCrm,
-    dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
+    readyToDial, dial, answer, decline, hangup, hold, resume, toggleMute, sendDtmf,
     transfer, consult, completeTransfer, dismiss, notify,
     /** For the resume store (issue 12): the softphone, adopting calls, reporting calls of an earlier page. */
     softphone: () => phone,

@@ -10,6 +10,8 @@ function fakeHandler(state: { remoteDescription?: object; senders?: number } = {
     connectionState: 'new',
     remoteDescription: state.remoteDescription ?? null,
     getSenders: () => (state.senders ? [sender] : transceivers.map((t) => t.sender)),
+    createOffer: vi.fn(async () => ({ type: 'offer', sdp: 'v=0 offer' })),
+    setLocalDescription: vi.fn(async () => undefined),
     addTransceiver: vi.fn((kind: string, init: { direction: string }) => {
       const t = { kind, direction: init.direction, sender }
       transceivers.push(t)
@@ -22,6 +24,9 @@ function fakeHandler(state: { remoteDescription?: object; senders?: number } = {
     localMediaStream: { addTrack: (t: FakeTrack) => local.push(t), dispatchEvent: () => true },
     getDescription: vi.fn(async () => ({ body: 'v=0 offer', contentType: 'application/sdp' })),
     enableSenderTracks: vi.fn(),
+    // sip.js's own steps of getDescription (protected there), to tell whether they were replaced.
+    createLocalOfferOrAnswer: vi.fn(async () => ({ type: 'offer', sdp: 'v=0 sip.js' })),
+    setLocalSessionDescription: vi.fn(async () => undefined),
   }
   return { sdh: sdh as unknown as EarlyOfferHandler & typeof sdh, pc, sender, local }
 }
@@ -54,6 +59,50 @@ describe('offerBeforeMicrophone', () => {
     mic.resolve(streamOf(mine))
     await vi.waitFor(() => expect(sender.track).toBe(mine))
     expect(local).toEqual([mine])
+  })
+
+  it('starts createOffer and setLocalDescription in the getDescription call itself; sip.js\'s own steps then find them done, once', async () => {
+    const { sdh, pc } = fakeHandler()
+    const ownCreate = sdh.createLocalOfferOrAnswer
+    const ownSet = sdh.setLocalSessionDescription
+    offerBeforeMicrophone(sdh, () => new Promise(() => undefined), () => undefined)
+    void sdh.getDescription({ constraints: { audio: true } })
+    // Synchronously: before the page's render of the new call can run in a microtask.
+    expect(pc.createOffer).toHaveBeenCalledOnce()
+    const offer = await sdh.createLocalOfferOrAnswer()
+    expect(offer).toEqual({ type: 'offer', sdp: 'v=0 offer' })
+    await sdh.setLocalSessionDescription(offer)
+    expect(pc.setLocalDescription).toHaveBeenCalledExactlyOnceWith({ type: 'offer', sdp: 'v=0 offer' })
+    expect(ownCreate).not.toHaveBeenCalled()
+    expect(ownSet).not.toHaveBeenCalled()
+    // Any later offer or answer (a re-INVITE) takes sip.js's own steps again.
+    await sdh.createLocalOfferOrAnswer()
+    await sdh.setLocalSessionDescription(offer)
+    expect(ownCreate).toHaveBeenCalledOnce()
+    expect(ownSet).toHaveBeenCalledOnce()
+    expect(pc.createOffer).toHaveBeenCalledOnce()
+  })
+
+  it('leaves the offer to sip.js\'s chain when it is on hold, restarts ICE or has modifiers', () => {
+    for (const [options, modifiers] of [
+      [{ constraints: { audio: true }, hold: true }, undefined],
+      [{ constraints: { audio: true }, offerOptions: { iceRestart: true } }, undefined],
+      [{ constraints: { audio: true } }, [async (d: RTCSessionDescriptionInit) => d]],
+    ] as const) {
+      const { sdh, pc } = fakeHandler()
+      offerBeforeMicrophone(sdh, () => new Promise(() => undefined), () => undefined)
+      void sdh.getDescription(options as never, modifiers as never)
+      expect(pc.createOffer).not.toHaveBeenCalled()
+    }
+  })
+
+  it('a failed early createOffer reaches sip.js through its own step, not as an unhandled rejection', async () => {
+    const { sdh, pc } = fakeHandler()
+    pc.createOffer.mockRejectedValueOnce(new Error('InvalidStateError'))
+    offerBeforeMicrophone(sdh, () => new Promise(() => undefined), () => undefined)
+    void sdh.getDescription({ constraints: { audio: true } })
+    await expect(sdh.createLocalOfferOrAnswer()).rejects.toThrow('InvalidStateError')
+    await expect(sdh.setLocalSessionDescription({})).rejects.toThrow('InvalidStateError')
   })
 
   it('a mute or hold asked before the track arrived applies to it', async () => {

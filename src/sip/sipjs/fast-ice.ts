@@ -32,6 +32,16 @@ export function fastIceFactory(
       replacePeerConnection: () => replacePeerConnection(sdh),
     })
     let waiting = false
+    // The settle window ended before sip.js began to wait (the offer was started ahead of its
+    // chain, `early-offer.ts`): its wait must not then last until gathering really completes.
+    let settled = false
+    const gathering = sdh as unknown as GatheringWait
+    const waitForGathering = gathering.waitForIceGatheringComplete.bind(sdh)
+    gathering.waitForIceGatheringComplete = (restart = false, timeout = 0) => {
+      if (settled && !restart) return Promise.resolve()
+      settled = false
+      return waitForGathering(restart, timeout)
+    }
     sdh.peerConnectionDelegate = {
       onicecandidate: (event: RTCPeerConnectionIceEvent) => {
         const candidate = event.candidate?.candidate
@@ -39,12 +49,18 @@ export function fastIceFactory(
         waiting = true
         timers.after(ICE_SETTLE_MS, () => {
           waiting = false
+          settled = true
           sdh.iceGatheringComplete()
         })
       },
     }
     return sdh
   }
+}
+
+/** sip.js's protected wait for ICE gathering (0.21.2), which `fastIceFactory` lets end at the settle. */
+interface GatheringWait {
+  waitForIceGatheringComplete(restart?: boolean, timeout?: number): Promise<void>
 }
 
 /** The fields sip.js's SessionDescriptionHandler constructor sets (0.21.2); `handlerOnSpare` sets the same. */

@@ -33,18 +33,18 @@ export interface SipJsSoftphoneOptions {
   /** Our timers (reconnect back-off, transfer waits, ICE settle) and timestamps. Default: the real clock. */
   clock?: Clock
   /**
-   * Show a new call's INVITE before sip.js handles it (`previewInvite`). Default on; the browser's
-   * softphone turns it off for now: twice in the 1,000-call bench soak the phone stopped showing
-   * calls with it on (call 161, then call 233), cause not found yet.
+   * Show a new call's INVITE before sip.js handles it (`previewInvite`). Default on. (It was off
+   * for a while after soaks stopped on a call with no popup; traced since: that call's INVITE
+   * never reached the page's transport, see lab/soak.mjs's account of each sipp.)
    */
   previewInvites?: boolean
   /** Runs work in a task of its own (the ring path hands sip.js a new INVITE this way). Default: a MessageChannel task. */
   nextTask?: (work: () => void) => void
   /**
-   * Keep a spare offer for the next call we place (`spare-offer.ts`). Off by default: measured here,
-   * an idle spare peer connection keeps Chromium's WebRTC network thread busy (200 ms of CPU a
-   * minute, idle CPU 0.48 % of a core against the 0.2 % budget), while it took dial → INVITE from
-   * p50 42 ms to 5 ms.
+   * Keep a spare offer for the next call we place while the agent is at the dial pad
+   * (`readyToDial`, `spare-offer.ts`): it took dial → INVITE from p50 42 ms to 5 ms here. Only on
+   * demand: an idle spare peer connection keeps Chromium's WebRTC network thread busy (idle CPU
+   * 0.48 % of a core against the 0.2 % budget). Off by default (the unit tests' fakes).
    */
   spareOffers?: boolean
 }
@@ -178,6 +178,10 @@ export class SipJsSoftphone implements Softphone {
       if (call?.established) call.leave()
     }
     await this.stop()
+  }
+
+  readyToDial(): void {
+    if (this.registration.state === 'registered') this.spares?.want()
   }
 
   async dial(target: string): Promise<{ ok: true; callId: string } | { ok: false; reason: string }> {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { TimerSet } from '../clock'
 import { FakeClock } from '../fake-clock'
-import { SPARE_AFTER_TAKE_MS, SPARE_MAX_AGE_MS, SpareOffers } from './spare-offer'
+import { SPARE_AFTER_TAKE_MS, SPARE_MAX_AGE_MS, SPARE_WANTED_MS, SpareOffers } from './spare-offer'
 
 /** A peer connection stand-in: offer and local description at once, gathering completes on `gather()`. */
 class FakePeerConnection extends EventTarget {
@@ -56,8 +56,8 @@ const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 describe('the spare offer of the next call we place', () => {
   it('is ready once its offer is set and ICE gathering completed: one sendrecv audio transceiver', async () => {
     const { made, spares } = setup()
-    spares.prepare()
-    spares.prepare()
+    spares.want()
+    spares.want()
     expect(made).toHaveLength(1)
     await flush()
     expect(spares.take()).toBeUndefined()
@@ -71,9 +71,45 @@ describe('the spare offer of the next call we place', () => {
     expect(spares.take()).toBeUndefined()
   })
 
+  it('is made only when wanted (the agent at the dial pad), and closed SPARE_WANTED_MS after the last sign of it', async () => {
+    const { clock, timers, made, spares } = setup()
+    spares.prepare()
+    spares.renew()
+    expect(made).toHaveLength(0)
+    spares.want()
+    await flush()
+    made[0]!.gather()
+    await flush()
+    clock.advance(SPARE_WANTED_MS - 1000)
+    // Another key typed: kept for as long again from now.
+    spares.want()
+    expect(made).toHaveLength(1)
+    clock.advance(SPARE_WANTED_MS - 1)
+    expect(made[0]!.closed).toBe(false)
+    clock.advance(1)
+    expect(made[0]!.closed).toBe(true)
+    expect(spares.take()).toBeUndefined()
+    // Nothing is made again, nothing left waiting: an agent who only takes calls pays nothing.
+    spares.renew()
+    expect(made).toHaveLength(1)
+    expect(timers.pendingDelays).toEqual([])
+  })
+
+  it('a spare taken after the wish lapsed is not replaced', async () => {
+    const { clock, made, spares } = setup()
+    spares.want(1000)
+    await flush()
+    made[0]!.gather()
+    await flush()
+    clock.advance(999)
+    expect(spares.take()?.pc).toBe(made[0])
+    clock.advance(SPARE_AFTER_TAKE_MS)
+    expect(made).toHaveLength(1)
+  })
+
   it('gathering that never completes is cut at the line\'s timeout', async () => {
     const { clock, made, spares } = setup()
-    spares.prepare()
+    spares.want()
     await flush()
     clock.advance(500)
     await flush()
@@ -82,7 +118,7 @@ describe('the spare offer of the next call we place', () => {
 
   it('a new spare follows a moment after one is taken, not during the call\'s set-up', async () => {
     const { clock, made, spares } = setup()
-    spares.prepare()
+    spares.want()
     await flush()
     made[0]!.gather()
     await flush()
@@ -95,7 +131,7 @@ describe('the spare offer of the next call we place', () => {
 
   it('an old spare is replaced; renew() replaces it at once unless it is younger than asked', async () => {
     const { clock, made, spares } = setup()
-    spares.prepare()
+    spares.want(2 * SPARE_MAX_AGE_MS)
     await flush()
     made[0]!.gather()
     await flush()
@@ -114,7 +150,7 @@ describe('the spare offer of the next call we place', () => {
 
   it('stop() closes the spare and the one being made, and leaves no timer', async () => {
     const { timers, made, spares } = setup()
-    spares.prepare()
+    spares.want()
     await flush()
     made[0]!.gather()
     await flush()
@@ -122,7 +158,7 @@ describe('the spare offer of the next call we place', () => {
     spares.stop()
     expect(made.every((pc) => pc.closed)).toBe(true)
     expect(timers.pendingDelays).toEqual([])
-    spares.prepare()
+    spares.want()
     expect(made).toHaveLength(2)
   })
 
@@ -136,7 +172,7 @@ describe('the spare offer of the next call we place', () => {
       now: () => 0,
       gatheringTimeoutMs: 500,
     })
-    broken.prepare()
+    broken.want()
     expect(broken.take()).toBeUndefined()
     expect(warn).toHaveBeenCalled()
     warn.mockRestore()

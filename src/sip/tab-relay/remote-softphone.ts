@@ -171,6 +171,9 @@ export class RemoteSoftphone implements Softphone {
   /** The line is the leader's: its own tab checks it when it wakes (this tab's wake-ups do not). */
   verify(): void {}
 
+  /** The spare offer would be the line's tab's; a dial from here reaches it as a command. */
+  readyToDial(): void {}
+
   /** The audio stays in the leader's tab, and so does recording it: no streams here. */
   callStreams(): undefined {
     return undefined
