@@ -25,8 +25,8 @@ function fakeHandler(state: { remoteDescription?: object; senders?: number } = {
     getDescription: vi.fn(async () => ({ body: 'v=0 offer', contentType: 'application/sdp' })),
     enableSenderTracks: vi.fn(),
     // sip.js's own steps of getDescription (protected there), to tell whether they were replaced.
-    createLocalOfferOrAnswer: vi.fn(async () => ({ type: 'offer', sdp: 'v=0 sip.js' })),
-    setLocalSessionDescription: vi.fn(async () => undefined),
+    createLocalOfferOrAnswer: vi.fn(async (_options?: unknown) => ({ type: 'offer', sdp: 'v=0 sip.js' })),
+    setLocalSessionDescription: vi.fn(async (_description?: unknown) => undefined),
   }
   return { sdh: sdh as unknown as EarlyOfferHandler & typeof sdh, pc, sender, local }
 }
