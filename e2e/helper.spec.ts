@@ -301,26 +301,33 @@ helperTest('a call in progress when the browser discards the phone\'s tab resume
   const customerCallId = (await customer.page.getByTestId('call').getAttribute('data-call-id'))!
   await expect.poll(() => events().map((r) => r.path)).toEqual(['/event/ring', '/event/answer'])
 
-  const closed = page.waitForEvent('close')
+  // The page's close: a discard closes it, and so does a crash (below).
+  const closed = page.waitForEvent('close').catch(() => undefined)
   let browserGone = false
   context.on('close', () => { browserGone = true })
+  // Seen on 2026-12-02 with Debian's chromium 150.0.7871.100 (the package this lab's apt gives now;
+  // the test was written on 156): the whole browser goes down with the discarded tab (crashpad
+  // writes a report, Playwright reports the context closed), sometimes before `discard` even
+  // answers. Nothing of the phone's is left to test then: wait up to 2 s for the context's close.
+  const crashed = async () => browserGone
+    || await context.waitForEvent('close', { timeout: 2000 }).then(() => true, () => false)
   const discarded = await worker.evaluate(async () => {
     const api = (globalThis as unknown as { chrome: { tabs: TabsApi } }).chrome.tabs
     const phone = (await api.query({})).find((t) => !t.autoDiscardable)
     if (!phone) throw new Error('the helper kept no tab from discarding')
     const after = await api.discard(phone.id)
     return { id: after.id, discarded: after.discarded, active: phone.active }
+  }).catch(async (error: unknown) => {
+    if (await crashed()) return undefined
+    throw error
   })
+  const skipReason = async () => `this Chromium (${await chromiumVersion()}) crashes when chrome.tabs.discard discards a tab in a call`
+  if (!discarded) return test.skip(true, await skipReason())
   expect(discarded).toMatchObject({ discarded: true, active: false })
   await closed
+  if (await crashed()) test.skip(true, await skipReason())
   // While the tab is discarded the customer still has the call (no BYE left the page).
   await expect(customer.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
-  // Seen on 2026-12-02 with Debian's chromium 150.0.7871.100 (the package this lab's apt gives now;
-  // the test was written on 156): the whole browser goes down with the discarded tab (crashpad
-  // writes a report, Playwright reports the context closed). Nothing of the phone's is left to test.
-  // The crash follows the discard within a second there: wait for the context's close event up to 2 s.
-  if (!browserGone) browserGone = await context.waitForEvent('close', { timeout: 2000 }).then(() => true, () => false)
-  test.skip(browserGone, `this Chromium (${await chromiumVersion()}) crashes when chrome.tabs.discard discards a tab in a call`)
 
   // The agent returns to the tab: the browser loads the phone again.
   const returned = context.waitForEvent('page')
