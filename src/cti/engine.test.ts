@@ -241,6 +241,74 @@ describe('exactly once', () => {
   })
 })
 
+describe('a call read on arrival (callArriving), before the SIP stack made it a call', () => {
+  it('the search leaves before callArriving returns and is not sent again by callStarted; ring follows the search', async () => {
+    const w = await loggedIn()
+    w.http.on('http://crm/search', { body: 'Taro\nACME', delayMs: 100 })
+    w.engine.callArriving(w.read(call()))
+    expect(w.paths()).toEqual(['/login', '/search'])
+    expect(w.updates).toEqual([])
+    const info = w.start(call())
+    expect(info).toMatchObject({ searchState: 'pending', values: {} })
+    await w.clock.advance(100)
+    await w.engine.idle()
+    expect(w.paths()).toEqual(['/login', '/search', '/ring'])
+    expect(w.engine.callInfo('call-1')).toMatchObject({ searchState: 'done', values: { NAME: 'Taro', COMPANY: 'ACME' } })
+    expect(w.updates.at(-1)).toMatchObject({ searchState: 'done', values: { NAME: 'Taro' } })
+  })
+
+  it('a search answered before callStarted: callStarted returns its values, updates start there', async () => {
+    const w = await loggedIn()
+    w.engine.callArriving(w.read(call()))
+    await flush()
+    expect(w.updates).toEqual([])
+    const info = w.start(call())
+    expect(info).toMatchObject({ searchState: 'done', values: { NAME: '山田太郎', COMPANY: '株式会社テスト' } })
+    expect(w.updates).toHaveLength(1)
+    await w.engine.idle()
+    expect(w.paths()).toEqual(['/login', '/search', '/ring'])
+  })
+
+  it('arriving twice sends one search', async () => {
+    const w = await loggedIn()
+    w.engine.callArriving(w.read(call()))
+    w.engine.callArriving(w.read(call()))
+    w.start(call())
+    await w.engine.idle()
+    expect(w.paths()).toEqual(['/login', '/search', '/ring'])
+  })
+
+  it('withdrawn: nothing more runs, no update, no log, nothing kept', async () => {
+    const w = await loggedIn()
+    w.http.on('http://crm/search', { body: 'Taro', delayMs: 100 })
+    w.engine.callArriving(w.read(call()))
+    w.engine.callWithdrawn('call-1')
+    w.engine.callAnswered('call-1')
+    w.engine.callEnded('call-1')
+    await w.clock.advance(5000)
+    await w.engine.idle()
+    expect(w.paths()).toEqual(['/login', '/search'])
+    expect(w.updates).toEqual([])
+    expect(w.logs.filter((entry) => entry.access !== 'auth' && entry.access !== 'search')).toEqual([])
+    expect(w.engine.callInfo('call-1')).toBeUndefined()
+  })
+
+  it('a skipped search is logged once, when the call starts, not on arrival', async () => {
+    const w = await loggedIn()
+    w.engine.callArriving(w.read(call({ fromUser: 'anonymous' })))
+    expect(w.logs.filter((entry) => entry.outcome === 'skipped')).toEqual([])
+    w.engine.callWithdrawn('call-1')
+    w.engine.callArriving(w.read(call({ callId: 'call-2', fromUser: 'anonymous' })))
+    w.start(call({ callId: 'call-2', fromUser: 'anonymous' }))
+    await w.engine.idle()
+    expect(w.paths()).toEqual(['/login'])
+    expect(w.logs.filter((entry) => entry.outcome === 'skipped').map((entry) => [entry.callId, entry.access, entry.skipped])).toEqual([
+      ['call-2', 'search', 'anonymous'],
+      ['call-2', 'ring', 'anonymous'],
+    ])
+  })
+})
+
 describe('auth during calls', () => {
   it('a 401 from search re-runs auth once and retries search once', async () => {
     const w = await loggedIn()

@@ -100,6 +100,16 @@ export interface CtiEngine {
    */
   callStarted(call: CallReading): CallInfo
   /**
+   * An incoming call's INVITE, read before the SIP stack handled it (the popup shows it now):
+   * its search starts at once, so the CRM's answer is not held up by the SIP stack's work; the
+   * request leaves before this returns. Nothing else runs: `callStarted` with the same reading
+   * follows when the INVITE became a call (its ring and the rest, the search not sent twice),
+   * or `callWithdrawn` when it did not. Updates for the call are emitted from `callStarted` on.
+   */
+  callArriving(call: CallReading): void
+  /** The INVITE of a `callArriving` became no call: nothing more runs for it, nothing of it is kept. */
+  callWithdrawn(callId: string): void
+  /**
    * A call an earlier page of the phone started (and maybe answered) continues here: the same
    * reading (`{ID}`) and CRM values. Its search, ring and (when `answered`) answer accesses count
    * as run, so only what is still owed runs: the hang-up at its end. Idempotent per callId.
@@ -180,6 +190,11 @@ interface CallRecord {
   readonly tasks: Set<Promise<void>>
   /** Exactly once per call and event: accesses already started (click excluded). */
   readonly started: Set<AccessName>
+  /**
+   * Read from an INVITE the SIP stack has not handled yet (`callArriving`): only its search may
+   * have started; `callStarted` runs the rest, `callWithdrawn` drops it.
+   */
+  arriving?: boolean
   /** The answer access's wait; `cancel` ends it early. */
   answerWait?: { readonly timer: TimerHandle; readonly cancel: (why: 'ended' | 'disposed') => void }
 }
@@ -440,7 +455,8 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       record.searchState = 'failed'
       record.searchError = outcome.reason
     }
-    emit(callId, record)
+    // Still arriving: `callStarted` emits it with these values; withdrawn: there is no call to update.
+    if (!record.arriving) emit(callId, record)
   }
 
   /** Resolves 'elapsed' after `ms`, or early with why the wait was cancelled. */
@@ -474,6 +490,30 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
     }
   }
 
+  /** A call's record, kept from now on (`remember`); a call ID seen before is born ended. */
+  const newRecord = (parties: CallReading): CallRecord => {
+    const record: CallRecord = {
+      parties,
+      plan: planCall(config, parties),
+      answered: false,
+      // A call ID seen before whose record was pruned: treat it as ended, run nothing.
+      ended: seen.has(parties.callId),
+      searchState: 'idle',
+      values: Object.freeze({}),
+      search: Promise.resolve(),
+      tasks: new Set(),
+      started: new Set(),
+    }
+    calls.set(parties.callId, record)
+    remember(parties.callId)
+    return record
+  }
+
+  const startSearch = (callId: string, record: CallRecord): void => {
+    record.searchState = 'pending'
+    record.search = track(record, runSearch(callId, record))
+  }
+
   return {
     login(credentials) {
       if (disposed) return Promise.resolve({ ok: false, reason: 'logged-out' })
@@ -498,36 +538,41 @@ export function createCtiEngine(options: CtiEngineOptions): CtiEngine {
       return () => authListeners.delete(listener)
     },
 
+    callArriving(parties) {
+      if (calls.has(parties.callId)) return
+      const record = newRecord(parties)
+      record.arriving = true
+      if (record.ended || disposed) return
+      // Only the search, and only when it runs: its skip is logged by `callStarted`, when the
+      // INVITE became a call (a withdrawn one leaves no trace but a search that went out).
+      if (decideAccess(config, record.plan, parties, 'search', false).run) startSearch(parties.callId, record)
+    },
+
+    callWithdrawn(callId) {
+      const record = calls.get(callId)
+      if (!record?.arriving) return
+      record.ended = true
+      calls.delete(callId)
+      seen.delete(callId)
+    },
+
     callStarted(parties) {
-      const existing = calls.get(parties.callId)
-      if (existing) return snapshot(parties.callId, existing)
-      const plan = planCall(config, parties)
-      const record: CallRecord = {
-        parties,
-        plan,
-        answered: false,
-        // A call ID seen before whose record was pruned: treat it as ended, run nothing.
-        ended: seen.has(parties.callId),
-        searchState: 'idle',
-        values: Object.freeze({}),
-        search: Promise.resolve(),
-        tasks: new Set(),
-        started: new Set(),
-      }
       const callId = parties.callId
-      calls.set(callId, record)
-      remember(callId)
+      const existing = calls.get(callId)
+      if (existing && !existing.arriving) return snapshot(callId, existing)
+      const record = existing ?? newRecord(parties)
+      record.arriving = false
       if (record.ended || disposed) return snapshot(callId, record)
 
-      const search = decideAccess(config, plan, parties, 'search', false)
-      if (search.run) {
-        record.searchState = 'pending'
-        record.search = track(record, runSearch(callId, record))
-      } else {
-        record.searchState = search.reason === 'not-configured' ? 'idle' : 'skipped'
-        logSkip(callId, 'search', search.reason)
+      if (!record.started.has('search')) {
+        const search = decideAccess(config, record.plan, parties, 'search', false)
+        if (search.run) startSearch(callId, record)
+        else {
+          record.searchState = search.reason === 'not-configured' ? 'idle' : 'skipped'
+          logSkip(callId, 'search', search.reason)
+        }
       }
-      const ring = decideAccess(config, plan, parties, 'ring', false)
+      const ring = decideAccess(config, record.plan, parties, 'ring', false)
       if (ring.run) track(record, record.search.then(() => runOnce(callId, record, 'ring')))
       else logSkip(callId, 'ring', ring.reason)
       const info = snapshot(callId, record)

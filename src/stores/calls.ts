@@ -30,6 +30,12 @@ export interface Call {
 
 /** Call lifecycle for other stores (CTI, history): emitted after the call list changed. */
 export interface CallEvents {
+  /**
+   * An incoming call's INVITE was read before the SIP stack handled it (its popup renders now):
+   * `added` with the same id and reading follows, or `withdrawn` when it became no call.
+   */
+  arriving: (call: Call) => void
+  withdrawn: (callId: string) => void
   added: (call: Call) => void
   answered: (call: Call) => void
   ended: (call: Call) => void
@@ -211,8 +217,10 @@ export const useCallsStore = defineStore('calls', () => {
     if (!reader || view.value) return
     const reading = reader(factsOf(info, settingsStore.settings.sip.user))
     ports.marks.mark('tsunagu:call-read')
-    arriving.value = [...arriving.value, { id: info.id, sip: info, reading, crm: NO_CRM }]
+    const call: Call = { id: info.id, sip: info, reading, crm: NO_CRM }
+    arriving.value = [...arriving.value, call]
     ports.marks.mark('tsunagu:call-added')
+    events.emit('arriving', call)
   }
 
   /** An arriving call became a call (`isCall`) or was withdrawn: it leaves `arriving`, its waiters hear. */
@@ -221,6 +229,7 @@ export const useCallsStore = defineStore('calls', () => {
     if (early) arriving.value = arriving.value.filter((c) => c !== early)
     for (const wake of arrivalWaiters.get(callId) ?? []) wake(isCall)
     arrivalWaiters.delete(callId)
+    if (early && !isCall) events.emit('withdrawn', callId)
     return early
   }
 
@@ -242,6 +251,7 @@ export const useCallsStore = defineStore('calls', () => {
     const early = settleArrival(info.id, true)
     const reading = early?.reading ?? reader(factsOf(info, settingsStore.settings.sip.user))
     if (!early) ports.marks.mark('tsunagu:call-read')
+    // The engine reports nothing of an arriving call (its search may have started): CRM news begins here.
     const call: Call = { id: info.id, sip: info, reading, crm: NO_CRM }
     calls.value = [...calls.value, call]
     if (!early) ports.marks.mark('tsunagu:call-added')
@@ -410,6 +420,12 @@ export const useCallsStore = defineStore('calls', () => {
     setAdopter: (next: typeof adopt) => { adopt = next },
     announce: (event: 'resumed' | 'ended', call: Call) => events.emit(event, call),
     onCall: events.on.bind(events) as TypedEmitter<CallEvents>['on'],
+    /**
+     * After the render of each change of the calls (added, answered, held, CRM values …; each
+     * replaces the list): the unsubscribe function. Not Pinia's `$subscribe`, whose deep watch
+     * walks the whole store at every change, on the ring path too.
+     */
+    onCallsChange: (listener: () => void): (() => void) => watch(calls, () => listener(), { flush: 'post' }),
     /** A call's audio, both sides (the recorder's): never reactive. */
     streams: (callId: string) => phone?.callStreams(callId),
   }

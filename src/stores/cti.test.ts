@@ -112,6 +112,29 @@ describe('CTI wiring', () => {
     expect(popups.popups).toEqual([])
   })
 
+  it('an arriving INVITE starts its search at once; the call that follows does not search again and rings after it; a withdrawn one runs nothing more', async () => {
+    const doc = provisioning({ agent: { id: 'agent01', password: 'pass01' } }) as { cti: { accesses: Record<string, unknown> } }
+    doc.cti.accesses.ring = { method: 'get-internal', url: `${CRM}/ring?tel={TEL}&name={NAME}` }
+    const { fake, softphone } = await start(doc)
+    await flush()
+    const path = (u: string) => u.replace(CRM, '').split('?')[0]
+    const arrival = softphone.arrive({ remoteUser: '0312345678' })
+    await nextTick()
+    expect(fake.world.http.urls.map(path)).toEqual(['/login', '/search'])
+    arrival.become()
+    await flush()
+    expect(fake.world.http.urls.map(path)).toEqual(['/login', '/search', '/ring'])
+    expect(fake.world.http.urls.at(-1)).toBe(`${CRM}/ring?tel=0312345678&name=${encodeURIComponent('山田 太郎')}`)
+    expect(usePopupStore().popups[0]).toMatchObject({ values: { NAME: '山田 太郎' } })
+
+    const gone = softphone.arrive({ remoteUser: '0663334444' })
+    await nextTick()
+    gone.withdraw()
+    await flush()
+    expect(fake.world.http.urls.map(path)).toEqual(['/login', '/search', '/ring', '/search'])
+    expect(useCtiStore().log.filter((entry) => entry.callId === gone.info.id).map((entry) => entry.access)).toEqual(['search'])
+  })
+
   it('a popup click runs the click access and copies the number when set', async () => {
     const doc = provisioning({ agent: { id: 'agent01', password: 'pass01' } })
     const { fake, softphone } = await start({ ...doc, popup: { copyNumberOnClick: true } })

@@ -158,6 +158,8 @@ export const useHistoryStore = defineStore('history', () => {
   return {
     missedCount, viewOpen, written,
     start, settled, open, close, changedElsewhere,
+    /** Each history write (here or, told, in another tab): the unsubscribe function. */
+    onWritten: (listener: () => void): (() => void) => watch(written, () => listener()),
     /** The IndexedDB store, for the view's reads (`history-view.ts`). */
     database: store,
   }

@@ -99,5 +99,8 @@ export const useLineStore = defineStore('line', () => {
     await settingsStore.setValue('call.dnd', on)
   }
 
-  return { registration, dndLocked, discarded, connect, disconnect, verify, dismissDiscarded, takePendingDial, setDoNotDisturb }
+  /** Each change of the registration: the unsubscribe function (not the store's deep `$subscribe`). */
+  const onRegistration = (listener: (status: RegistrationStatus) => void): (() => void) => watch(registration, (status) => listener(status))
+
+  return { registration, dndLocked, discarded, connect, disconnect, verify, dismissDiscarded, takePendingDial, setDoNotDisturb, onRegistration }
 })

@@ -112,18 +112,18 @@ export function createResume({ ports, calls, line, settingsStore, mergeMessages 
 
   // Every change of a call (answer, hold, CRM values) is saved, after the render; while calls
   // are up, a heartbeat keeps their age short for a crash.
-  calls.$subscribe(() => {
+  calls.onCallsChange(() => {
     save()
     const busy = calls.active.length > 0
     if (busy && !heartbeat) heartbeat = setInterval(() => save(), DIALOG_HEARTBEAT_MS)
     else if (!busy && heartbeat) stop()
-  }, { flush: 'post' })
+  })
   calls.onCall('ended', (call) => forget(call.id))
   calls.setAdopter((info) => {
     const record = rejoining.get(info.id)
     return record && callOf(record, info)
   })
-  line.$subscribe(() => {
+  line.onRegistration(() => {
     if (line.registration.state !== 'registered' || lookedForLeft) return
     lookedForLeft = true
     void takeBackLeft()

@@ -110,13 +110,12 @@ export function leaderCti(channel: RelayChannel, { cti, history }: TabStores): {
   let auth = cti.auth
   let written = history.written
   const offs = [
-    // Pinia's own subscriptions: each state change of the store; only these two values matter here.
-    cti.$subscribe(() => {
+    cti.onAuth(() => {
       if (cti.auth === auth) return
       auth = cti.auth
       sendAuth()
     }),
-    history.$subscribe(() => {
+    history.onWritten(() => {
       if (history.written === written) return
       written = history.written
       post('history', null)
