@@ -205,11 +205,13 @@ describe('auto-answer', () => {
 })
 
 describe('click-to-dial', () => {
-  it('asks the agent before dialling ?dial= from a page IT does not trust, and dials only on Call', async () => {
+  it('asks the agent before dialling ?dial= from a page IT does not trust (the offer getting ready meanwhile), and dials only on Call', async () => {
     const ctx = await setup(`http://127.0.0.1/?dial=${encodeURIComponent('tel:0570-000-000')}`, 'https://evil.example/page')
     const consent = useDialConsentStore()
     await vi.waitFor(() => expect(consent.waiting).toEqual({ target: '0570000000', from: 'https://evil.example' }))
     expect(ctx.softphone.actions.filter((x) => x.startsWith('dial'))).toEqual([])
+    // The line gets the call's offer ready while the question is on screen.
+    expect(ctx.softphone.readyToDialCount).toBe(1)
     consent.call()
     await vi.waitFor(() => expect(ctx.softphone.actions).toContain('dial 0570000000'))
   })

@@ -245,7 +245,9 @@ export const useHistoryViewStore = defineStore('history-view', () => {
     rows, next, loading, filter, anonymousLabel, unavailable, canOpenInCrm, playing,
     /** Calls whose recording the size cap removed before the CRM got it (this page's). */
     lostRecordings: computed(() => recording.lost),
-    load, more, setFilter, open, close: () => { stopPlaying(); close() }, redial, exportCsv, delivery, retryDelivery, openInCrm,
+    load, more, setFilter, open, close: () => { stopPlaying(); close() }, redial, exportCsv,
+    /** The pointer or the focus is on a call-back button: the line may get a call's offer ready. */
+    readyToDial: () => calls.readyToDial(), delivery, retryDelivery, openInCrm,
     recordingOf, recordingDelivery, uploadTooLarge, play, stopPlaying, download,
     /** The parts of a row's recording, 1-based (`[1]` for a call recorded in one piece). */
     recordingParts: (row: HistoryRow) => partIds(row).map((_, i) => i + 1),

@@ -89,7 +89,9 @@ export const useLineStore = defineStore('line', () => {
       ports.clickToDial.registerHandlers()
     }
     const target = takePendingDial()
-    // A `?dial=` from a page IT does not trust waits for the agent's yes (`dial-consent.ts`).
+    // A `?dial=` from a page IT does not trust waits for the agent's yes (`dial-consent.ts`);
+    // the call's offer gets ready meanwhile.
+    if (target) calls.readyToDial()
     if (target && (await dialConsent.approve(target, referrerOrigin(ports.location.referrer)))) await calls.dial(target)
   }
 

@@ -138,7 +138,7 @@ describe('click-to-dial with the phone open in another tab', () => {
     expect(session.handedOff).toBe('0312345678')
   })
 
-  it('the phone\'s tab dials a number handed over by another tab', async () => {
+  it('the phone\'s tab dials a number handed over by another tab, asking first and getting the offer ready meanwhile', async () => {
     const fake = fakePorts()
     fake.store.set('tsunagu.settings', DOC)
     setupStores(fake.ports)
@@ -149,6 +149,8 @@ describe('click-to-dial with the phone open in another tab', () => {
     const consent = useDialConsentStore()
     await vi.waitFor(() => expect(consent.waiting).toEqual({ target: '0663334444', from: 'https://evil.example' }))
     expect(softphone.actions).not.toContain('dial 0663334444')
+    // Its offer gets ready while the agent reads the question.
+    expect(softphone.readyToDialCount).toBe(1)
     consent.call()
     await vi.waitFor(() => expect(softphone.actions).toContain('dial 0663334444'))
   })

@@ -81,7 +81,10 @@ export const useSessionStore = defineStore('session', () => {
   // Each asks the agent first unless IT trusts the page that asked (`dial-consent.ts`).
   const dialConsent = useDialConsentStore()
   ports.lineLock.onDialHandOff((target, from) => {
-    if (!elsewhere.value) void dialConsent.approve(target, from).then((ok) => ok && calls.dial(target))
+    if (elsewhere.value) return
+    // The offer gets ready while the agent reads the question (or, trusted, as the dial starts).
+    calls.readyToDial()
+    void dialConsent.approve(target, from).then((ok) => ok && calls.dial(target))
   })
   // Another tab saved the settings (a follower's screens, its do-not-disturb switch): every tab
   // reads them again, and the line's tab restarts what they change, as for its own edits.

@@ -6,6 +6,8 @@ import { VApp } from 'vuetify/components'
 import type { HistoryRow } from '@/history/record'
 import type { OutboxEntry, OutboxState } from '@/outbox/outbox'
 import { PORTS } from '@/ports/ports'
+import { FakeSoftphone } from '@/sip/fake-softphone'
+import { useCallsStore } from '@/stores/calls'
 import { useHistoryStore } from '@/stores/history'
 import { fakePorts } from '@/testing/fake-ports'
 import { render } from '@/testing/render'
@@ -123,6 +125,18 @@ describe('HistoryView: delivery of each call\'s record to the CRM', () => {
     const shown = document.querySelector('[data-testid=history-recording-too-large]')!
     expect(shown.textContent!.trim()).toBe(text)
     expect(document.querySelector('[data-testid=history-recording-delivery]')!.getAttribute('title')).toBe(text)
+  })
+
+  it('the pointer or the focus on a call-back button gets the line\'s offer ready; a click dials the row\'s number', async () => {
+    await mountWith('en')
+    const softphone = new FakeSoftphone()
+    useCallsStore().attach(softphone)
+    const button = document.querySelectorAll<HTMLElement>('[data-testid=history-redial]')[0]!
+    button.dispatchEvent(new Event('pointerenter'))
+    button.dispatchEvent(new FocusEvent('focus'))
+    expect(softphone.readyToDialCount).toBe(2)
+    button.click()
+    await vi.waitFor(() => expect(softphone.actions).toContain('dial 0663334444'))
   })
 
   it('a call that owes the CRM nothing shows no delivery state', async () => {

@@ -4,6 +4,7 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { mergeMessages } from '@/i18n'
 import { PORTS } from '@/ports/ports'
 import { createLostNotice } from '@/recording/lost-notice'
+import { FakeSoftphone } from '@/sip/fake-softphone'
 import { useCallsStore } from '@/stores/calls'
 import { fakePorts } from '@/testing/fake-ports'
 import { render } from '@/testing/render'
@@ -49,5 +50,23 @@ describe('PhoneNotices: a recording the size cap removed before the CRM got it',
     await noticeLost(['c1'])
     await vi.waitFor(() => expect(notices()[0]?.text()).toContain('録音の容量上限のため、0312345678 との通話の録音を CRM に送信する前に削除しました。'))
     expect(mounted?.find('[data-testid=phone-notice] button[aria-label=閉じる]').exists()).toBe(true)
+  })
+})
+
+describe('PhoneNotices: a call that could not be resumed', () => {
+  it('its call-back button gets the line\'s offer ready on pointer or focus, and dials the number on click', async () => {
+    await mountNotices('en')
+    const softphone = new FakeSoftphone()
+    const calls = useCallsStore()
+    calls.attach(softphone)
+    calls.notify({ kind: 'resume-failed', number: '0312345678', reason: 'gone' })
+    await flushPromises()
+    const button = mounted!.get('[data-testid=resume-call-back]')
+    await button.trigger('pointerenter')
+    await button.trigger('focus')
+    expect(softphone.readyToDialCount).toBe(2)
+    await button.trigger('click')
+    await vi.waitFor(() => expect(softphone.actions).toContain('dial 0312345678'))
+    expect(calls.notices).toEqual([])
   })
 })

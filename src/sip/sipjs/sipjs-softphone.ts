@@ -19,7 +19,7 @@ import { fastIceFactory, handlerConfiguration } from './fast-ice'
 import { messageChannelTask, type TransportConstructor } from './hash-safe-transport'
 import { Line } from './line'
 import { dialogStateOf, REJOIN_TIMEOUT_MS, rejoinInviter, sendStoredBye } from './rejoin'
-import { SpareOffers } from './spare-offer'
+import { SPARE_WAIT_MS, SpareOffers } from './spare-offer'
 import { sampleInvite } from './parser-warm-up'
 import { Transfers } from './transfer'
 import { adoptUnsentTrack } from './unsent-track'
@@ -106,6 +106,7 @@ export class SipJsSoftphone implements Softphone {
         timers: this.timers,
         now: () => this.clock.now(),
         gatheringTimeoutMs: config.iceGatheringTimeoutMs,
+        hasIceServers: config.iceServers.length > 0,
       })
     }
     this.line = new Line(config, {
@@ -188,6 +189,9 @@ export class SipJsSoftphone implements Softphone {
     const cleaned = target.trim()
     const uri = this.targetUri(cleaned)
     if (!cleaned || !uri) return { ok: false, reason: `Not a number or SIP address: ${target}` }
+    if (this.registration.state !== 'registered') return { ok: false, reason: 'not-registered' }
+    // A spare being made is ready sooner than a peer connection of the call's own (spare-offer.ts).
+    await this.spares?.whenPrepared(SPARE_WAIT_MS)
     if (this.registration.state !== 'registered') return { ok: false, reason: 'not-registered' }
     const inviter = new Inviter(this.line.ua, uri, { sessionDescriptionHandlerOptions: this.mediaOptions(), earlyMedia: true })
     this.dialled.add(inviter)

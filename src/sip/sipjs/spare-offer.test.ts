@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { TimerSet } from '../clock'
 import { FakeClock } from '../fake-clock'
+import { ICE_SETTLE_MS } from '../ice-policy'
 import { SPARE_AFTER_TAKE_MS, SPARE_MAX_AGE_MS, SPARE_WANTED_MS, SpareOffers } from './spare-offer'
 
 /** A peer connection stand-in: offer and local description at once, gathering completes on `gather()`. */
@@ -23,6 +24,10 @@ class FakePeerConnection extends EventTarget {
     this.signalingState = 'have-local-offer'
     this.iceGatheringState = 'gathering'
   }
+  /** One candidate line (`a=candidate:` without the `a=`), as Chromium reports it. */
+  candidate(candidate: string) {
+    this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: { candidate } }))
+  }
   gather() {
     this.iceGatheringState = 'complete'
     this.dispatchEvent(new Event('icegatheringstatechange'))
@@ -33,7 +38,7 @@ class FakePeerConnection extends EventTarget {
   }
 }
 
-function setup() {
+function setup(hasIceServers = false) {
   const clock = new FakeClock()
   const timers = new TimerSet(clock)
   const made: FakePeerConnection[] = []
@@ -47,6 +52,7 @@ function setup() {
     timers,
     now: () => clock.now(),
     gatheringTimeoutMs: 500,
+    hasIceServers,
   })
   return { clock, timers, made, spares }
 }
@@ -107,6 +113,65 @@ describe('the spare offer of the next call we place', () => {
     expect(made).toHaveLength(1)
   })
 
+  it('is ready ICE_SETTLE_MS after the first UDP host candidate, as a call\'s own offer would be sent (no ICE servers)', async () => {
+    const { clock, made, spares } = setup()
+    spares.want()
+    await flush()
+    made[0]!.candidate('candidate:1 1 tcp 1518280447 192.168.1.2 9 typ host tcptype active')
+    clock.advance(100)
+    await flush()
+    expect(spares.take()).toBeUndefined()
+    made[0]!.candidate('candidate:2 1 udp 2122260223 192.168.1.2 50000 typ host')
+    clock.advance(ICE_SETTLE_MS - 1)
+    await flush()
+    expect(spares.take()).toBeUndefined()
+    clock.advance(1)
+    await flush()
+    expect(spares.take()?.pc).toBe(made[0])
+  })
+
+  it('with ICE servers, a host candidate is not enough: a server-reflexive one is', async () => {
+    const { clock, made, spares } = setup(true)
+    spares.want()
+    await flush()
+    made[0]!.candidate('candidate:2 1 udp 2122260223 192.168.1.2 50000 typ host')
+    clock.advance(ICE_SETTLE_MS)
+    await flush()
+    expect(spares.take()).toBeUndefined()
+    made[0]!.candidate('candidate:3 1 udp 1686052607 203.0.113.7 40000 typ srflx raddr 192.168.1.2 rport 50000')
+    clock.advance(ICE_SETTLE_MS)
+    await flush()
+    expect(spares.take()?.pc).toBe(made[0])
+  })
+
+  it('whenPrepared: at once with none being made; when the one being made is ready or gone; at the latest after maxMs', async () => {
+    const { clock, made, spares, timers } = setup()
+    const told: string[] = []
+    await spares.whenPrepared(100)
+    spares.want()
+    void spares.whenPrepared(100).then(() => told.push('ready'))
+    await flush()
+    made[0]!.gather()
+    await flush()
+    expect(told).toEqual(['ready'])
+    expect(spares.take()?.pc).toBe(made[0])
+
+    clock.advance(SPARE_AFTER_TAKE_MS)
+    void spares.whenPrepared(100).then(() => told.push('late'))
+    clock.advance(99)
+    await flush()
+    expect(told).toEqual(['ready'])
+    clock.advance(1)
+    await flush()
+    expect(told).toEqual(['ready', 'late'])
+
+    void spares.whenPrepared(100).then(() => told.push('stopped'))
+    spares.stop()
+    await flush()
+    expect(told).toEqual(['ready', 'late', 'stopped'])
+    expect(timers.size).toBe(0)
+  })
+
   it('gathering that never completes is cut at the line\'s timeout', async () => {
     const { clock, made, spares } = setup()
     spares.want()
@@ -123,9 +188,15 @@ describe('the spare offer of the next call we place', () => {
     made[0]!.gather()
     await flush()
     spares.take()
+    // The dial pad clears its number and keeps the focus: the agent is still there, but the new
+    // spare waits all the same.
+    spares.want()
     clock.advance(SPARE_AFTER_TAKE_MS - 1)
+    spares.want()
     expect(made).toHaveLength(1)
     clock.advance(1)
+    expect(made).toHaveLength(2)
+    spares.want()
     expect(made).toHaveLength(2)
   })
 
@@ -171,6 +242,7 @@ describe('the spare offer of the next call we place', () => {
       timers: new TimerSet(new FakeClock()),
       now: () => 0,
       gatheringTimeoutMs: 500,
+      hasIceServers: false,
     })
     broken.want()
     expect(broken.take()).toBeUndefined()

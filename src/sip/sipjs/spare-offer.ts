@@ -6,7 +6,7 @@
  * machine, Chromium 156) and the least steady part of dial click → INVITE. None of it depends on
  * the number dialled, so while the agent is at the dial pad (`want`: focus, a key typed) we keep
  * one peer connection ready: an audio transceiver (sendrecv, no track yet), its offer set as local
- * description, ICE gathered. The next dial takes it and the INVITE carries that offer at once; the
+ * description, ICE gathered as far as a call's own offer would wait (`gathered`). The next dial takes it and the INVITE carries that offer at once; the
  * microphone's track goes on the transceiver's sender when it arrives, as in `early-offer.ts`. A
  * new spare is made a moment after one is taken (calls placed one after another), and the spare is
  * renewed when the network may have changed (`renew()`: the line's wake-ups), so its candidates
@@ -18,6 +18,7 @@
  * pays for it.
  */
 import type { TimerSet } from '../clock'
+import { ICE_SETTLE_MS, isSufficientCandidate } from '../ice-policy'
 
 /** A peer connection with its local offer set and ICE gathered, waiting for a call. */
 export interface SpareOffer {
@@ -35,6 +36,8 @@ export interface SpareOfferOptions {
   now(): number
   /** The longest wait for ICE gathering to complete (the line's iceGatheringTimeoutMs). */
   gatheringTimeoutMs: number
+  /** Whether STUN/TURN servers are configured: which candidate is enough (`isSufficientCandidate`). */
+  hasIceServers: boolean
 }
 
 /** A spare older than this is replaced (its host candidates may be of an earlier network). */
@@ -44,6 +47,11 @@ export const SPARE_MAX_AGE_MS = 10 * 60_000
  * microphone started, ready for a next dial well within a second (a consultation call, a redial).
  */
 export const SPARE_AFTER_TAKE_MS = 250
+/**
+ * The longest a dial waits for the spare being made (`whenPrepared`): about what a peer
+ * connection of the call's own takes here, so waiting never costs more than not waiting would.
+ */
+export const SPARE_WAIT_MS = 150
 /** A spare is kept this long after the agent was last at the dial pad (`want`), then closed. */
 export const SPARE_WANTED_MS = 30_000
 
@@ -57,6 +65,10 @@ export class SpareOffers {
   /** Until when a spare is wanted (`want`); none is made or kept after it. */
   private wantedUntil = 0
   private stopped = false
+  /** `whenPrepared` callers, told when the spare being made is ready or gone. */
+  private readonly waiters = new Set<() => void>()
+  /** Ends the ICE wait of the spare being made (`gathered`). */
+  private endGathering: (() => void) | undefined
 
   constructor(private readonly options: SpareOfferOptions) {}
 
@@ -68,7 +80,9 @@ export class SpareOffers {
     if (this.stopped) return
     this.wantedUntil = Math.max(this.wantedUntil, this.options.now() + forMs)
     if (!this.cancelExpiry) this.expireAt(this.wantedUntil)
-    this.prepare()
+    // One was just taken: the next is made SPARE_AFTER_TAKE_MS after, not during the call's
+    // set-up (the pad clears its number as the call starts, which is a `want` too).
+    if (!this.cancelNext) this.prepare()
   }
 
   /** Whether a spare is wanted now (`want`). */
@@ -105,7 +119,28 @@ export class SpareOffers {
       this.ready = { pc, stream, transceiver }
       this.readyAt = this.options.now()
       this.cancelRenewal = this.options.timers.after(SPARE_MAX_AGE_MS, () => this.renew())
+      this.settled()
     })()
+  }
+
+  /**
+   * Resolves when the spare being made is ready or gone, at once when none is being made, at the
+   * latest after `maxMs`. A dial that comes while one is being made (the agent clicked call just
+   * after the pad got the focus; a click-to-dial just allowed) waits for it: it started earlier, so
+   * it is ready before a peer connection of the call's own would be, and two being made at once
+   * slow each other (measured here: 80–120 ms for the call's own next to a spare, 40–70 ms alone).
+   */
+  whenPrepared(maxMs: number): Promise<void> {
+    if (!this.preparing) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(done)
+        cancel()
+        resolve()
+      }
+      const cancel = this.options.timers.after(maxMs, done)
+      this.waiters.add(done)
+    })
   }
 
   /** The ready spare for a call we place, or undefined (none yet: the call makes its own offer). */
@@ -116,7 +151,10 @@ export class SpareOffers {
     this.cancelRenewal?.()
     this.cancelRenewal = undefined
     this.cancelNext?.()
-    this.cancelNext = this.options.timers.after(SPARE_AFTER_TAKE_MS, () => this.prepare())
+    this.cancelNext = this.options.timers.after(SPARE_AFTER_TAKE_MS, () => {
+      this.cancelNext = undefined
+      this.prepare()
+    })
     return spare
   }
 
@@ -164,24 +202,51 @@ export class SpareOffers {
   }
 
   private drop(pc: RTCPeerConnection): void {
-    if (this.preparing === pc) this.preparing = undefined
+    if (this.preparing === pc) {
+      this.preparing = undefined
+      this.endGathering?.()
+      this.settled()
+    }
     pc.close()
   }
 
-  /** ICE gathering complete (all candidates in the offer), or the line's gathering timeout. */
+  /** The spare being made is ready or gone: its `whenPrepared` callers go on. */
+  private settled(): void {
+    for (const waiter of [...this.waiters]) waiter()
+  }
+
+  /**
+   * The offer is as good as a call's own (`fast-ice.ts`): ICE_SETTLE_MS after the first candidate
+   * that can carry the media, or gathering complete, or the line's gathering timeout. Not "complete"
+   * alone: Chromium's TCP host candidates come ~100 ms after the UDP ones (measured here), and a
+   * dial in that window found no spare and made a second peer connection next to this one.
+   * Candidates gathered after that are in `localDescription` when the spare is taken.
+   */
   private gathered(pc: RTCPeerConnection): Promise<void> {
     if (pc.iceGatheringState === 'complete') return Promise.resolve()
     return new Promise((resolve) => {
+      let settle: (() => void) | undefined
       const done = () => {
+        if (this.endGathering === done) this.endGathering = undefined
         pc.removeEventListener('icegatheringstatechange', check)
+        pc.removeEventListener('icecandidate', candidate)
         cancel()
+        settle?.()
         resolve()
       }
       const check = () => {
         if (pc.iceGatheringState === 'complete') done()
       }
+      const candidate = (event: Event) => {
+        const line = (event as RTCPeerConnectionIceEvent).candidate?.candidate
+        if (settle || !line || !isSufficientCandidate(line, this.options.hasIceServers)) return
+        settle = this.options.timers.after(ICE_SETTLE_MS, done)
+      }
       const cancel = this.options.timers.after(this.options.gatheringTimeoutMs, done)
       pc.addEventListener('icegatheringstatechange', check)
+      pc.addEventListener('icecandidate', candidate)
+      // Dropped meanwhile (stop, renew): the wait ends now, its timers with it.
+      this.endGathering = done
     })
   }
 }
