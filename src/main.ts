@@ -7,6 +7,7 @@ import { PORTS } from './ports/ports'
 import { browserPorts } from './ports/browser'
 import { rehearseRingPath } from './plugins/rehearse'
 import { useCallsStore } from './stores/calls'
+import { useCtiStore } from './stores/cti'
 
 const app = createApp(App)
 const ports = browserPorts()
@@ -17,4 +18,8 @@ const i18n = createAppI18n(preferredLocale(ports.language.preferred))
 app.use(i18n)
 app.use(createAppVuetify(i18n))
 app.mount('#app')
-rehearseRingPath(app, () => useCallsStore(pinia).rehearse())
+rehearseRingPath(app, () => {
+  const reading = useCallsStore(pinia).rehearse()
+  if (reading) useCtiStore(pinia).rehearse(reading)
+  return reading !== undefined
+})

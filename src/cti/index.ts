@@ -4,6 +4,7 @@
  */
 
 export { createCtiEngine } from './engine'
+export { rehearseSearch } from './rehearsal'
 export { MAX_BODY_BYTES } from './runner'
 export { BodyTooLargeError } from './ports'
 export type { CallInfo, CallRecordDelivery, CtiEngine, CtiEngineOptions, DeliveryOutcome, SearchState } from './engine'

@@ -13,6 +13,9 @@ const SAMPLE: PopupView = {
   searchFailed: false,
 }
 
+/** The same caller while the CRM search runs. */
+const SEARCHING: PopupView = { ...SAMPLE, values: {}, searching: true }
+
 /** How often the ring path is rehearsed while idle (the engine drops code unused for about half a minute). */
 export const REHEARSE_MS = 20_000
 
@@ -22,17 +25,22 @@ export const REHEARSE_MS = 20_000
  * run for a while; vue-i18n compiles a message when it is first used. Measured here, the first
  * popup of a page, and the first after 90 s idle, reached the DOM 5–15 ms later than the calls
  * after it. So when the page is idle after its start, and every 20 s while no call is up, the
- * popup is rendered off the document and thrown away, and the calls store reads a made-up call
- * (`rehearse`, false while a call is up). Nothing is shown, announced, counted or sent. The sip
+ * popup is rendered off the document (searching, then with the CRM's answer) and thrown away,
+ * and the calls store reads a made-up call (`rehearse`, false while a call is up), whose search
+ * the CTI store runs against a made-up answer (`cti/rehearsal.ts`). Nothing is shown, announced,
+ * counted or sent. The sip
  * adapter rehearses its half of the ring path with each liveness probe.
  */
 export function rehearseRingPath(app: App, readCall: () => boolean, schedule = whenIdle): void {
   const popup = () => {
     const container = document.createElement('div')
     for (const size of ['standard', 'large'] as const) {
-      const vnode = h(IncomingPopup, { popup: SAMPLE, size, buttons: true })
-      vnode.appContext = app._context
-      render(vnode, container)
+      // As a call shows it: the number while the CRM is asked, then its answer (a patch).
+      for (const popup of [SEARCHING, SAMPLE]) {
+        const vnode = h(IncomingPopup, { popup, size, buttons: true })
+        vnode.appContext = app._context
+        render(vnode, container)
+      }
       render(null, container)
     }
   }

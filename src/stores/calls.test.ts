@@ -155,12 +155,12 @@ describe('calls', () => {
       return { ...phone.arriving[0]?.reading, popup: true } as never
     })
     expect(read).toEqual(['0312345678#1#2'])
-    expect(phone.rehearse()).toBe(true)
+    expect(phone.rehearse()).toMatchObject({ popup: true })
     expect(phone.calls).toEqual([])
     expect(phone.arriving).toEqual([])
     ctx.softphone.ring({ remoteUser: '0663334444' })
     const before = read.length
-    expect(phone.rehearse()).toBe(false)
+    expect(phone.rehearse()).toBeUndefined()
     expect(read.length).toBe(before)
   })
 

@@ -167,17 +167,18 @@ export const useCallsStore = defineStore('calls', () => {
    * Reads a made-up call and forgets it, when no call is up: at start-up and from time to time
    * while idle (`plugins/rehearse.ts`), so the first real call's reading does not run the reader's
    * code (number parsing, phonebook keys) for the first time, or after the JavaScript engine
-   * dropped it. The reader is pure; nothing is kept. True when it ran.
+   * dropped it. The reader is pure; nothing is kept. The made-up reading when it ran (the CTI
+   * store rehearses its search with it), undefined while a call is up or without a reader.
    */
-  function rehearse(): boolean {
-    if (!reader || calls.value.length > 0 || arriving.value.length > 0) return false
+  function rehearse(): CallReading | undefined {
+    if (!reader || calls.value.length > 0 || arriving.value.length > 0) return undefined
     const user = settingsStore.settings.sip.user
     try {
-      reader(factsOf({ ...REHEARSAL_CALL, localUser: user }, user))
+      return reader(factsOf({ ...REHEARSAL_CALL, localUser: user }, user))
     } catch {
       // A reader that fails here fails on the real call too, where it is reported.
+      return undefined
     }
-    return true
   }
 
   /** Takes the calls of a (new) softphone; the line store calls this before `start()`. */

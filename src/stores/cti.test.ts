@@ -135,6 +135,21 @@ describe('CTI wiring', () => {
     expect(useCtiStore().log.filter((entry) => entry.callId === gone.info.id).map((entry) => entry.access)).toEqual(['search'])
   })
 
+  it('the idle rehearsal runs the search of the made-up call without sending or logging anything', async () => {
+    const { fake } = await start(provisioning({ agent: { id: 'agent01', password: 'pass01' } }))
+    await flush()
+    const before = fake.world.http.urls.length
+    const cti = useCtiStore()
+    const logged = cti.log.length
+    const reading = useCallsStore().rehearse()
+    expect(reading).toBeDefined()
+    cti.rehearse(reading!)
+    await flush()
+    expect(fake.world.http.urls.length).toBe(before)
+    expect(cti.log).toHaveLength(logged)
+    expect(usePopupStore().popups).toEqual([])
+  })
+
   it('a popup click runs the click access and copies the number when set', async () => {
     const doc = provisioning({ agent: { id: 'agent01', password: 'pass01' } })
     const { fake, softphone } = await start({ ...doc, popup: { copyNumberOnClick: true } })

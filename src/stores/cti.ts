@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, nextTick, ref, shallowRef, watch } from 'vue'
-import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CallParties, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
+import type { AgentCredentials, AuthResult, AuthStatus, CallInfo as CtiCallInfo, CallParties, CallReading, CtiConfig, CtiEngine, CtiLogEntry } from '@/cti'
 import { usePorts } from '@/ports/ports'
 import { readCtiConfig } from '@/settings/cti-check'
 import type { FieldError } from '@/settings/settings'
@@ -61,6 +61,10 @@ export const useCtiStore = defineStore('cti', () => {
   let remote: CtiRemote | undefined
   /** The history access's wiring to the outbox (docs/cti-integration.md §8), loaded with the engine. */
   let history: { ended(call: Call, recorded?: boolean): void } | undefined
+  /** The engine's module once `start` loaded it (the search rehearsal runs its code). */
+  let ctiModule: typeof import('@/cti') | undefined
+  /** A search rehearsal under way: one at a time. */
+  let rehearsing = false
   /** The calls the resume logic will take back or end itself (set by the session store). */
   let takenBack: () => Promise<ReadonlySet<string>> = async () => new Set()
 
@@ -98,6 +102,7 @@ export const useCtiStore = defineStore('cti', () => {
     const { settings } = settingsStore
     // Loaded on start, not with the first paint: the engine and its number formats are ~40 KB.
     const [cti, normalized, delivery, box] = await Promise.all([import('@/cti'), readCtiConfig(settings), import('@/outbox/cti-delivery'), outbox.use()])
+    ctiModule = cti
     const rules = normalized.ok ? cti.readingRulesOf(normalized.config) : cti.lenientReadingRules(settings.cti, settings.sip.user)
     calls.setReader((facts) => cti.readCall(facts, rules, { random: ports.cti.random, nameFor: phonebooks.nameFor }))
     if (!normalized.ok) {
@@ -123,6 +128,12 @@ export const useCtiStore = defineStore('cti', () => {
     // the resume logic said which calls it takes back (their real end owes theirs).
     void delivery.recoverRecordingsOf(box, () => engine, { history: historyStore, calls, settings: settingsStore }, () => takenBack(), ports.cti.clock.now().getTime())
     engine.onUpdate(crmUpdate)
+    // Its search path compiled before the first call, not on it (then with each idle rehearsal).
+    // (After this start, not a timer: it holds no clock the stores' timer checks would see.)
+    void Promise.resolve().then(() => {
+      const reading = calls.rehearse()
+      if (reading) rehearse(reading)
+    })
     engine.onAuthChange((status) => { auth.value = status })
     auth.value = engine.authStatus()
     if (normalized.config.target !== 'custom') return
@@ -130,6 +141,19 @@ export const useCtiStore = defineStore('cti', () => {
     // was saved), unless IT's provisioning document gave the agent's id and password.
     if (agent?.id && agent.password && settingsStore.provisioning?.providesAgent) void engine.login(agent).then((r) => r.ok && loggedIn())
     else loginOpen.value = true
+  }
+
+  /**
+   * Runs the search of the calls store's made-up call (`rehearse`) through the engine's code,
+   * answered at once, sending nothing (`cti/rehearsal.ts`): once the engine is made, and while
+   * idle with the popup's rehearsal (`plugins/rehearse.ts`), so a real call's search path is
+   * compiled. Only in the line's tab, with an engine and no call up.
+   */
+  function rehearse(reading: CallReading): void {
+    const current = config.value
+    if (!engine || !current || !ctiModule || rehearsing || calls.active.length > 0) return
+    rehearsing = true
+    void ctiModule.rehearseSearch(current, reading, ports.cti).catch(() => false).finally(() => { rehearsing = false })
   }
 
   function stop(): void {
@@ -213,6 +237,7 @@ export const useCtiStore = defineStore('cti', () => {
     /** The engine in use, for lazy views that run an access themselves (the history's "open in CRM"). */
     engine: () => engine,
     clearLog: () => { log.value = [] },
+    rehearse,
     /** Each change of the CRM login state: the unsubscribe function (not the store's deep `$subscribe`, which walks the log). */
     onAuth: (listener: (status: AuthStatus) => void): (() => void) => watch(auth, (status) => listener(status)),
     /** Which calls the resume logic reports itself (`stores/resume.ts`), for the history's cut-off rows. */
