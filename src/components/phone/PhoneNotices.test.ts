@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { mergeMessages } from '@/i18n'
+import resumeMessages from '@/i18n/resume'
 import { PORTS } from '@/ports/ports'
 import { createLostNotice } from '@/recording/lost-notice'
 import { FakeSoftphone } from '@/sip/fake-softphone'
@@ -56,11 +57,14 @@ describe('PhoneNotices: a recording the size cap removed before the CRM got it',
 describe('PhoneNotices: a call that could not be resumed', () => {
   it('its call-back button gets the line\'s offer ready on pointer or focus, and dials the number on click', async () => {
     await mountNotices('en')
+    // The resume texts load with the resume logic (`stores/resume.ts`).
+    mergeMessages(resumeMessages)
     const softphone = new FakeSoftphone()
     const calls = useCallsStore()
     calls.attach(softphone)
     calls.notify({ kind: 'resume-failed', number: '0312345678', reason: 'gone' })
     await flushPromises()
+    expect(mounted!.text()).toContain('Call back')
     const button = mounted!.get('[data-testid=resume-call-back]')
     await button.trigger('pointerenter')
     await button.trigger('focus')
