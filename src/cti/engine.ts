@@ -100,7 +100,7 @@ export interface CtiEngine {
    */
   callStarted(call: CallReading): CallInfo
   /**
-   * An incoming call's INVITE, read before the SIP stack handled it (the popup shows it now):
+   * An incoming call's INVITE, read before the SIP stack handled it (its popup renders next):
    * its search starts at once, so the CRM's answer is not held up by the SIP stack's work; the
    * request leaves before this returns. Nothing else runs: `callStarted` with the same reading
    * follows when the INVITE became a call (its ring and the rest, the search not sent twice),

@@ -74,13 +74,15 @@ export const useCtiStore = defineStore('cti', () => {
   /** "Open in CRM" on a call card runs the click access: offered when one is configured. */
   const canOpenInCrm = computed(() => isCustom.value && config.value?.accesses.click.method !== 'none')
 
-  // The engine hears of a call after the render that shows it: the popup is in the DOM before
-  // the search request is built. `nextTick` still runs in the INVITE's task, so the request
-  // leaves before anything else can happen; callbacks keep the order of the events. The search
-  // starts on arrival, in the task that read the INVITE, not after the SIP stack's own handling
-  // of it in the next task (measured: 2–6 ms later); the ring access waits for `added`.
+  // The engine hears of a call's events after the render that shows them (`nextTick` still runs
+  // in the same task; callbacks keep the order of the events), with one exception: an arriving
+  // call's search request is built and sent at once, just before the popup's render. The CRM's
+  // answer is what the popup waits for: measured here (40 calls, A/B in one session), sending it
+  // before the render showed the answer p50 1.8 ms / p95 3 ms sooner, for about 1 ms more to the
+  // popup (still p95 well under its 8 ms). Sent on arrival, in the task that read the INVITE, not
+  // after the SIP stack's own handling of it in the next task (2–6 ms later); ring waits for `added`.
   const later = (work: () => void) => void nextTick(work)
-  calls.onCall('arriving', (call) => later(() => engine?.callArriving(call.reading)))
+  calls.onCall('arriving', (call) => engine?.callArriving(call.reading))
   calls.onCall('withdrawn', (callId) => later(() => engine?.callWithdrawn(callId)))
   calls.onCall('added', (call) => later(() => engine?.callStarted(call.reading)))
   calls.onCall('answered', (call) => later(() => engine?.callAnswered(call.id)))
