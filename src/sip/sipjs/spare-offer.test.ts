@@ -188,15 +188,22 @@ describe('the spare offer of the next call we place', () => {
     made[0]!.gather()
     await flush()
     spares.take()
-    // The dial pad clears its number and keeps the focus: the agent is still there, but the new
-    // spare waits all the same.
-    spares.want()
     clock.advance(SPARE_AFTER_TAKE_MS - 1)
-    spares.want()
     expect(made).toHaveLength(1)
     clock.advance(1)
     expect(made).toHaveLength(2)
+  })
+
+  it('the agent still at the pad after a dial (it cleared its number) gets the next spare at once', async () => {
+    const { clock, made, spares } = setup()
     spares.want()
+    await flush()
+    made[0]!.gather()
+    await flush()
+    spares.take()
+    spares.want()
+    expect(made).toHaveLength(2)
+    clock.advance(SPARE_AFTER_TAKE_MS)
     expect(made).toHaveLength(2)
   })
 

@@ -44,7 +44,8 @@ export interface SpareOfferOptions {
 export const SPARE_MAX_AGE_MS = 10 * 60_000
 /**
  * A new spare is made this long after one was taken: after the INVITE left and the call's
- * microphone started, ready for a next dial well within a second (a consultation call, a redial).
+ * microphone started, ready for a next dial well within a second (a consultation call, a
+ * redial); at once when the agent is still at the pad (`want`).
  */
 export const SPARE_AFTER_TAKE_MS = 250
 /**
@@ -80,9 +81,10 @@ export class SpareOffers {
     if (this.stopped) return
     this.wantedUntil = Math.max(this.wantedUntil, this.options.now() + forMs)
     if (!this.cancelExpiry) this.expireAt(this.wantedUntil)
-    // One was just taken: the next is made SPARE_AFTER_TAKE_MS after, not during the call's
-    // set-up (the pad clears its number as the call starts, which is a `want` too).
-    if (!this.cancelNext) this.prepare()
+    // Also right after a take (the pad clears its number as the call starts, a `want` too): a
+    // spare made only SPARE_AFTER_TAKE_MS later was not ready for quick redials (bench: dial
+    // series p95 68.5 ms against 2.4 ms).
+    this.prepare()
   }
 
   /** Whether a spare is wanted now (`want`). */
