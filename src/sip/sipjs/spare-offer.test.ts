@@ -59,6 +59,16 @@ function setup(hasIceServers = false) {
 
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
+/** `setup()` with one spare wanted and ready (its gathering complete). */
+async function withReadySpare() {
+  const world = setup()
+  world.spares.want()
+  await flush()
+  world.made[0]!.gather()
+  await flush()
+  return world
+}
+
 describe('the spare offer of the next call we place', () => {
   it('is ready once its offer is set and ICE gathering completed: one sendrecv audio transceiver', async () => {
     const { made, spares } = setup()
@@ -195,11 +205,7 @@ describe('the spare offer of the next call we place', () => {
   })
 
   it('the agent still at the pad after a dial (it cleared its number) gets the next spare at once', async () => {
-    const { clock, made, spares } = setup()
-    spares.want()
-    await flush()
-    made[0]!.gather()
-    await flush()
+    const { clock, made, spares } = await withReadySpare()
     spares.take()
     spares.want()
     expect(made).toHaveLength(2)
