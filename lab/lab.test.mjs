@@ -9,8 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import dgram from 'node:dgram'
 import { startKamailio, kamailioAvailable } from './kamailio.mjs'
-import { runSipp, sippAvailable, summarizeMessages } from './sipp.mjs'
+import { isBindFailure, runSipp, sippAvailable, summarizeMessages } from './sipp.mjs'
 import { makeSelfSignedCert } from './tls.mjs'
 import { registeredClient, fakeWebRtcSdp, uriOf } from './sip-ws-client.mjs'
 import { freePort, freeUdpPort, waitForPort } from './ports.mjs'
@@ -33,6 +34,15 @@ describe('ports', () => {
     }
     expect(port).toBeGreaterThan(0)
     expect(await freeUdpPort()).toBeGreaterThan(0)
+  })
+
+  it("reads sipp's start-up bind failures, and only those, as a reason to start again", () => {
+    const line = '2026-12-03\t13:35:49.178988\t1796304949.178988: '
+    expect(isBindFailure(254, `${line}Unable to bind main socket, errno = 98 (Address already in use)\n`)).toBe(true)
+    expect(isBindFailure(254, `${line}Unable to bind audio RTP socket (IP=127.0.0.1, port=40701), errno = 98 (Address already in use)\n`)).toBe(true)
+    expect(isBindFailure(1, `${line}Unable to bind main socket, errno = 98 (Address already in use)\n`)).toBe(false)
+    expect(isBindFailure(254, `${line}Unable to bind main socket, errno = 99 (Cannot assign requested address)\n`)).toBe(false)
+    expect(isBindFailure(254, 'Aborting call on unexpected message')).toBe(false)
   })
 
   it('waitForPort fails clearly on timeout', async () => {
@@ -263,6 +273,21 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
     const s = await runSipp({ scenario: 'not-found', udpPort: k.udpPort, to: 'nobody' })
     const r = await s.done
     expect(r.code, sippReport(r)).toBe(0)
+  })
+
+  it('starts sipp again on other ports when its port was taken before it could bind it', async () => {
+    const taken = dgram.createSocket('udp4')
+    await new Promise((resolve) => taken.bind(0, '127.0.0.1', () => resolve(undefined)))
+    const port = taken.address().port
+    try {
+      const s = await runSipp({ scenario: 'not-found', udpPort: k.udpPort, to: 'nobody', localPort: port })
+      const r = await s.done
+      expect(r.code, sippReport(r)).toBe(0)
+      expect(r.args[r.args.indexOf('-p') + 1]).not.toBe(String(port))
+      expect(summarizeMessages(r.messages)[0]).toMatch(/^> INVITE sip:nobody@/)
+    } finally {
+      taken.close()
+    }
   })
 
   it('browser ↔ browser over ws: call, in-dialog requests both ways, BYE', async () => {

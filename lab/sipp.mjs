@@ -61,6 +61,8 @@ export function sippAvailable() {
  * @property {Record<string,string>} [extraHeaders] added to the INVITE, e.g. { 'X-Request-Id': 'abc' }
  * @property {boolean} [waitForBye] with `answerable`: wait for the browser's BYE instead of hanging up
  * @property {number} [timeoutS]  overall sipp timeout (default 60)
+ * @property {number} [localPort] the UDP port sipp sends from (default: a free one). When sipp cannot bind a port
+ *   (another process took it since it was checked), it starts again on free ones, up to BIND_RETRIES times
  * @property {boolean} [log]      stream sipp's stderr to this process's stderr
  * @property {(line: string) => void} [onMessage] called with "> INVITE sip:…" / "< SIP/2.0 180 Ringing" as
  *   sipp sends/receives (polled from its message trace every 100 ms), e.g. to narrate a call live
@@ -84,8 +86,6 @@ export function sippAvailable() {
  * @property {() => Promise<void>} hangUp with `untilHangUp`: the caller ends the call now (`cancel`: CANCEL while it
  *   rings, `answerable`: BYE). Waits until sipp has reached that point (180 received, or ACK sent); rejects when
  *   sipp ended before, or when it is called without `untilHangUp`
- * @property {number} localPort         the UDP port sipp sends from
- * @property {string[]} args
  */
 
 /**
@@ -132,20 +132,24 @@ export async function runSipp(opts) {
     .join('')
 
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tsunagu-sipp-'))
-  const localPort = await freeUdpPort(host)
-  // sipp binds RTP echo sockets at -mp and -mp+2 (fatal if taken), so pick a free range.
-  const mediaPort = await freeUdpPortRange(host, 4)
   const messageFile = path.join(workDir, 'messages.log')
   const errorFile = path.join(workDir, 'errors.log')
   const callId = `tsunagu-${process.pid}-${path.basename(workDir).replace(/[^A-Za-z0-9]/g, '')}`
-  const twinPort = readyForHangUp ? await freePort(host) : undefined
   if (readyForHangUp) {
     const xml = await fs.readFile(file, 'utf8')
     if (!xml.includes('<pause />')) throw new Error(`${file} has no <pause /> to wait at`)
     file = path.join(workDir, path.basename(file))
     await fs.writeFile(file, xml.replace('<pause />', '<recvCmd />'))
   }
-  const args = [
+  /** The ports of one start: a free port is only free until someone else binds it, so each start asks anew. */
+  const choosePorts = async (first = false) => ({
+    localPort: (first && opts.localPort) || (await freeUdpPort(host)),
+    // sipp binds RTP echo sockets at -mp and -mp+2 (fatal if taken), so pick a free range.
+    mediaPort: await freeUdpPortRange(host, 4),
+    twinPort: readyForHangUp ? await freePort(host) : undefined,
+  })
+  /** @param {{ localPort: number, mediaPort: number, twinPort?: number }} ports */
+  const argsFor = ({ localPort, mediaPort, twinPort }) => [
     `${host}:${udpPort}`,
     '-sf', file,
     '-s', to,
@@ -166,18 +170,20 @@ export async function runSipp(opts) {
     '-set', 'extra_headers', extra,
     ...(twinPort ? ['-3pcc', `${host}:${twinPort}`, '-cid_str', callId] : []),
   ]
-  const child = spawn(SIPP_BIN, args, { cwd: workDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+
+  let ports = await choosePorts(true)
+  let args = argsFor(ports)
+  /** @type {import('node:child_process').ChildProcess} */
+  let child
   let stdout = ''
   let stderr = ''
-  const cap = (/** @type {string} */ s) => (s.length > 1_000_000 ? s.slice(-1_000_000) : s)
-  child.stdout.on('data', (d) => (stdout = cap(stdout + d)))
-  child.stderr.on('data', (d) => {
-    stderr = cap(stderr + d)
-    if (opts.log) process.stderr.write(String(d).replace(/^/gm, '[sipp] '))
-  })
   let alive = true
+  let killed = false
+  let finished = false
+  const cap = (/** @type {string} */ s) => (s.length > 1_000_000 ? s.slice(-1_000_000) : s)
   const kill = () => {
-    if (!alive || !child.pid) return
+    killed = true
+    if (!alive || !child?.pid) return
     try {
       process.kill(-child.pid, 'SIGKILL')
     } catch {
@@ -205,42 +211,83 @@ export async function runSipp(opts) {
         report().finally(() => (polling = false))
       }, 100)
     : undefined
-  // sipp exits as soon as its twin socket closes: keep it open until sipp is done.
-  const twin = twinPort ? connectTwin(host, twinPort, () => alive) : undefined
-  /** @type {Promise<SippResult>} */
-  const done = new Promise((resolve) => {
-    /** @param {number | null} code */
-    const finish = async (code) => {
-      alive = false
-      unregister()
-      clearInterval(poller)
-      void twin?.then((socket) => socket?.destroy())
-      while (polling) await new Promise((r) => setTimeout(r, 10))
-      await report()
-      const read = (/** @type {string} */ f) => fs.readFile(f, 'utf8').catch(() => '')
-      const messages = await read(messageFile)
-      const errors = await read(errorFile)
-      await fs.rm(workDir, { recursive: true, force: true })
-      resolve({ code, stdout, stderr, messages, errors, args })
-    }
-    child.once('exit', (code, signal) => finish(code ?? (signal ? 128 : null)))
-    child.once('error', (err) => {
-      stderr += `\nspawn error: ${err.message}`
-      finish(null)
+  /** @type {Promise<net.Socket | undefined> | undefined} */
+  let twin
+  /**
+   * One sipp process; resolves with its exit code.
+   * @returns {Promise<number | null>}
+   */
+  const start = () => {
+    stdout = ''
+    stderr = ''
+    alive = true
+    const proc = spawn(SIPP_BIN, args, { cwd: workDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    child = proc
+    proc.stdout?.on('data', (d) => (stdout = cap(stdout + d)))
+    proc.stderr?.on('data', (d) => {
+      stderr = cap(stderr + d)
+      if (opts.log) process.stderr.write(String(d).replace(/^/gm, '[sipp] '))
     })
-  })
+    // sipp exits as soon as its twin socket closes: keep it open until sipp is done.
+    const twinPort = ports.twinPort
+    twin = twinPort ? connectTwin(host, twinPort, () => alive && child === proc) : undefined
+    return new Promise((resolve) => {
+      proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)))
+      proc.once('error', (err) => {
+        stderr += `\nspawn error: ${err.message}`
+        resolve(null)
+      })
+    })
+  }
+  /** @type {Promise<SippResult>} */
+  const done = (async () => {
+    let code = await start()
+    // Another process took one of the ports between our check and sipp's bind: nothing was sent, start again.
+    for (let retry = 1; retry <= BIND_RETRIES && !killed && isBindFailure(code, stderr); retry++) {
+      alive = false
+      void twin?.then((socket) => socket?.destroy())
+      ports = await choosePorts()
+      args = argsFor(ports)
+      if (killed) break
+      code = await start()
+    }
+    alive = false
+    finished = true
+    unregister()
+    clearInterval(poller)
+    void twin?.then((socket) => socket?.destroy())
+    while (polling) await new Promise((r) => setTimeout(r, 10))
+    await report()
+    const read = (/** @type {string} */ f) => fs.readFile(f, 'utf8').catch(() => '')
+    const messages = await read(messageFile)
+    const errors = await read(errorFile)
+    await fs.rm(workDir, { recursive: true, force: true })
+    return { code, stdout, stderr, messages, errors, args }
+  })()
   const hangUp = async () => {
     if (!twin || !readyForHangUp) throw new Error('hangUp() needs runSipp({ untilHangUp: true })')
     // A command that arrives before sipp waits for it fails the call: wait for the step before the pause.
     while (!summarizeMessages(await fs.readFile(messageFile, 'utf8').catch(() => '')).some((line) => line.startsWith(readyForHangUp))) {
-      if (!alive) throw new Error(`sipp ended before "${readyForHangUp}": nothing to hang up`)
+      if (finished) throw new Error(`sipp ended before "${readyForHangUp}": nothing to hang up`)
       await new Promise((r) => setTimeout(r, 50))
     }
     const socket = await twin
-    if (!socket || !alive) throw new Error('sipp ended before the caller could hang up')
+    if (!socket || finished) throw new Error('sipp ended before the caller could hang up')
     socket.write(`Call-ID: ${callId}\r\n\x1b`)
   }
-  return { done, kill, hangUp, localPort, args }
+  return { done, kill, hangUp }
+}
+
+/** How often a sipp that could not bind its ports starts again with new ones. */
+const BIND_RETRIES = 5
+
+/**
+ * sipp could not bind a socket at start-up (exit 254, "Unable to bind … errno = 98"): it sent nothing.
+ * @param {number | null} code
+ * @param {string} stderr
+ */
+export function isBindFailure(code, stderr) {
+  return code === 254 && /Unable to bind [^\n]*(errno = 98|Address already in use)/.test(stderr)
 }
 
 /** For `untilHangUp`: the trace line after which the scenario waits at its pause. */
