@@ -31,8 +31,8 @@ const DOC = {
 function browser(doc: unknown = DOC) {
   const tabs = fakeTabs()
   let shared: Pick<ReturnType<typeof fakePorts>['ports'], 'history' | 'storage'> | undefined
-  async function open(name: string) {
-    const fake = fakePorts({ lineLock: tabs.lineLock(name), ...shared })
+  async function open(name: string, overrides: Parameters<typeof fakePorts>[0] = {}) {
+    const fake = fakePorts({ lineLock: tabs.lineLock(name), ...shared, ...overrides })
     if (!shared) {
       fake.store.set('tsunagu.settings', doc)
       shared = { history: fake.ports.history, storage: fake.ports.storage }
@@ -114,6 +114,26 @@ describe('one line, many tabs', () => {
     expect(first.searches()).toHaveLength(1)
     expect(second.searches()).toEqual([])
     expect((await b.rows()).map((r) => r.callId)).toEqual([call.id])
+  })
+
+  it('the leader tells the followers what the CRM answered after its own popup has painted it, once for the frame', async () => {
+    const b = browser()
+    const frame: (() => void)[] = []
+    const paint = () => { for (const work of frame.splice(0)) work() }
+    const first = await b.open('a', { visibility: { isHidden: () => false, focusPhone: () => undefined, afterPaint: (work) => void frame.push(work) } })
+    const second = await b.open('b')
+    const relayed = vi.spyOn(first.fake.ports.lineLock.relay, 'post')
+    paint()
+    relayed.mockClear()
+    first.phone!.ring({ remoteUser: '0312345678' })
+    await vi.waitFor(() => expect(first.popup.popups[0]?.values).toEqual({ NAME: 'Yamada' }))
+    await vi.waitFor(() => expect(second.popup.popups.map((p) => p.number)).toEqual(['0312345678']))
+    expect(second.popup.popups[0]?.values).toEqual({})
+    const annotations = () => relayed.mock.calls.filter(([message]) => JSON.stringify(message).includes('Yamada'))
+    expect(annotations()).toEqual([])
+    paint()
+    await vi.waitFor(() => expect(second.popup.popups[0]?.values).toEqual({ NAME: 'Yamada' }))
+    expect(annotations()).toHaveLength(1)
   })
 
   it('a tab opened while a call rings shows it with what the CRM already answered', async () => {

@@ -165,8 +165,17 @@ export const useSessionStore = defineStore('session', () => {
     void preloadSoftphone()
   }
 
-  // The CRM's answer about a call goes from the line's tab to the others' popups.
-  watch(() => calls.calls, (list) => relay?.crmChanged(list))
+  // The CRM's answer about a call goes from the line's tab to the others' popups, after this tab's
+  // own popup has painted it (one message for the changes of a frame).
+  let relaying = false
+  watch(() => calls.calls, () => {
+    if (!relay || relaying) return
+    relaying = true
+    ports.visibility.afterPaint(() => {
+      relaying = false
+      relay?.crmChanged(calls.calls)
+    })
+  })
 
   function leaveQueue(): void {
     cancelWait?.()

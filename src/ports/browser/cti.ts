@@ -100,7 +100,11 @@ async function readCapped(response: Response, limit: number): Promise<Uint8Array
     void response.body?.cancel().catch(() => undefined)
     throw new BodyTooLargeError(limit)
   }
-  if (!response.body) return new Uint8Array(await response.arrayBuffer())
+  // A declared length within the limit is all the network stack reads: the body is read in one go,
+  // a task or two sooner than through the stream reader (on a search's path).
+  if (!response.body || (response.headers.has('content-length') && Number.isFinite(declared))) {
+    return new Uint8Array(await response.arrayBuffer())
+  }
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let length = 0

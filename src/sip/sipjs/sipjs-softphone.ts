@@ -1,4 +1,4 @@
-import { Core, Invitation, Inviter, UserAgent, Web, type Session, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
+import { Invitation, Inviter, UserAgent, Web, type Session, type SessionDescriptionHandlerFactory, type URI } from 'sip.js'
 import { realClock, TimerSet, type Clock } from '../clock'
 import { normalizeDtmf } from '../dtmf'
 import { isHoldOffer } from '../sdp-direction'
@@ -20,6 +20,7 @@ import { messageChannelTask, type TransportConstructor } from './hash-safe-trans
 import { Line } from './line'
 import { dialogStateOf, REJOIN_TIMEOUT_MS, rejoinInviter, sendStoredBye } from './rejoin'
 import { SPARE_WAIT_MS, SpareOffers } from './spare-offer'
+import { parseInvitePreview } from './invite-preview'
 import { sampleInvite } from './parser-warm-up'
 import { Transfers } from './transfer'
 import { adoptUnsentTrack } from './unsent-track'
@@ -332,7 +333,8 @@ export class SipJsSoftphone implements Softphone {
   }
 
   /**
-   * The ring path, first half: a new call's INVITE, read with sip.js's own parser into the same
+   * The ring path, first half: a new call's INVITE, read with sip.js's own parser (the lines it
+   * needs: `invite-preview.ts`) into the same
    * snapshot its Invitation will give (`incomingRequestInfo`), is announced as `callArriving`
    * before sip.js's transaction layer sees it; the app renders the popup in this task and sip.js
    * gets the message in the next (`hash-safe-transport.ts`). `onInvite` then gives the call the
@@ -342,8 +344,8 @@ export class SipJsSoftphone implements Softphone {
    */
   private previewInvite(message: string): (() => void) | undefined {
     if (this.doNotDisturb) return undefined
-    const request = Core.Parser.parseMessage(message, this.line.ua.getLogger('sip.Parser'))
-    if (!(request instanceof Core.IncomingRequestMessage) || request.method !== 'INVITE') return undefined
+    const request = parseInvitePreview(message, this.line.ua.getLogger('sip.Parser'))
+    if (!request || request.method !== 'INVITE') return undefined
     if (MANDATORY.some((name) => !request.hasHeader(name)) || !request.from || !request.to) return undefined
     if (request.hasHeader('replaces')) return undefined
     const sipCallId = request.callId
@@ -368,8 +370,8 @@ export class SipJsSoftphone implements Softphone {
    */
   private rehearse(): void {
     if (this.calls.size > 0 || this.previews.size > 0) return
-    const request = Core.Parser.parseMessage(sampleInvite(this.config.domain, 0), this.line.ua.getLogger('sip.Parser'))
-    if (request instanceof Core.IncomingRequestMessage) incomingRequestInfo(request, 'rehearsal', 0)
+    const request = parseInvitePreview(sampleInvite(this.config.domain, 0), this.line.ua.getLogger('sip.Parser'))
+    if (request) incomingRequestInfo(request, 'rehearsal', 0)
   }
 
   private hasIncoming(sipCallId: string): boolean {
