@@ -95,16 +95,15 @@ export function browserCtiPorts(extensionId = HELPER_EXTENSION_ID, timers: Pick<
  * never stops) must not grow the phone's memory. Over the limit the stream is cancelled.
  */
 async function readCapped(response: Response, limit: number): Promise<Uint8Array> {
+  // Not `arrayBuffer()` when the declared length is small: a compressed body's length is its
+  // compressed size (and `Content-Encoding` is hidden from a cross-origin page), so only the
+  // stream sees how much it really grows to.
   const declared = Number(response.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > limit) {
     void response.body?.cancel().catch(() => undefined)
     throw new BodyTooLargeError(limit)
   }
-  // A declared length within the limit is all the network stack reads: the body is read in one go,
-  // a task or two sooner than through the stream reader (on a search's path).
-  if (!response.body || (response.headers.has('content-length') && Number.isFinite(declared))) {
-    return new Uint8Array(await response.arrayBuffer())
-  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer())
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let length = 0
