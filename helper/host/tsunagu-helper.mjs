@@ -65,7 +65,7 @@ const MAX_REDIRECTS = 5
 /**
  * Request headers the host never sends, whatever the page asks (compared case-insensitively):
  * `Host` (virtual-host confusion), cookies and credentials (the engine never sends them: CRM
- * credentials travel in the URL or body as the spec's placeholders, so a header credential could
+ * credentials travel in the URL or body as placeholders (docs/cti-integration.md §6), so a header credential could
  * only come from somewhere it should not), hop-by-hop headers (they belong to one connection and
  * can desync proxies), and the headers cloud metadata services require as their SSRF guard.
  */

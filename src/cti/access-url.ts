@@ -1,5 +1,5 @@
 /**
- * What an access may point at (spec §5). Every place that reads an access's URL template —
+ * What an access may point at (docs/cti-integration.md §5). Every place that reads an access's URL template —
  * the settings schema and {@link normalizeCtiConfig} — asks this one function, so a
  * `javascript:`, `data:` or `file:` URL can never reach the CRM tab, a form or `fetch`.
  *

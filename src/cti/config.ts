@@ -1,5 +1,5 @@
 /**
- * The engine's view of the `cti` section: types, the defaults of spec §10, and
+ * The engine's view of the `cti` section: types, the defaults of docs/cti-integration.md §10, and
  * {@link normalizeCtiConfig}, which derives a complete {@link CtiConfig} from a section that
  * `./schema.ts` has validated (the only validator: nothing here checks input again). Popup
  * settings (`popup.*`) and agent credentials (`agent.*`) live elsewhere; only their types are

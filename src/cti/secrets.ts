@@ -1,5 +1,5 @@
 /**
- * Secret masking for the CTI log (spec §8, issue 9: "secrets masked everywhere"). Two rules,
+ * Secret masking for the CTI log (docs/cti-integration.md §8, issue 9: "secrets masked everywhere"). Two rules,
  * applied together by {@link createMasker}:
  *
  * 1. **Known secrets** — the agent password (`{APW}`), every value the auth response format

@@ -1,6 +1,6 @@
 /**
  * The `cti` section as the settings screens show it: the names of `src/cti` (which owns the
- * meaning and validates the section, `src/cti/schema.ts`), and the defaults of spec §10 in the
+ * meaning and validates the section, `src/cti/schema.ts`), and the defaults of docs/cti-integration.md §10 in the
  * document's form, where derived keys are empty. `cti-defaults.test.ts` keeps these defaults
  * meaning the same to the engine as no section at all.
  */

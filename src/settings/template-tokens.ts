@@ -1,5 +1,5 @@
 /**
- * The placeholders an access template can use (spec §6), as the engine reads them: the
+ * The placeholders an access template can use (docs/cti-integration.md §6), as the engine reads them: the
  * built-in names, then the variables the auth and search formats extract (NAME and COMPANY are
  * always known). The settings screens label them; the meaning stays in `src/cti`.
  */
