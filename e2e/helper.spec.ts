@@ -233,9 +233,11 @@ helperTest('a caller whose number is `--output=/tmp/x` does not reach the progra
     settings: { cti: { target: 'custom', accesses: { ring: { method: 'command', url: `"${helper.recorder}" {TEL}` } } } },
   })
   await logIn(page)
-  const sipp = await runSipp({ scenario: 'cancel', udpPort: lab.kamailio.udpPort, to: user, holdMs: 2500, fromUser: '--output=/tmp/x', fromName: 'Attacker' })
+  // The caller rings until the test hangs up (no ring window for the assertions to beat).
+  const sipp = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: lab.kamailio.udpPort, to: user, fromUser: '--output=/tmp/x', fromName: 'Attacker' })
   await expect(page.getByTestId('incoming-popup')).toBeVisible()
-  await sipp.done
+  await sipp.hangUp()
+  expect((await sipp.done).code).toBe(0)
   await expect(page.getByTestId('incoming-popup')).toBeHidden()
   await page.getByTestId('cti-log-toggle').click()
   const ring = page.getByTestId('cti-log-entry').and(page.locator('[data-access=ring][data-outcome=failed]'))
