@@ -48,6 +48,15 @@ describe('the shared phonebook', () => {
     expect(books.nameFor('0312345678')).toBe('山田商店 本社')
   })
 
+  it('leaves no first-start wait behind once the book came: the only timer is the next refresh', async () => {
+    const { books } = setup()
+    await books.start()
+    expect(books.sizes.shared).toBe(2)
+    expect(vi.getTimerCount()).toBe(1)
+    books.stop()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('is refreshed every refreshMinutes', async () => {
     const { fake, books } = setup()
     await books.start()

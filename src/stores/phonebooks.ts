@@ -74,7 +74,12 @@ export const usePhonebooksStore = defineStore('phonebooks', () => {
     const stored = await ports.storage.get<StoredBook>(SHARED_PHONEBOOK_KEY).catch(() => undefined)
     if (stored?.url === url) use(module, stored)
     const fresh = refresh()
-    if (!stored || stored.url !== url) await Promise.race([fresh, new Promise((resolve) => ports.clock.setTimeout(() => resolve(undefined), FIRST_FETCH_WAIT_MS))])
+    if (stored && stored.url === url) return
+    // No copy of this book yet: wait for it a little, then start without it. The wait's timer
+    // goes when the book came first.
+    let wait: unknown
+    await Promise.race([fresh, new Promise((resolve) => { wait = ports.clock.setTimeout(() => resolve(undefined), FIRST_FETCH_WAIT_MS) })])
+    ports.clock.clearTimeout(wait)
   }
 
   function stop(): void {
