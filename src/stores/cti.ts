@@ -149,11 +149,12 @@ export const useCtiStore = defineStore('cti', () => {
    * Runs the search of the calls store's made-up call (`rehearse`) through the engine's code,
    * answered at once, sending nothing (`cti/rehearsal.ts`): once the engine is made, and while
    * idle with the popup's rehearsal (`plugins/rehearse.ts`), so a real call's search path is
-   * compiled. Only in the line's tab, with an engine and no call up.
+   * compiled. Only in the line's tab, with an engine; "no call up" is the calls store's rule: it
+   * gives a reading only while there is none.
    */
   function rehearse(reading: CallReading): void {
     const current = config.value
-    if (!engine || !current || !ctiModule || rehearsing || calls.active.length > 0) return
+    if (!engine || !current || !ctiModule || rehearsing) return
     rehearsing = true
     void ctiModule.rehearseSearch(current, reading, ports.cti).catch(() => false).finally(() => { rehearsing = false })
   }
