@@ -119,12 +119,15 @@ export async function expectStays<T>(read: () => Promise<T>, expected: T, ms = 1
   }
 }
 
-/** Audio bytes received on the page's newest peer connection (the call's current leg), from getStats(). */
+/**
+ * Audio bytes received on the page's newest open peer connection (the call's current leg), from
+ * getStats(); 0 when none is open.
+ */
 export async function bytesIn(page: Page): Promise<number> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as { __tsunaguPeerConnections?: RTCPeerConnection[] }).__tsunaguPeerConnections ?? []
-    const pc = pcs.at(-1)
-    if (!pc || pc.connectionState === 'closed') return 0
+    const pc = pcs.filter((p) => p.connectionState !== 'closed').at(-1)
+    if (!pc) return 0
     let total = 0
     ;(await pc.getStats()).forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0

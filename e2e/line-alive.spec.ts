@@ -1,8 +1,7 @@
-import { chromium, type Browser } from '@playwright/test'
 import { startKamailio } from '../lab/kamailio.mjs'
 import { runSipp } from '../lab/sipp.mjs'
-import { CHROMIUM_ARGS } from '../playwright.config'
 import { expect, nextUser, openPhone, test, type Lab, type Phone } from './fixtures'
+import { ownBrowser, rendererPids } from './page-life'
 
 /**
  * The line stays alive (issue 11, items 1 and 2), against the real lab: a PBX that hangs
@@ -70,16 +69,14 @@ test('a PBX that hangs without closing the socket (SIGSTOP): not shown registere
 
 test('a page frozen longer than its registration\'s expiry (renderer SIGSTOP): registered and ringing ≤ 2 s after it resumes', async ({ lab }) => {
   // The product gets a browser of its own: pages of one site share a renderer process.
-  const own: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const own = await ownBrowser()
   let frozen: number[] = []
   try {
     const user = nextUser()
     const registerExpires = 5
     const { page } = await openPhone(own, lab, { user, settings: { sip: { registerExpires, keepAliveSeconds: 25 } } })
     await expect.poll(() => bindingCseq(lab.kamailio, user)).toBeGreaterThan(0)
-    const cdp = await own.newBrowserCDPSession()
-    const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: { type: string; id: number }[] }
-    frozen = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id)
+    frozen = await rendererPids(own)
     expect(frozen.length).toBeGreaterThan(0)
     const cseq = await bindingCseq(lab.kamailio, user)
     for (const pid of frozen) process.kill(pid, 'SIGSTOP')

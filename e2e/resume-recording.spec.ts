@@ -1,8 +1,8 @@
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import { startPeerServer } from '../lab/peer-server.mjs'
-import { CHROMIUM_ARGS } from '../playwright.config'
-import { audioDirections, dial, expectStays, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
+import { audioDirections, audioFlows, dial, expectStays, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
 import { expect, nextUser, provisionPage, test, type Lab, type Phone } from './fixtures'
+import { crashRenderers, ownBrowser, pressF5 } from './page-life'
 
 /**
  * Issue 12 with issue 10: a call resumed after F5 is the same call, also for its recording and
@@ -10,37 +10,6 @@ import { expect, nextUser, provisionPage, test, type Lab, type Phone } from './f
  * `{PART}`), and a call on hold comes back on hold. The other party is a second page of the
  * phone; the CRM stand-in reads each uploaded file (container, codec, duration).
  */
-
-/** Audio bytes received on the page's newest open peer connection (the call's current leg). */
-async function bytesIn(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __tsunaguPeerConnections?: RTCPeerConnection[] }).__tsunaguPeerConnections ?? []
-    const pc = pcs.filter((p) => p.connectionState !== 'closed').at(-1)
-    if (!pc) return 0
-    let total = 0
-    ;(await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0
-    })
-    return total
-  })
-}
-
-/** Resolves once audio keeps arriving on `page`'s newest leg (two reads apart). */
-async function audioFlows(page: Page): Promise<void> {
-  await expect.poll(() => bytesIn(page), { intervals: [100] }).toBeGreaterThan(0)
-  const first = await bytesIn(page)
-  await expect.poll(() => bytesIn(page), { intervals: [100] }).toBeGreaterThan(first)
-}
-
-/** F5 as the agent presses it (see e2e/resume.spec.ts): the key, then the browser's reload; no leave prompt. */
-async function pressF5(page: Page): Promise<void> {
-  let prompted = false
-  page.on('dialog', (d) => { prompted = true; void d.dismiss() })
-  await page.keyboard.press('F5')
-  await page.reload()
-  expect(prompted, 'a leave prompt on F5').toBe(false)
-  await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
-}
 
 /** `caller` dials `callee`, who answers; resolves when both cards are active, with when. */
 async function talking(caller: Phone, callee: Phone): Promise<number> {
@@ -123,19 +92,9 @@ test('a recorded call resumed after F5 reaches the CRM as two WebM/Opus files, p
   await expect(agent.page.getByTestId('history-recording-player')).toHaveAttribute('src', /^blob:/)
 })
 
-/** SIGKILLs every renderer of `browser` (its own: pages of one site share a renderer), as a real crash does. */
-async function crashRenderers(browser: Browser, page: Page): Promise<void> {
-  const cdp = await browser.newBrowserCDPSession()
-  const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] }
-  const crashed = page.waitForEvent('crash')
-  for (const p of info.processInfo.filter((x) => x.type === 'renderer')) process.kill(p.id, 'SIGKILL')
-  await crashed
-  await cdp.detach().catch(() => undefined)
-}
-
 test('after a renderer crash the part recorded so far is not lost: the new page finishes it from its stored chunks and records part 2', async ({ phones, lab }) => {
   const customer = await phones({ user: nextUser() })
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser = await ownBrowser()
   try {
     const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
     const options = { user: nextUser(), settings: recordingSettings(lab) }

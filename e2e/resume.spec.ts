@@ -1,47 +1,14 @@
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import { startPeerServer } from '../lab/peer-server.mjs'
-import { CHROMIUM_ARGS } from '../playwright.config'
-import { dial, expectStays, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
+import { audioFlows, COUNT_POPUPS, dial, expectStays, popupsSeen, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
 import { expect, nextUser, provisionPage, test, type Lab, type Phone } from './fixtures'
+import { crashRenderers, ownBrowser, pressF5 } from './page-life'
 
 /**
  * Issue 12: a call survives a reload (F5) or a renderer crash of the phone's page. The other
  * party is a second page of the phone (its sip.js user agent accepts Replaces); audio is read
  * from getStats() on both sides, the CRM stand-in counts the accesses.
  */
-
-/** Audio bytes received on the page's newest peer connection (the call's current leg). */
-async function bytesIn(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __tsunaguPeerConnections?: RTCPeerConnection[] }).__tsunaguPeerConnections ?? []
-    const pc = pcs.at(-1)
-    if (!pc || pc.connectionState === 'closed') return 0
-    let total = 0
-    ;(await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0
-    })
-    return total
-  })
-}
-
-/** Resolves once audio arrives on `page`'s newest leg and keeps arriving (two reads apart). */
-async function audioFlows(page: Page): Promise<void> {
-  await expect.poll(() => bytesIn(page), { intervals: [100] }).toBeGreaterThan(0)
-  const first = await bytesIn(page)
-  await expect.poll(() => bytesIn(page), { intervals: [100] }).toBeGreaterThan(first)
-}
-
-/** Counts what an init script saw appear during the page's life: incoming popups. */
-const COUNT_POPUPS = `(() => {
-  window.__popups = 0
-  new MutationObserver(() => {
-    const now = document.querySelectorAll('[data-testid=incoming-popup]').length
-    if (now > (window.__shownPopups ?? 0)) window.__popups += now - (window.__shownPopups ?? 0)
-    window.__shownPopups = now
-  }).observe(document, { childList: true, subtree: true })
-})()`
-
-const popupsSeen = (page: Page) => page.evaluate(() => (window as unknown as { __popups: number }).__popups)
 
 /** `caller` dials `callee`, who answers; resolves with the callee's call id once audio flows both ways. */
 async function talking(caller: Phone, callee: Phone): Promise<string> {
@@ -50,22 +17,6 @@ async function talking(caller: Phone, callee: Phone): Promise<string> {
   for (const p of [caller.page, callee.page]) await expect(p.getByTestId('call')).toHaveAttribute('data-state', 'active')
   await Promise.all([audioFlows(caller.page), audioFlows(callee.page)])
   return (await callee.page.getByTestId('call').getAttribute('data-call-id'))!
-}
-
-/**
- * F5 as the agent presses it: the page sees the key, then the browser reloads. Headless Chromium
- * does not act on a synthetic F5 (seen here: the page gets the keydown, nothing reloads), so
- * the browser's part is `page.reload()`. No leave prompt may show: Playwright would dismiss it
- * and the reload would not happen. Resolves once the new page is registered, with when.
- */
-async function pressF5(page: Page): Promise<number> {
-  let prompted = false
-  page.on('dialog', (d) => { prompted = true; void d.dismiss() })
-  await page.keyboard.press('F5')
-  await page.reload()
-  expect(prompted, 'a leave prompt on F5').toBe(false)
-  await expect(page.getByTestId('registration-status')).toHaveAttribute('data-state', 'registered')
-  return Date.now()
 }
 
 /** The CTI custom integration counting ring, answer and hang-up at the CRM stand-in (no search). */
@@ -177,21 +128,6 @@ test('a reload without a reload key (the toolbar button) asks first, as closing 
   await expect(agent.page.getByTestId('idle')).toBeVisible()
   await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
 })
-
-/** The product in a browser of its own: pages of one site share a renderer (lab notes). */
-async function ownBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
-}
-
-/** SIGKILLs every renderer of `browser`, as a real renderer crash does. */
-async function crashRenderers(browser: Browser, page: Page): Promise<void> {
-  const cdp = await browser.newBrowserCDPSession()
-  const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] }
-  const crashed = page.waitForEvent('crash')
-  for (const p of info.processInfo.filter((x) => x.type === 'renderer')) process.kill(p.id, 'SIGKILL')
-  await crashed
-  await cdp.detach().catch(() => undefined)
-}
 
 test('after a renderer crash a new page takes the call back: same call id, audio both ways, no ring', async ({ phones, lab }) => {
   const customer = await phones({ user: nextUser() })

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { audioFlows, COUNT_POPUPS, dial, expectStays, popupsSeen, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
-import { expect, nextUser, provisionPage, test, type Lab, type Phone } from './fixtures'
+import { expect, nextUser, provisionPage, test as labTest, type Lab, type Phone } from './fixtures'
+import { pressF5, rendererPids } from './page-life'
 
 /**
  * The take-over tab rejoins the call (issue 12 item 4, issue 11 item 4): two tabs of the phone
@@ -57,27 +58,21 @@ function answers(page: Page, ms = 400): Promise<boolean> {
  * one that stops `page` (and none of `others`) is it. Fails if `page` shares it with another.
  */
 async function ownRenderer(browser: Browser, page: Page, others: Page[]): Promise<number> {
-  const cdp = await browser.newBrowserCDPSession()
-  try {
-    const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] }
-    for (const { id } of info.processInfo.filter((p) => p.type === 'renderer')) {
-      process.kill(id, 'SIGSTOP')
-      let stops: boolean[]
-      try {
-        stops = await Promise.all([page, ...others].map(async (p) => !(await answers(p))))
-      } finally {
-        process.kill(id, 'SIGCONT')
-      }
-      if (!stops[0]) continue
-      expect(stops.slice(1), 'the other tabs share the leader\'s renderer').not.toContain(true)
-      // Let the page catch up with what it missed while paused before the test goes on.
-      await expect.poll(() => answers(page)).toBe(true)
-      return id
+  for (const id of await rendererPids(browser)) {
+    process.kill(id, 'SIGSTOP')
+    let stops: boolean[]
+    try {
+      stops = await Promise.all([page, ...others].map(async (p) => !(await answers(p))))
+    } finally {
+      process.kill(id, 'SIGCONT')
     }
-    throw new Error('no renderer of its own found for the page')
-  } finally {
-    await cdp.detach().catch(() => undefined)
+    if (!stops[0]) continue
+    expect(stops.slice(1), 'the other tabs share the leader\'s renderer').not.toContain(true)
+    // Let the page catch up with what it missed while paused before the test goes on.
+    await expect.poll(() => answers(page)).toBe(true)
+    return id
   }
+  throw new Error('no renderer of its own found for the page')
 }
 
 /** Two tabs of the phone in `context`: the leader (registered) and a follower queued for the line. */
@@ -95,17 +90,54 @@ async function agentTabs(lab: Lab, context: BrowserContext, user: string): Promi
 }
 
 /**
- * The customer calls the agent, the leader answers; resolves with the agent's call id once
- * audio flows both ways and the follower shows the call too.
+ * Each test's scene: the customer (a page of its own) and the agent's two tabs in one browser
+ * context, every page counting its popups and keeping its peer connections; the context closes
+ * after the test.
  */
-async function talking(customer: Phone, user: string, leader: Page, follower: Page): Promise<string> {
+interface Scene {
+  customer: Phone
+  user: string
+  leader: Page
+  follower: Page
+}
+
+const test = labTest.extend<{ scene: Scene }>({
+  scene: async ({ browser, lab, phones }, use) => {
+    const customer = await phones({ user: nextUser() })
+    await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
+    const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
+    try {
+      await context.addInitScript(TRACK_PEER_CONNECTIONS)
+      await context.addInitScript(COUNT_POPUPS)
+      const user = nextUser()
+      await use({ customer, user, ...await agentTabs(lab, context, user) })
+    } finally {
+      await context.close()
+    }
+  },
+})
+
+/** The call each test starts from: its ids on both sides, and the follower's popups so far. */
+interface OnCall {
+  callId: string
+  customerCallId: string
+  followerPopups: number
+}
+
+/**
+ * The customer calls the agent, the leader answers; resolves once audio flows both ways, the
+ * follower shows the call too and the CRM had its ring and answer.
+ */
+async function talking(lab: Lab, { customer, user, leader, follower }: Scene): Promise<OnCall> {
   await dial(customer.page, user)
   await leader.getByTestId('incoming-popup').getByTestId('popup-answer').click()
   for (const p of [customer.page, leader, follower]) await expect(p.getByTestId('call')).toHaveAttribute('data-state', 'active')
   await Promise.all([audioFlows(customer.page), audioFlows(leader)])
   const callId = (await leader.getByTestId('call').getAttribute('data-call-id'))!
   await expect(follower.getByTestId('call')).toHaveAttribute('data-call-id', callId)
-  return callId
+  const customerCallId = (await customer.page.getByTestId('call').getAttribute('data-call-id'))!
+  await expect.poll(() => paths(lab)).toEqual(['/event/ring', '/event/answer'])
+  return { callId, customerCallId, followerPopups: await popupsSeen(follower) }
 }
 
 /** What the follower must show once it took the line and the call: same call, active, its audio both ways. */
@@ -154,147 +186,90 @@ test.beforeEach(({ lab }) => {
   lab.crm.clear()
 })
 
-test('the leader\'s renderer crashes during a call → the other tab takes the line and the call: same call id, active, audio both ways, no new ring, one ring/answer/hang-up at the CRM', async ({ browser, lab, phones }) => {
-  const customer = await phones({ user: nextUser() })
-  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
-  const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
-  try {
-    await context.addInitScript(TRACK_PEER_CONNECTIONS)
-    await context.addInitScript(COUNT_POPUPS)
-    const user = nextUser()
-    const { leader, follower } = await agentTabs(lab, context, user)
-    const leaderRenderer = await ownRenderer(browser, leader, [follower, customer.page])
+test('the leader\'s renderer crashes during a call → the other tab takes the line and the call: same call id, active, audio both ways, no new ring, one ring/answer/hang-up at the CRM', async ({ browser, lab, scene }) => {
+  const { customer, leader, follower } = scene
+  const leaderRenderer = await ownRenderer(browser, leader, [follower, customer.page])
+  const { callId, customerCallId, followerPopups } = await talking(lab, scene)
+  // The leader's dialog is kept (its heartbeat): the hint says the call survives a reload.
+  await expect(leader.getByTestId('resume-hint')).toContainText('continues after the reload')
 
-    const callId = await talking(customer, user, leader, follower)
-    const customerCallId = (await customer.page.getByTestId('call').getAttribute('data-call-id'))!
-    await expect.poll(() => paths(lab)).toEqual(['/event/ring', '/event/answer'])
-    const followerPopups = await popupsSeen(follower)
-    // The leader's dialog is kept (its heartbeat): the hint says the call survives a reload.
-    await expect(leader.getByTestId('resume-hint')).toContainText('continues after the reload')
+  const crashed = leader.waitForEvent('crash')
+  const crashAt = Date.now()
+  process.kill(leaderRenderer, 'SIGKILL')
+  await crashed
+  await tookTheCall(follower, customer, callId, customerCallId)
+  console.log(`take-over rejoin after the leader's renderer crashed: audio both ways ${Date.now() - crashAt} ms after the SIGKILL`)
+  expect(await popupsSeen(follower)).toBe(followerPopups)
+  expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
 
-    const crashed = leader.waitForEvent('crash')
-    const crashAt = Date.now()
-    process.kill(leaderRenderer, 'SIGKILL')
-    await crashed
-    await tookTheCall(follower, customer, callId, customerCallId)
-    console.log(`take-over rejoin after the leader's renderer crashed: audio both ways ${Date.now() - crashAt} ms after the SIGKILL`)
-    expect(await popupsSeen(follower)).toBe(followerPopups)
-    expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
-
-    await follower.getByTestId('call-hangup').click()
-    for (const p of [follower, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
-    await oneRecord(lab, follower, callId)
-  } finally {
-    await context.close()
-  }
+  await follower.getByTestId('call-hangup').click()
+  for (const p of [follower, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
+  await oneRecord(lab, follower, callId)
 })
 
-test('the leader reloads (F5) during a call while the other tab waits for the line → that tab takes the call (same id, audio both ways, no ring); the reloaded page follows it and shows the call', async ({ browser, lab, phones }) => {
-  const customer = await phones({ user: nextUser() })
-  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
-  const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
-  try {
-    await context.addInitScript(TRACK_PEER_CONNECTIONS)
-    await context.addInitScript(COUNT_POPUPS)
-    const user = nextUser()
-    const { leader, follower } = await agentTabs(lab, context, user)
-    const callId = await talking(customer, user, leader, follower)
-    const customerCallId = (await customer.page.getByTestId('call').getAttribute('data-call-id'))!
-    await expect.poll(() => paths(lab)).toEqual(['/event/ring', '/event/answer'])
-    const followerPopups = await popupsSeen(follower)
+test('the leader reloads (F5) during a call while the other tab waits for the line → that tab takes the call (same id, audio both ways, no ring); the reloaded page follows it and shows the call', async ({ lab, scene }) => {
+  const { customer, leader, follower } = scene
+  const { callId, customerCallId, followerPopups } = await talking(lab, scene)
 
-    // F5 as the agent presses it (see resume.spec.ts): the key, then the browser's reload; no prompt.
-    let prompted = false
-    leader.on('dialog', (d) => { prompted = true; void d.dismiss() })
-    await leader.keyboard.press('F5')
-    const reloadAt = Date.now()
-    await leader.reload()
-    expect(prompted, 'a leave prompt on F5').toBe(false)
+  const reloadAt = Date.now()
+  await pressF5(leader)
+  await tookTheCall(follower, customer, callId, customerCallId)
+  console.log(`take-over rejoin after the leader reloaded: audio both ways ${Date.now() - reloadAt} ms after the reload began`)
+  expect(await popupsSeen(follower)).toBe(followerPopups)
+  // The reloaded page found the line taken: it follows and shows the call through the relay.
+  const status = leader.getByTestId('registration-status')
+  await expect(status).toHaveAttribute('data-leader', 'false')
+  await expect(status).toHaveAttribute('data-state', 'registered')
+  await expect(leader.getByTestId('call')).toHaveAttribute('data-call-id', callId)
+  await expect(leader.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  expect(await popupsSeen(leader)).toBe(0)
+  expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
 
-    await tookTheCall(follower, customer, callId, customerCallId)
-    console.log(`take-over rejoin after the leader reloaded: audio both ways ${Date.now() - reloadAt} ms after the reload began`)
-    expect(await popupsSeen(follower)).toBe(followerPopups)
-    // The reloaded page found the line taken: it follows and shows the call through the relay.
-    const status = leader.getByTestId('registration-status')
-    await expect(status).toHaveAttribute('data-leader', 'false')
-    await expect(status).toHaveAttribute('data-state', 'registered')
-    await expect(leader.getByTestId('call')).toHaveAttribute('data-call-id', callId)
-    await expect(leader.getByTestId('call')).toHaveAttribute('data-state', 'active')
-    expect(await popupsSeen(leader)).toBe(0)
-    expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
-
-    // Hung up from the reloaded page, through the new leader.
-    await leader.getByTestId('call-hangup').click()
-    for (const p of [follower, leader, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
-    await oneRecord(lab, follower, callId)
-  } finally {
-    await context.close()
-  }
+  // Hung up from the reloaded page, through the new leader.
+  await leader.getByTestId('call-hangup').click()
+  for (const p of [follower, leader, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
+  await oneRecord(lab, follower, callId)
 })
 
-test('closing the leader\'s tab on purpose during a call (the leave prompt confirmed) still ends the call at once with BYE: the other tab takes the line, not the call; one hang-up', async ({ browser, lab, phones }) => {
-  const customer = await phones({ user: nextUser() })
-  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS)
-  const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
-  try {
-    await context.addInitScript(TRACK_PEER_CONNECTIONS)
-    await context.addInitScript(COUNT_POPUPS)
-    const user = nextUser()
-    const { leader, follower } = await agentTabs(lab, context, user)
-    const callId = await talking(customer, user, leader, follower)
-    await expect.poll(() => paths(lab)).toEqual(['/event/ring', '/event/answer'])
-    await expect(leader.getByTestId('resume-hint')).toBeVisible()
+test('closing the leader\'s tab on purpose during a call (the leave prompt confirmed) still ends the call at once with BYE: the other tab takes the line, not the call; one hang-up', async ({ lab, scene }) => {
+  const { customer, leader, follower } = scene
+  const { callId } = await talking(lab, scene)
+  await expect(leader.getByTestId('resume-hint')).toBeVisible()
 
-    const asked = leader.waitForEvent('dialog')
-    const closing = leader.close({ runBeforeUnload: true })
-    const prompt = await asked
-    expect(prompt.type()).toBe('beforeunload')
-    await prompt.accept()
-    await closing
-    await expect(customer.page.getByTestId('idle')).toBeVisible()
-    const status = follower.getByTestId('registration-status')
-    await expect(status).toHaveAttribute('data-leader', 'true')
-    await expect(status).toHaveAttribute('data-state', 'registered')
-    await expect(follower.getByTestId('idle')).toBeVisible()
-    await oneRecord(lab, follower, callId, true)
-    // The new leader does not take the call back later either (it was ended on purpose).
-    await expectStays(async () => [await follower.getByTestId('call').count(), await customer.page.getByTestId('call').count(), paths(lab).length], [0, 0, 3], 1500)
-  } finally {
-    await context.close()
-  }
+  const asked = leader.waitForEvent('dialog')
+  const closing = leader.close({ runBeforeUnload: true })
+  const prompt = await asked
+  expect(prompt.type()).toBe('beforeunload')
+  await prompt.accept()
+  await closing
+  await expect(customer.page.getByTestId('idle')).toBeVisible()
+  const status = follower.getByTestId('registration-status')
+  await expect(status).toHaveAttribute('data-leader', 'true')
+  await expect(status).toHaveAttribute('data-state', 'registered')
+  await expect(follower.getByTestId('idle')).toBeVisible()
+  await oneRecord(lab, follower, callId, true)
+  // The new leader does not take the call back later either (it was ended on purpose).
+  await expectStays(async () => [await follower.getByTestId('call').count(), await customer.page.getByTestId('call').count(), paths(lab).length], [0, 0, 3], 1500)
 })
 
-test('"use here" in the other tab during a call moves the call with the line: same call id, active, audio both ways in the new tab, no BYE, no new ring, one ring/answer/hang-up', async ({ browser, lab, phones }) => {
-  const customer = await phones({ user: nextUser() })
-  await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
-  const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
-  try {
-    await context.addInitScript(TRACK_PEER_CONNECTIONS)
-    await context.addInitScript(COUNT_POPUPS)
-    const user = nextUser()
-    const { leader, follower } = await agentTabs(lab, context, user)
-    const callId = await talking(customer, user, leader, follower)
-    const customerCallId = (await customer.page.getByTestId('call').getAttribute('data-call-id'))!
-    await expect.poll(() => paths(lab)).toEqual(['/event/ring', '/event/answer'])
-    const followerPopups = await popupsSeen(follower)
+test('"use here" in the other tab during a call moves the call with the line: same call id, active, audio both ways in the new tab, no BYE, no new ring, one ring/answer/hang-up', async ({ lab, scene }) => {
+  const { customer, leader, follower } = scene
+  const { callId, customerCallId, followerPopups } = await talking(lab, scene)
 
-    const movedAt = Date.now()
-    await follower.getByTestId('line-use-here').click()
-    await tookTheCall(follower, customer, callId, customerCallId)
-    console.log(`"use here" during a call: audio both ways in the new tab ${Date.now() - movedAt} ms after the click`)
-    expect(await popupsSeen(follower)).toBe(followerPopups)
-    // The old tab follows and shows the call through the new one; its media is closed.
-    await expect(leader.getByTestId('registration-status')).toHaveAttribute('data-leader', 'false')
-    await expect(leader.getByTestId('line-elsewhere')).toHaveAttribute('data-reason', 'moved')
-    await expect(leader.getByTestId('call')).toHaveAttribute('data-call-id', callId)
-    await expect(leader.getByTestId('call')).toHaveAttribute('data-state', 'active')
-    await expect(leader.locator('audio[data-testid=remote-audio]')).toHaveCount(0)
-    expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
+  const movedAt = Date.now()
+  await follower.getByTestId('line-use-here').click()
+  await tookTheCall(follower, customer, callId, customerCallId)
+  console.log(`"use here" during a call: audio both ways in the new tab ${Date.now() - movedAt} ms after the click`)
+  expect(await popupsSeen(follower)).toBe(followerPopups)
+  // The old tab follows and shows the call through the new one; its media is closed.
+  await expect(leader.getByTestId('registration-status')).toHaveAttribute('data-leader', 'false')
+  await expect(leader.getByTestId('line-elsewhere')).toHaveAttribute('data-reason', 'moved')
+  await expect(leader.getByTestId('call')).toHaveAttribute('data-call-id', callId)
+  await expect(leader.getByTestId('call')).toHaveAttribute('data-state', 'active')
+  await expect(leader.locator('audio[data-testid=remote-audio]')).toHaveCount(0)
+  expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
 
-    await follower.getByTestId('call-hangup').click()
-    for (const p of [follower, leader, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
-    await oneRecord(lab, follower, callId)
-  } finally {
-    await context.close()
-  }
+  await follower.getByTestId('call-hangup').click()
+  for (const p of [follower, leader, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
+  await oneRecord(lab, follower, callId)
 })
