@@ -1,4 +1,6 @@
 // @vitest-environment jsdom
+import 'fake-indexeddb/auto'
+import { Blob as NodeBlob } from 'node:buffer'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { h } from 'vue'
@@ -6,6 +8,7 @@ import { VApp } from 'vuetify/components'
 import type { HistoryRow } from '@/history/record'
 import type { OutboxEntry, OutboxState } from '@/outbox/outbox'
 import { PORTS } from '@/ports/ports'
+import { recordings } from '@/recording/shared'
 import { FakeSoftphone } from '@/sip/fake-softphone'
 import { useCallsStore } from '@/stores/calls'
 import { useHistoryStore } from '@/stores/history'
@@ -137,6 +140,32 @@ describe('HistoryView: delivery of each call\'s record to the CRM', () => {
     expect(softphone.readyToDialCount).toBe(2)
     button.click()
     await vi.waitFor(() => expect(softphone.actions).toContain('dial 0663334444'))
+  })
+
+  it('a call recorded in two parts has play and download for each part, named by it; each control takes its own part', async () => {
+    const store = (await recordings())!
+    // Node's Blob: fake IndexedDB keeps it through its structured clone (jsdom's comes back empty).
+    const part = (id: string, n: number, text: string) => ({ id, callId: 'a', blob: new NodeBlob([text]) as Blob, mimeType: 'audio/webm;codecs=opus', durationMs: 1000, createdAt: NOW - 50_000, part: n })
+    await store.put(part('a', 1, 'one'), 1 << 20)
+    await store.put(part('a-2', 2, 'second'), 1 << 20)
+    // jsdom has no object URLs: the player's source names the blob by its size.
+    Object.assign(URL, { createObjectURL: (blob: Blob) => `blob:test/${blob.size}`, revokeObjectURL: () => undefined })
+    const rows = ROWS.map((r) => (r.callId === 'a' ? { ...r, recordingId: 'a', recordingParts: ['a', 'a-2'] } : r))
+    const { fake } = await mountWith('en', 'view', () => undefined, rows)
+    await vi.waitFor(() => expect(document.querySelector('[data-testid=history-recording-download-2]')).not.toBeNull())
+    const controls = [...document.querySelectorAll('button[data-part]')].map((b) => [b.getAttribute('data-testid'), b.getAttribute('aria-label')])
+    expect(controls).toEqual([
+      ['history-recording-play', 'Play the recording (part 1)'],
+      ['history-recording-download', 'Download the recording (part 1)'],
+      ['history-recording-play-2', 'Play the recording (part 2)'],
+      ['history-recording-download-2', 'Download the recording (part 2)'],
+    ])
+    document.querySelector<HTMLElement>('[data-testid=history-recording-download-2]')!.click()
+    await vi.waitFor(() => expect(fake.saved).toHaveLength(1))
+    expect(fake.saved[0]!.name).toMatch(/-part2\.webm$/)
+    expect(fake.saved[0]!.blob!.size).toBe('second'.length)
+    document.querySelector<HTMLElement>('[data-testid=history-recording-play]')!.click()
+    await vi.waitFor(() => expect(document.querySelector('[data-testid=history-recording-player]')?.getAttribute('src')).toBe('blob:test/3'))
   })
 
   it('a call that owes the CRM nothing shows no delivery state', async () => {
