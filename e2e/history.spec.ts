@@ -1,4 +1,5 @@
 import { runSipp } from '../lab/sipp.mjs'
+import { historyRows } from './call-events'
 import { expect, nextUser, provisionPage, test, type Phone } from './fixtures'
 
 /**
@@ -12,27 +13,6 @@ async function openHistory(page: Phone['page'], name: RegExp = /History/) {
   return page.getByTestId('history-row')
 }
 
-/** The results in this browser's history database, read directly (what a crash leaves). */
-function storedResults(): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('tsunagu-history')
-    open.onerror = () => reject(open.error)
-    open.onsuccess = () => {
-      const db = open.result
-      if (!db.objectStoreNames.contains('calls')) {
-        db.close()
-        resolve([])
-        return
-      }
-      const all = db.transaction('calls').objectStore('calls').getAll()
-      all.onsuccess = () => {
-        db.close()
-        resolve((all.result as { result: string }[]).map((r) => r.result))
-      }
-      all.onerror = () => reject(all.error)
-    }
-  })
-}
 
 test('an answered and a missed call appear with their results, and survive a reload', async ({ phones, lab }) => {
   const user = nextUser()
@@ -91,7 +71,7 @@ test('a tab closed mid-call leaves a history row, found when the phone is opened
   await page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
   await expect(page.getByTestId('call')).toHaveAttribute('data-state', 'active')
   // The tab dies once the browser's IndexedDB holds the answered call (written after the answer's frame).
-  await expect.poll(() => page.evaluate(storedResults)).toEqual(['answered'])
+  await expect.poll(() => page.evaluate(historyRows).then((rows) => rows.map((r) => r.result))).toEqual(['answered'])
   await page.close()
   await sipp.done
 

@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from '@playwright/test'
 import { startPeerServer } from '../lab/peer-server.mjs'
 import { audioFlows, COUNT_POPUPS, dial, expectStays, popupsSeen, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
+import { eventAccesses, eventIds, eventPaths, eventSettings, historyRows } from './call-events'
 import { expect, nextUser, provisionPage, test, type Lab, type Phone } from './fixtures'
 import { crashRenderers, ownBrowser, pressF5 } from './page-life'
 
@@ -19,55 +20,19 @@ async function talking(caller: Phone, callee: Phone): Promise<string> {
   return (await callee.page.getByTestId('call').getAttribute('data-call-id'))!
 }
 
-/** The CTI custom integration counting ring, answer and hang-up at the CRM stand-in (no search). */
-function ctiSettings(lab: Lab) {
-  const crm = lab.crm.url
-  return {
-    agent: { id: 'agent01', password: 'pass01' },
-    cti: {
-      target: 'custom',
-      // The customer is another extension of the lab: not skipped as an internal call.
-      skipInternal: false,
-      timeoutSeconds: 3,
-      accesses: {
-        ring: { method: 'get-internal', url: `${crm}/event/ring?tel={TEL}&id={ID}` },
-        answer: { method: 'get-internal', url: `${crm}/event/answer?tel={TEL}&id={ID}` },
-        hangup: { method: 'get-internal', url: `${crm}/event/hangup?tel={TEL}&id={ID}` },
-      },
-    },
-  }
-}
-
-function accesses(lab: Lab): string[] {
-  return lab.crm.requests().filter((r) => r.path.startsWith('/event/')).map((r) => `${r.path}?${r.query}`)
-}
-
-/** The call history rows of this browser, read from IndexedDB directly. */
-function historyRows(): Promise<{ callId: string; result: string; cutOff: boolean; durationSeconds: number }[]> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('tsunagu-history')
-    open.onerror = () => reject(open.error)
-    open.onsuccess = () => {
-      const all = open.result.transaction('calls').objectStore('calls').getAll()
-      all.onsuccess = () => resolve(all.result as never)
-      all.onerror = () => reject(all.error)
-    }
-  })
-}
-
 test.beforeEach(({ lab }) => {
   lab.crm.clear()
 })
 
 test('F5 during a call: the call comes back with the same id and timer, audio both ways within 3 s of registering, no new ring on either side, one ring/answer/hang-up at the CRM', async ({ phones, lab }) => {
-  const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+  const agent = await phones({ user: nextUser(), settings: eventSettings(lab) })
   const customer = await phones({ user: nextUser() })
   await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
   await withInitScripts(customer.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
 
   const callId = await talking(customer, agent)
-  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer'])
-  const requestId = new URLSearchParams(accesses(lab)[0]!.split('?')[1]).get('id')
+  await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer'])
+  const requestId = eventIds(lab)[0]
   await expect(agent.page.getByTestId('resume-hint')).toBeVisible()
   const customerCallId = await customer.page.getByTestId('call').getAttribute('data-call-id')
 
@@ -90,43 +55,43 @@ test('F5 during a call: the call comes back with the same id and timer, audio bo
 
   await agent.page.getByTestId('call-hangup').click()
   for (const p of [agent.page, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
-  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
-  expect(accesses(lab).every((a) => new URLSearchParams(a.split('?')[1]).get('id') === requestId)).toBe(true)
+  await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+  expect(eventIds(lab).every((id) => id === requestId)).toBe(true)
   // One history row for the whole call, ended, its talk time counted from the first answer.
   await expect.poll(() => agent.page.evaluate(historyRows).then((rows) => rows.map((r) => [r.callId, r.result, r.cutOff]))).toEqual([[callId, 'answered', false]])
   expect((await agent.page.evaluate(historyRows))[0]!.durationSeconds).toBeGreaterThanOrEqual(3)
 })
 
 test('closing the tab on purpose during a call still ends it at once, and its hang-up access arrives (keepalive)', async ({ phones, lab }) => {
-  const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+  const agent = await phones({ user: nextUser(), settings: eventSettings(lab) })
   const customer = await phones({ user: nextUser() })
   await dial(customer.page, agent.user)
   await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
   await expect(customer.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
-  await expect.poll(() => accesses(lab).length).toBe(2)
+  await expect.poll(() => eventAccesses(lab).length).toBe(2)
   const asked = agent.page.waitForEvent('dialog')
   await agent.page.close({ runBeforeUnload: true })
   const dialog = await asked
   expect(dialog.type()).toBe('beforeunload')
   await dialog.accept()
   await expect(customer.page.getByTestId('idle')).toBeVisible()
-  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+  await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
 })
 
 test('a reload without a reload key (the toolbar button) asks first, as closing does; confirmed, the call ends with its hang-up access', async ({ phones, lab }) => {
-  const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+  const agent = await phones({ user: nextUser(), settings: eventSettings(lab) })
   const customer = await phones({ user: nextUser() })
   await dial(customer.page, agent.user)
   await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
   await expect(customer.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
-  await expect.poll(() => accesses(lab).length).toBe(2)
+  await expect.poll(() => eventAccesses(lab).length).toBe(2)
   const prompts: string[] = []
   agent.page.on('dialog', (d) => { prompts.push(d.type()); void d.accept() })
   await agent.page.reload()
   expect(prompts).toEqual(['beforeunload'])
   await expect(customer.page.getByTestId('idle')).toBeVisible()
   await expect(agent.page.getByTestId('idle')).toBeVisible()
-  await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+  await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
 })
 
 test('after a renderer crash a new page takes the call back: same call id, audio both ways, no ring', async ({ phones, lab }) => {
@@ -136,7 +101,7 @@ test('after a renderer crash a new page takes the call back: same call id, audio
   try {
     const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
     await context.addInitScript(TRACK_PEER_CONNECTIONS)
-    const options = { user: nextUser(), settings: ctiSettings(lab) }
+    const options = { user: nextUser(), settings: eventSettings(lab) }
     const first = await context.newPage()
     await provisionPage(first, lab, options)
     const agent = { page: first, context, user: options.user }
@@ -154,7 +119,7 @@ test('after a renderer crash a new page takes the call back: same call id, audio
     await expect(customer.page.getByTestId('call')).toHaveCount(1)
     await second.getByTestId('call-hangup').click()
     await expect(customer.page.getByTestId('idle')).toBeVisible()
-    await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+    await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
   } finally {
     await browser.close()
   }
@@ -167,7 +132,7 @@ test('the other side no longer has the call (481): the phone says it could not b
   try {
     const context = await browser.newContext({ permissions: ['microphone', 'notifications'] })
     await context.addInitScript(TRACK_PEER_CONNECTIONS)
-    const options = { user: nextUser(), settings: ctiSettings(lab) }
+    const options = { user: nextUser(), settings: eventSettings(lab) }
     const first = await context.newPage()
     await provisionPage(first, lab, options)
     await talking(customer, { page: first, context, user: options.user })
@@ -182,7 +147,7 @@ test('the other side no longer has the call (481): the phone says it could not b
     await expect(notice).toContainText('could not be resumed')
     await expect(notice).toContainText(customer.user)
     await expect(second.getByTestId('call')).toHaveCount(0)
-    await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+    await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
     // Call back: a new call to the customer.
     await notice.getByTestId('resume-call-back').click()
     await expect(customer.page.getByTestId('incoming-popup')).toBeVisible()
@@ -211,7 +176,7 @@ test.describe('with the sip.js test peer (full API, Replaces)', () => {
   test.afterAll(async () => { await peerServer.stop() })
 
   test('the peer calls, the agent answers, F5: the peer swaps legs without ringing and audio flows both ways within 3 s', async ({ phones, lab, browser }) => {
-    const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+    const agent = await phones({ user: nextUser(), settings: eventSettings(lab) })
     await withInitScripts(agent.page, TRACK_PEER_CONNECTIONS, COUNT_POPUPS)
     const context = await browser.newContext({ permissions: ['microphone'] })
     try {
@@ -231,14 +196,14 @@ test.describe('with the sip.js test peer (full API, Replaces)', () => {
       expect(await popupsSeen(agent.page)).toBe(0)
       await agent.page.getByTestId('call-hangup').click()
       await expect.poll(async () => (await peerState(peer)).active).toBe(false)
-      await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+      await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
     } finally {
       await context.close()
     }
   })
 
   test('a peer that rejects Replaces (420): a clear message, its old leg ended (nobody in silence), the hang-up access once', async ({ phones, lab, browser }) => {
-    const agent = await phones({ user: nextUser(), settings: ctiSettings(lab) })
+    const agent = await phones({ user: nextUser(), settings: eventSettings(lab) })
     const context = await browser.newContext({ permissions: ['microphone'] })
     try {
       const peerUser = nextUser()
@@ -247,7 +212,7 @@ test.describe('with the sip.js test peer (full API, Replaces)', () => {
       await peer.evaluate((to) => { void (window as unknown as { peer: { call(t: string): Promise<void> } }).peer.call(to) }, agent.user)
       await agent.page.getByTestId('incoming-popup').getByTestId('popup-answer').click()
       await expect(agent.page.getByTestId('call')).toHaveAttribute('data-state', 'active')
-      await expect.poll(() => accesses(lab).length).toBe(2)
+      await expect.poll(() => eventAccesses(lab).length).toBe(2)
 
       await pressF5(agent.page)
       const notice = agent.page.getByTestId('phone-notice').and(agent.page.locator('[data-kind=resume-failed]'))
@@ -256,9 +221,9 @@ test.describe('with the sip.js test peer (full API, Replaces)', () => {
       await expect(agent.page.getByTestId('call')).toHaveCount(0)
       await expect.poll(async () => (await peerState(peer)).active).toBe(false)
       expect(await peerState(peer)).toMatchObject({ refused: 1, replaced: 0 })
-      await expect.poll(() => accesses(lab).map((a) => a.split('?')[0])).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+      await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
       // Once: nothing more arrives (the page's last word on this call was the hang-up).
-      await expectStays(async () => accesses(lab).length, 3, 1000)
+      await expectStays(async () => eventAccesses(lab).length, 3, 1000)
     } finally {
       await context.close()
     }

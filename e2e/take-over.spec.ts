@@ -1,49 +1,8 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { audioFlows, COUNT_POPUPS, dial, expectStays, popupsSeen, TRACK_PEER_CONNECTIONS, withInitScripts } from './call-helpers'
+import { eventIds, eventPaths, eventSettings, historyRows } from './call-events'
 import { expect, nextUser, provisionPage, test as labTest, type Lab, type Phone } from './fixtures'
 import { pressF5, rendererPids } from './page-life'
-
-/**
- * The take-over tab rejoins the call (issue 12 item 4, issue 11 item 4): two tabs of the phone
- * in one browser context (one storage, one lock queue); the leader has a call in progress with
- * a customer (another page of the phone, whose sip.js user agent accepts Replaces). When the
- * leader's renderer crashes, or the leader reloads while the other tab waits in the lock queue,
- * the other tab takes the line and the call: an INVITE with Replaces from the dialog the leader
- * kept in IndexedDB. Audio is read from getStats() on both sides, the CRM stand-in counts the
- * accesses.
- *
- * Renderers, measured here (Chromium 156, default flags): two pages opened with
- * `context.newPage()` get a renderer process each, also of one site; a page opened by
- * `window.open` shares its opener's; `--process-per-site` puts them all in one. So the leader
- * is crashed by SIGKILL to its own renderer, found by pausing each renderer (SIGSTOP) and
- * seeing which page stops answering.
- */
-
-/** The CTI custom integration counting ring, answer and hang-up at the CRM stand-in (no search). */
-function ctiSettings(lab: Lab) {
-  const crm = lab.crm.url
-  return {
-    agent: { id: 'agent01', password: 'pass01' },
-    cti: {
-      target: 'custom',
-      // The customer is another extension of the lab: not skipped as an internal call.
-      skipInternal: false,
-      timeoutSeconds: 3,
-      accesses: {
-        ring: { method: 'get-internal', url: `${crm}/event/ring?tel={TEL}&id={ID}` },
-        answer: { method: 'get-internal', url: `${crm}/event/answer?tel={TEL}&id={ID}` },
-        hangup: { method: 'get-internal', url: `${crm}/event/hangup?tel={TEL}&id={ID}` },
-      },
-    },
-  }
-}
-
-function accesses(lab: Lab): string[] {
-  return lab.crm.requests().filter((r) => r.path.startsWith('/event/')).map((r) => `${r.path}?${r.query}`)
-}
-
-const paths = (lab: Lab) => accesses(lab).map((a) => a.split('?')[0])
-const ids = (lab: Lab) => accesses(lab).map((a) => new URLSearchParams(a.split('?')[1]).get('id'))
 
 /** Does `page` answer within `ms`? (A page whose renderer is paused does not.) */
 function answers(page: Page, ms = 400): Promise<boolean> {
@@ -77,7 +36,7 @@ async function ownRenderer(browser: Browser, page: Page, others: Page[]): Promis
 
 /** Two tabs of the phone in `context`: the leader (registered) and a follower queued for the line. */
 async function agentTabs(lab: Lab, context: BrowserContext, user: string): Promise<{ leader: Page; follower: Page }> {
-  const options = { user, settings: ctiSettings(lab) }
+  const options = { user, settings: eventSettings(lab) }
   const leader = await context.newPage()
   await provisionPage(leader, lab, options)
   await expect(leader.getByTestId('registration-status')).toHaveAttribute('data-leader', 'true')
@@ -136,7 +95,7 @@ async function talking(lab: Lab, { customer, user, leader, follower }: Scene): P
   const callId = (await leader.getByTestId('call').getAttribute('data-call-id'))!
   await expect(follower.getByTestId('call')).toHaveAttribute('data-call-id', callId)
   const customerCallId = (await customer.page.getByTestId('call').getAttribute('data-call-id'))!
-  await expect.poll(() => paths(lab)).toEqual(['/event/ring', '/event/answer'])
+  await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer'])
   return { callId, customerCallId, followerPopups: await popupsSeen(follower) }
 }
 
@@ -157,27 +116,14 @@ async function tookTheCall(follower: Page, customer: Phone, callId: string, cust
   expect(await popupsSeen(customer.page)).toBe(0)
 }
 
-/** The call history rows of this browser context, read from IndexedDB directly. */
-function historyRows(): Promise<{ callId: string; result: string; cutOff: boolean }[]> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('tsunagu-history')
-    open.onerror = () => reject(open.error)
-    open.onsuccess = () => {
-      const all = open.result.transaction('calls').objectStore('calls').getAll()
-      all.onsuccess = () => resolve(all.result as never)
-      all.onerror = () => reject(all.error)
-    }
-  })
-}
-
 /**
  * One record of the call: at the CRM one ring, one answer and one hang-up, all with its `{ID}`;
  * in the history one row, answered, and not cut off unless `mayBeCutOff` (a page closed mid-call
  * may not finish its last IndexedDB write: its row can stay cut off, see `history.test.ts`).
  */
 async function oneRecord(lab: Lab, page: Page, callId: string, mayBeCutOff = false): Promise<void> {
-  await expect.poll(() => paths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
-  expect(new Set(ids(lab)).size).toBe(1)
+  await expect.poll(() => eventPaths(lab)).toEqual(['/event/ring', '/event/answer', '/event/hangup'])
+  expect(new Set(eventIds(lab)).size).toBe(1)
   const rows = () => page.evaluate(historyRows).then((list) => list.map((r) => [r.callId, r.result, mayBeCutOff || r.cutOff]))
   await expect.poll(rows).toEqual([[callId, 'answered', mayBeCutOff]])
 }
@@ -200,7 +146,7 @@ test('the leader\'s renderer crashes during a call → the other tab takes the l
   await tookTheCall(follower, customer, callId, customerCallId)
   console.log(`take-over rejoin after the leader's renderer crashed: audio both ways ${Date.now() - crashAt} ms after the SIGKILL`)
   expect(await popupsSeen(follower)).toBe(followerPopups)
-  expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
+  expect(eventPaths(lab)).toEqual(['/event/ring', '/event/answer'])
 
   await follower.getByTestId('call-hangup').click()
   for (const p of [follower, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
@@ -223,7 +169,7 @@ test('the leader reloads (F5) during a call while the other tab waits for the li
   await expect(leader.getByTestId('call')).toHaveAttribute('data-call-id', callId)
   await expect(leader.getByTestId('call')).toHaveAttribute('data-state', 'active')
   expect(await popupsSeen(leader)).toBe(0)
-  expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
+  expect(eventPaths(lab)).toEqual(['/event/ring', '/event/answer'])
 
   // Hung up from the reloaded page, through the new leader.
   await leader.getByTestId('call-hangup').click()
@@ -249,7 +195,7 @@ test('closing the leader\'s tab on purpose during a call (the leave prompt confi
   await expect(follower.getByTestId('idle')).toBeVisible()
   await oneRecord(lab, follower, callId, true)
   // The new leader does not take the call back later either (it was ended on purpose).
-  await expectStays(async () => [await follower.getByTestId('call').count(), await customer.page.getByTestId('call').count(), paths(lab).length], [0, 0, 3], 1500)
+  await expectStays(async () => [await follower.getByTestId('call').count(), await customer.page.getByTestId('call').count(), eventPaths(lab).length], [0, 0, 3], 1500)
 })
 
 test('"use here" in the other tab during a call moves the call with the line: same call id, active, audio both ways in the new tab, no BYE, no new ring, one ring/answer/hang-up', async ({ lab, scene }) => {
@@ -267,7 +213,7 @@ test('"use here" in the other tab during a call moves the call with the line: sa
   await expect(leader.getByTestId('call')).toHaveAttribute('data-call-id', callId)
   await expect(leader.getByTestId('call')).toHaveAttribute('data-state', 'active')
   await expect(leader.locator('audio[data-testid=remote-audio]')).toHaveCount(0)
-  expect(paths(lab)).toEqual(['/event/ring', '/event/answer'])
+  expect(eventPaths(lab)).toEqual(['/event/ring', '/event/answer'])
 
   await follower.getByTestId('call-hangup').click()
   for (const p of [follower, leader, customer.page]) await expect(p.getByTestId('idle')).toBeVisible()
