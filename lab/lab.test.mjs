@@ -22,6 +22,22 @@ const haveLab = kamailioAvailable() && sippAvailable()
 const sippReport = (r) =>
   `sipp exit ${r.code}\n${summarizeMessages(r.messages).join('\n')}\n${r.errors}\n${r.stderr.slice(-3000)}`
 
+/**
+ * Plays the browser's side (`steps`) against the running sipp `s`, which must then pass: its
+ * result. Steps that fail kill sipp, so the test ends with their error, not sipp's timeout.
+ */
+async function passes(s, steps) {
+  try {
+    await steps()
+  } catch (e) {
+    s.kill()
+    throw e
+  }
+  const r = await s.done
+  expect(r.code, sippReport(r)).toBe(0)
+  return r
+}
+
 describe('ports', () => {
   it('freePort returns a port that a server can listen on, and waitForPort sees it', async () => {
     const net = await import('node:net')
@@ -121,7 +137,7 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
       fromName: 'Yamada',
       extraHeaders: { 'X-Request-Id': 'req-42', 'X-Called-Number': '0501112222' },
     })
-    try {
+    const r = await passes(s, async () => {
       const inv = await b.waitForRequest('INVITE')
       // Raw '#', byte for byte, as PBXs send it (sip.js 0.21.2 drops this unless the phone escapes it).
       expect(inv.get('from')).toMatch(/^"Yamada" <sip:0312345678#A1#B2@127\.0\.0\.1>;tag=/)
@@ -132,19 +148,14 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
       expect(inv.body).toMatch(/a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}/)
       b.reply(inv, 180, 'Ringing')
       b.reply(inv, 486, 'Busy Here')
-    } catch (e) {
-      s.kill()
-      throw e
-    }
-    const r = await s.done
-    expect(r.code, sippReport(r)).toBe(0)
+    })
     expect(r.messages).toMatch(/From: "Yamada" <sip:0312345678#A1#B2@127\.0\.0\.1>/)
   })
 
   it('answerable: browser answers, sends INFO, re-INVITE (hold), REFER (gets NOTIFY); the caller hangs up', async () => {
     const b = await browser('1002')
     const s = await runSipp({ scenario: 'answerable', udpPort: k.udpPort, to: '1002', holdMs: 1500 })
-    try {
+    await passes(s, async () => {
       const inv = await b.waitForRequest('INVITE')
       b.reply(inv, 180, 'Ringing')
       const d = b.accept(inv)
@@ -166,35 +177,25 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
       b.reply(notify, 200, 'OK')
       const bye = await b.waitForRequest('BYE')
       b.reply(bye, 200, 'OK')
-    } catch (e) {
-      s.kill()
-      throw e
-    }
-    const r = await s.done
-    expect(r.code, sippReport(r)).toBe(0)
+    })
   })
 
   it('answerable: the browser may hang up first (BYE during the caller’s hold time)', async () => {
     const b = await browser('1003')
     const s = await runSipp({ scenario: 'answerable', udpPort: k.udpPort, to: '1003', holdMs: 20000 })
-    try {
+    await passes(s, async () => {
       const inv = await b.waitForRequest('INVITE')
       const d = b.accept(inv)
       await b.waitForRequest('ACK')
       const bye = await b.sendInDialog(d, 'BYE')
       expect(bye?.status).toBe(200)
-    } catch (e) {
-      s.kill()
-      throw e
-    }
-    const r = await s.done
-    expect(r.code, sippReport(r)).toBe(0)
+    })
   })
 
   it('answerable with waitForBye: the caller waits for the browser’s BYE', async () => {
     const b = await browser('1004')
     const s = await runSipp({ scenario: 'answerable', waitForBye: true, udpPort: k.udpPort, to: '1004' })
-    try {
+    await passes(s, async () => {
       const inv = await b.waitForRequest('INVITE')
       const d = b.accept(inv)
       await b.waitForRequest('ACK')
@@ -202,36 +203,26 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
       expect(info?.status).toBe(200)
       const bye = await b.sendInDialog(d, 'BYE')
       expect(bye?.status).toBe(200)
-    } catch (e) {
-      s.kill()
-      throw e
-    }
-    const r = await s.done
-    expect(r.code, sippReport(r)).toBe(0)
+    })
   })
 
   it('cancel: the caller gives up while ringing; CANCEL reaches the browser, 487 reaches the caller', async () => {
     const b = await browser('1005')
     const s = await runSipp({ scenario: 'cancel', udpPort: k.udpPort, to: '1005', holdMs: 300 })
-    try {
+    await passes(s, async () => {
       const inv = await b.waitForRequest('INVITE')
       b.reply(inv, 180, 'Ringing', { toTag: 'ringtag' })
       const cancel = await b.waitForRequest('CANCEL')
       expect(cancel.get('call-id')).toBe(inv.get('call-id'))
       b.reply(cancel, 200, 'OK')
       b.reply(inv, 487, 'Request Terminated', { toTag: 'ringtag' })
-    } catch (e) {
-      s.kill()
-      throw e
-    }
-    const r = await s.done
-    expect(r.code, sippReport(r)).toBe(0)
+    })
   })
 
   it('cancel untilHangUp: the caller rings until hangUp(), then CANCELs', async () => {
     const b = await browser('1006')
     const s = await runSipp({ scenario: 'cancel', untilHangUp: true, udpPort: k.udpPort, to: '1006' })
-    try {
+    await passes(s, async () => {
       const inv = await b.waitForRequest('INVITE')
       b.reply(inv, 180, 'Ringing', { toTag: 'ringtag' })
       // No hold time: nothing comes until the test says so.
@@ -240,18 +231,13 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
       const cancel = await b.waitForRequest('CANCEL')
       b.reply(cancel, 200, 'OK')
       b.reply(inv, 487, 'Request Terminated', { toTag: 'ringtag' })
-    } catch (e) {
-      s.kill()
-      throw e
-    }
-    const r = await s.done
-    expect(r.code, sippReport(r)).toBe(0)
+    })
   })
 
   it('answerable untilHangUp: the caller stays in the call, through an INFO, until hangUp() sends BYE', async () => {
     const b = await browser('1007')
     const s = await runSipp({ scenario: 'answerable', untilHangUp: true, udpPort: k.udpPort, to: '1007' })
-    try {
+    await passes(s, async () => {
       const inv = await b.waitForRequest('INVITE')
       const d = b.accept(inv)
       await b.waitForRequest('ACK')
@@ -261,12 +247,7 @@ describe.skipIf(!haveLab)('lab: Kamailio + sipp', { timeout: 40000 }, () => {
       await s.hangUp()
       const bye = await b.waitForRequest('BYE')
       b.reply(bye, 200, 'OK')
-    } catch (e) {
-      s.kill()
-      throw e
-    }
-    const r = await s.done
-    expect(r.code, sippReport(r)).toBe(0)
+    })
   })
 
   it('answers 404 to a call for a user who is not registered', async () => {
