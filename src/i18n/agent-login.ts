@@ -13,6 +13,7 @@ const en = {
     remember: 'Remember the password in this browser',
     submit: 'Log in',
     later: 'Later',
+    noAnswer: 'The login did not go through: the tab with the line changed meanwhile. Please try again.',
     failed: {
       'http-error': 'The CRM refused the login (HTTP {status}). Check ID and password.',
       'no-values': 'The CRM answered, but without a session. Check ID and password.',
@@ -41,6 +42,7 @@ const ja: typeof en = {
     remember: 'このブラウザにパスワードを保存する',
     submit: 'ログイン',
     later: 'あとで',
+    noAnswer: 'ログインできませんでした（その間に回線を持つタブが変わりました）。もう一度お試しください。',
     failed: {
       'http-error': 'CRM がログインを拒否しました (HTTP {status})。ID とパスワードを確認してください。',
       'no-values': 'CRM から応答がありましたが、セッションが得られませんでした。ID とパスワードを確認してください。',
